@@ -1,0 +1,229 @@
+"""The grader-side half of the bridge: the ``nb`` object checks use to reach the notebook.
+
+Checks run in a worker process outside the sandbox. Each ``nb[...]``, ``nb.function(...)`` or
+``nb.eval(...)`` becomes one execute request to the student's kernel on the shell channel,
+asking for a ``user_expressions`` entry computed by :mod:`grader.kernel_helper`; the answer is
+JSON text decoded by :mod:`grader.codec` (never unpickled), with a size cap enforced by zmq
+itself (``MAXMSGSIZE``) and again by the decoder. Each request has a time limit; when it
+passes, the kernel is interrupted, and a kernel that does not answer the interrupt is
+abandoned (later requests fail at once).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import zmq
+from jupyter_client.session import Session
+
+from grader import codec
+from grader.models import CellError
+
+HELPER_MIME = "application/x-grader-value"
+INTERRUPT_GRACE = 3.0
+
+
+class StudentError(Exception):
+    """The student's code raised, a name is missing, or a value cannot travel as data."""
+
+
+class BridgeTimeout(Exception):
+    """A request to the kernel ran past the check time limit."""
+
+
+class KernelUnavailable(Exception):
+    """The kernel is gone (died, wedged, or never finished the notebook)."""
+
+
+def _bootstrap_code() -> str:
+    here = Path(__file__).parent
+    codec_src = (here / "codec.py").read_text(encoding="utf-8")
+    helper_src = (here / "kernel_helper.py").read_text(encoding="utf-8")
+    boot = (
+        "import sys as _s, types as _t\n"
+        "_m = _t.ModuleType('_grader_bridge')\n"
+        f"exec(compile({codec_src!r}, '<grader-codec>', 'exec'), _m.__dict__)\n"
+        f"exec(compile({helper_src!r}, '<grader-bridge>', 'exec'), _m.__dict__)\n"
+        "_s.modules['_grader_bridge'] = _m\n"
+    )
+    # Run in a throwaway namespace: the student's globals are untouched.
+    return f"exec({boot!r}, {{}})"
+
+
+class KernelBridge:
+    """A minimal, size-capped client of one kernel's shell and control channels."""
+
+    def __init__(self, connection: dict[str, Any], timeout: float, max_bytes: int) -> None:
+        self.timeout = timeout
+        self.max_bytes = max_bytes
+        key = connection["key"]
+        self.session = Session(
+            key=key.encode() if isinstance(key, str) else key,
+            signature_scheme=connection.get("signature_scheme", "hmac-sha256"),
+            packer="json",
+            unpacker="json",
+            username="grader",
+        )
+        self.context = zmq.Context()
+        self.shell = self._connect(connection, "shell_port")
+        self.control = self._connect(connection, "control_port")
+        self.unavailable = ""
+        self._booted = False
+
+    def _connect(self, connection: dict[str, Any], port_key: str) -> zmq.Socket[bytes]:
+        sock = self.context.socket(zmq.DEALER)
+        sock.setsockopt(zmq.MAXMSGSIZE, self.max_bytes + (1 << 20))
+        sock.setsockopt(zmq.LINGER, 0)
+        transport, ip, port = connection["transport"], connection["ip"], connection[port_key]
+        sock.connect(f"ipc://{ip}-{port}" if transport == "ipc" else f"tcp://{ip}:{port}")
+        return sock
+
+    def close(self) -> None:
+        """Close the sockets."""
+        self.context.destroy(linger=0)
+
+    def ask(self, expression: str, what: str) -> Any:
+        """Evaluate a helper expression in the kernel and decode its answer.
+
+        Raises:
+            StudentError: the student's code raised, or the answer is not valid data.
+            BridgeTimeout: no answer within the time limit.
+            KernelUnavailable: the kernel cannot be reached.
+        """
+        if self.unavailable:
+            raise KernelUnavailable(self.unavailable)
+        if not self._booted:
+            self._execute(_bootstrap_code(), {}, what="setting up the grader's bridge")
+            self._booted = True
+        reply = self._execute("", {"v": expression}, what=what)
+        entry = reply.get("user_expressions", {}).get("v", {})
+        if entry.get("status") != "ok":
+            ename = entry.get("ename", "Error")
+            raise StudentError(f"{what} failed in the notebook: {ename}: {entry.get('evalue', '')}")
+        text = entry.get("data", {}).get(HELPER_MIME)
+        if not isinstance(text, str):
+            raise StudentError(f"{what}: the notebook sent back no value")
+        return self._decode(text, what)
+
+    def _decode(self, text: str, what: str) -> Any:
+        if len(text) > self.max_bytes:
+            raise StudentError(f"{what}: the value is too large to transfer")
+        try:
+            answer = json.loads(text)
+        except ValueError:
+            raise StudentError(f"{what}: the notebook sent back malformed data") from None
+        if not isinstance(answer, dict):
+            raise StudentError(f"{what}: the notebook sent back malformed data")
+        if answer.get("status") == "ok":
+            try:
+                return codec._dec(answer.get("value"), 0)
+            except (codec.CodecError, RecursionError) as exc:
+                raise StudentError(f"{what}: the value cannot be read as data: {exc}") from None
+        error = answer.get("error")
+        if not isinstance(error, dict):
+            raise StudentError(f"{what}: the notebook sent back malformed data")
+        ename = str(error.get("ename", "Error"))[:100]
+        message = str(error.get("message", ""))[:2000]
+        if ename == "KeyboardInterrupt":
+            raise BridgeTimeout(f"{what} did not finish within {self.timeout:g} s")
+        if error.get("kind") == "raised":
+            tb = str(error.get("traceback", ""))[-4000:]
+            raise StudentError(f"{what} raised {ename}: {message}" + (f"\n{tb}" if tb else ""))
+        raise StudentError(message or f"{what} failed: {ename}")
+
+    def _execute(self, code: str, expressions: dict[str, str], what: str) -> dict[str, Any]:
+        content = {
+            "code": code,
+            "silent": True,
+            "store_history": False,
+            "user_expressions": expressions,
+            "allow_stdin": False,
+            "stop_on_error": False,
+        }
+        msg = self.session.send(self.shell, "execute_request", content)
+        assert msg is not None
+        msg_id = msg["header"]["msg_id"]
+        reply = self._wait_reply(msg_id, self.timeout)
+        if reply is None:
+            self.session.send(self.control, "interrupt_request", {})
+            reply = self._wait_reply(msg_id, INTERRUPT_GRACE)
+            if reply is None:
+                self.unavailable = (
+                    f"the notebook stopped responding after {what} ran past its time limit"
+                )
+            raise BridgeTimeout(f"{what} did not finish within {self.timeout:g} s")
+        return reply
+
+    def _wait_reply(self, msg_id: str, seconds: float) -> dict[str, Any] | None:
+        deadline = time.monotonic() + seconds
+        while (left := deadline - time.monotonic()) > 0:
+            if not self.shell.poll(int(left * 1000) + 1):
+                continue
+            try:
+                _, msg = self.session.recv(self.shell, mode=zmq.NOBLOCK)
+            except Exception:  # noqa: S112  (a malformed or badly signed message: ignore it)
+                continue
+            if msg is None or msg.get("parent_header", {}).get("msg_id") != msg_id:
+                continue
+            content = msg.get("content")
+            return content if isinstance(content, dict) else {}
+        return None
+
+
+class Notebook:
+    """The ``nb`` fixture: the student's executed notebook, reached only by value."""
+
+    def __init__(
+        self,
+        bridge: KernelBridge | None,
+        source: str,
+        cell_errors: list[CellError],
+        unavailable: str = "",
+    ) -> None:
+        self._bridge = bridge
+        self._unavailable = unavailable
+        self.source = source
+        """The code of the notebook's code cells, joined by blank lines."""
+        self.cell_errors = list(cell_errors)
+        """The errors the notebook's cells raised when it ran."""
+
+    def _ask(self, expression: str, what: str) -> Any:
+        if self._bridge is None:
+            raise KernelUnavailable(self._unavailable or "the notebook's kernel is not available")
+        return self._bridge.ask(expression, what)
+
+    def __getitem__(self, name: str) -> Any:
+        """The value of the notebook's global ``name``."""
+        if not isinstance(name, str):
+            raise TypeError("nb[...] takes a variable name")
+        return self._ask(f"__import__('_grader_bridge').get({name!r})", f"reading `{name}`")
+
+    def __contains__(self, name: str) -> bool:
+        try:
+            self[name]
+        except StudentError:
+            return False
+        return True
+
+    def function(self, name: str) -> Callable[..., Any]:
+        """A proxy that calls the notebook's function ``name`` in the kernel, by value."""
+        if not isinstance(name, str):
+            raise TypeError("nb.function(...) takes a function name")
+
+        def proxy(*args: Any, **kwargs: Any) -> Any:
+            payload = codec.dumps([list(args), kwargs])
+            expression = f"__import__('_grader_bridge').call({name!r}, {payload!r})"
+            return self._ask(expression, f"calling {name}()")
+
+        proxy.__name__ = name
+        return proxy
+
+    def eval(self, expression: str, **inputs: Any) -> Any:
+        """Evaluate ``expression`` in the kernel with ``inputs`` bound by value."""
+        payload = codec.dumps(inputs)
+        request = f"__import__('_grader_bridge').evaluate({expression!r}, {payload!r})"
+        return self._ask(request, f"evaluating `{expression}`")

@@ -1,0 +1,211 @@
+"""Running an assignment's checks: a pytest plugin, used in a check worker process.
+
+The plugin provides the contract's fixtures (``nb``, ``hidden_data``) and markers (``points``,
+``question``, ``hint``) and turns each test into a :class:`~grader.models.CheckResult`.
+pytest runs with plain asserts and no tracebacks in the output, so a message is what the
+check's author wrote (or the exception raised), never the hidden check's source.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from grader.bridge import BridgeTimeout, KernelBridge, KernelUnavailable, Notebook, StudentError
+from grader.models import CellError, CheckResult, CheckStatus
+
+MESSAGE_CHARS = 3000
+
+
+@dataclass(frozen=True)
+class CheckJob:
+    """Everything a check worker needs for one submission (sent to it as plain data)."""
+
+    test_dirs: tuple[tuple[str, str], ...]
+    """``(visibility, folder)`` pairs: ``("public", …/tests/public)``, ``("hidden", …)``."""
+    hidden_data: str
+    connection: dict[str, Any] | None
+    """The kernel's connection info, or None when the kernel is not usable."""
+    unavailable: str
+    """Why the kernel is not usable (when ``connection`` is None)."""
+    source: str
+    cell_errors: tuple[CellError, ...] = ()
+    check_timeout: float = 10.0
+    max_bytes: int = 64 * 1024 * 1024
+    only: tuple[str, ...] = field(default=())
+    """Run only these questions (empty: all)."""
+
+
+class CheckDefinitionError(Exception):
+    """A check file could not be collected (an error in the assignment, not the student)."""
+
+
+def run_checks(job: CheckJob) -> list[CheckResult]:
+    """Run the job's checks with pytest in this process and return their results.
+
+    Raises:
+        CheckDefinitionError: a check file does not import or collect.
+    """
+    plugin = GraderPlugin(job)
+    folders = [d for _, d in job.test_dirs if Path(d).is_dir()]
+    if not folders:
+        return []
+    with tempfile.TemporaryDirectory(prefix="grader-pytest-") as tmp:
+        ini = Path(tmp) / "pytest.ini"
+        ini.write_text("[pytest]\n", encoding="utf-8")
+        args = [
+            "-c", str(ini), "--rootdir", str(Path(folders[0]).parent),
+            "--confcutdir", str(Path(folders[0]).parent),
+            "--import-mode=importlib", "--assert=plain", "--tb=no", "-q", "--no-header",
+            "-p", "no:cacheprovider", "-p", "no:stepwise", "-p", "no:pastebin",
+            "-W", "ignore::DeprecationWarning",
+            *folders,
+        ]  # fmt: skip
+        pytest.main(args, plugins=[plugin])
+    if plugin.collect_errors:
+        raise CheckDefinitionError("; ".join(plugin.collect_errors))
+    return plugin.results
+
+
+class GraderPlugin:
+    """pytest plugin: fixtures and markers of the contract, results as CheckResults."""
+
+    def __init__(self, job: CheckJob) -> None:
+        self.job = job
+        self.results: list[CheckResult] = []
+        self.collect_errors: list[str] = []
+        self._bridge: KernelBridge | None = None
+        self._phases: dict[str, list[tuple[str, BaseException | None, float]]] = {}
+
+    def pytest_configure(self, config: pytest.Config) -> None:
+        """Register the contract's markers."""
+        for line in (
+            "points(n): points the check is worth (default 1)",
+            "question(name): the question the check scores (default: from the file name)",
+            "hint(text): shown to the student when the check does not pass",
+        ):
+            config.addinivalue_line("markers", line)
+
+    @pytest.fixture(scope="session")
+    def nb(self) -> Iterator[Notebook]:
+        """The student's executed notebook, reached by value."""
+        job = self.job
+        if job.connection is None:
+            yield Notebook(None, job.source, list(job.cell_errors), job.unavailable)
+            return
+        self._bridge = KernelBridge(job.connection, job.check_timeout, job.max_bytes)
+        try:
+            yield Notebook(self._bridge, job.source, list(job.cell_errors))
+        finally:
+            self._bridge.close()
+
+    @pytest.fixture(scope="session")
+    def hidden_data(self) -> Path:
+        """The assignment's ``tests/hidden/data`` folder."""
+        return Path(self.job.hidden_data)
+
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        """Keep only the requested questions."""
+        if self.job.only:
+            items[:] = [i for i in items if _question(i) in self.job.only]
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        """Remember check files that fail to import."""
+        if report.failed:
+            lines = str(report.longrepr).strip().splitlines()
+            detail = lines[-1] if lines else "collection failed"
+            self.collect_errors.append(f"{report.nodeid}: {detail}")
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(
+        self, item: pytest.Item, call: pytest.CallInfo[None]
+    ) -> Iterator[None]:
+        """Record each phase's exception; build the result after teardown."""
+        yield
+        exc = call.excinfo.value if call.excinfo is not None else None
+        phases = self._phases.setdefault(item.nodeid, [])
+        phases.append((call.when, exc, call.duration))
+        if call.when == "teardown":
+            self.results.append(self._result(item, phases))
+
+    def _result(
+        self, item: pytest.Item, phases: list[tuple[str, BaseException | None, float]]
+    ) -> CheckResult:
+        visibility = self._visibility(item)
+        status: CheckStatus = "passed"
+        message = ""
+        for when, exc, _ in phases:
+            if exc is None or isinstance(exc, pytest.skip.Exception):
+                continue
+            if isinstance(exc, BridgeTimeout):
+                status = "timeout"
+            elif when == "call" and not isinstance(exc, KernelUnavailable):
+                status = "failed"
+            else:
+                status = "error" if not isinstance(exc, KernelUnavailable) else "failed"
+            message = _message(exc, visibility == "public", item)
+            break
+        possible = _points(item)
+        hint_marker = item.get_closest_marker("hint")
+        return CheckResult(
+            name=item.name,
+            question=_question(item),
+            visibility=visibility,
+            status=status,
+            points=possible if status == "passed" else 0.0,
+            possible=possible,
+            message=message,
+            hint=str(hint_marker.args[0]) if hint_marker and status != "passed" else "",
+            duration=round(sum(d for _, _, d in phases), 4),
+        )
+
+    def _visibility(self, item: pytest.Item) -> Any:
+        path = Path(item.path).resolve()
+        for visibility, folder in self.job.test_dirs:
+            if path.is_relative_to(Path(folder).resolve()):
+                return visibility
+        return "hidden"
+
+
+def _question(item: pytest.Item) -> str:
+    marker = item.get_closest_marker("question")
+    if marker and marker.args:
+        return str(marker.args[0])
+    stem = Path(item.path).stem
+    return stem[len("test_") :] if stem.startswith("test_") else stem
+
+
+def _points(item: pytest.Item) -> float:
+    marker = item.get_closest_marker("points")
+    if marker and marker.args:
+        return float(marker.args[0])
+    return 1.0
+
+
+def _message(exc: BaseException, public: bool, item: pytest.Item) -> str:
+    if isinstance(exc, StudentError | BridgeTimeout | KernelUnavailable):
+        text = str(exc)
+    elif isinstance(exc, AssertionError):
+        text = str(exc).strip()
+        if not text:
+            text = "an assertion failed"
+            if public:
+                text += f" ({Path(item.path).name}, in {item.name})"
+    else:
+        text = f"{type(exc).__name__}: {exc}".strip()
+    return text[:MESSAGE_CHARS]
+
+
+def configure_worker_process() -> None:
+    """Settings for a process that runs checks: no bytecode files, no third-party plugins."""
+    import sys
+
+    sys.dont_write_bytecode = True
+    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    os.environ.setdefault("PYTHONHASHSEED", "0")

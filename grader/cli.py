@@ -1,0 +1,220 @@
+"""The ``grader`` command: a thin Click shell over the library.
+
+Each command builds its configuration, calls one library function, prints the outcome, and
+maps :class:`~grader.errors.GraderError` to a one-line message and its exit code.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from grader import __version__
+from grader.cohort import find_submissions, grade_all
+from grader.config import Assignment, SandboxMode, solution_assignment
+from grader.demo import demo_cohort
+from grader.errors import GraderError
+from grader.grade import GradeOptions
+from grader.models import SubmissionResult
+from grader.release import release
+from grader.report import write_student_reports
+from grader.sandbox import choose_isolation
+from grader.validate import validate
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _clean_errors(func: F) -> F:
+    """Turn a GraderError into ``grader: error: …`` on stderr and its exit code."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except GraderError as exc:
+            click.echo(f"grader: error: {exc}", err=True)
+            sys.exit(exc.exit_code)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="grader")
+@click.option(
+    "--course",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=".",
+    show_default=True,
+    help="Course folder holding solutions/, assignments/ and reports/.",
+)
+@click.pass_context
+def main(ctx: click.Context, course: Path) -> None:
+    """Grade Jupyter notebook exercises in sandboxed kernels against hidden pytest checks."""
+    ctx.obj = course
+
+
+@main.command("release")
+@click.argument("name")
+@click.pass_obj
+@_clean_errors
+def release_cmd(course: Path, name: str) -> None:
+    """Build assignments/NAME/ (what students get) from solutions/NAME/.
+
+    Solutions are replaced by stubs, outputs cleared; public checks and the files listed in
+    `release` are copied; hidden checks and hidden data never are.
+    """
+    assignment = solution_assignment(course, name)
+    notebook = release(assignment, course / "assignments" / name)
+    click.echo(f"released {name}: {notebook}")
+
+
+def _jobs_option(func: F) -> F:
+    return click.option(
+        "--jobs",
+        "-j",
+        type=click.IntRange(min=1),
+        default=None,
+        help="Submissions graded at once [default: number of cores].",
+    )(func)
+
+
+def _sandbox_option(func: F) -> F:
+    return click.option(
+        "--sandbox",
+        type=click.Choice(["auto", "strict", "off"]),
+        default="auto",
+        show_default=True,
+        help="auto: bubblewrap where installed, else resource limits only (with a warning); "
+        "strict: refuse to run without bubblewrap; off: resource limits only.",
+    )(func)
+
+
+def _options(sandbox: SandboxMode) -> GradeOptions:
+    isolation, warning = choose_isolation(sandbox)
+    if warning:
+        click.echo(f"grader: {warning}", err=True)
+    return GradeOptions(isolation=isolation)
+
+
+@main.command("grade")
+@click.argument("name")
+@click.argument(
+    "submissions", nargs=-1, required=True, type=click.Path(exists=False, path_type=Path)
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="json: print a JSON list of results on stdout (progress goes to stderr).",
+)
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Submissions graded at once [default: number of cores].",
+)
+@click.option(
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder for reports [default: reports/NAME].",
+)
+@_sandbox_option
+@click.pass_obj
+@_clean_errors
+def grade_cmd(
+    course: Path,
+    name: str,
+    submissions: tuple[Path, ...],
+    fmt: str,
+    jobs: int | None,
+    output: Path | None,
+    sandbox: SandboxMode,
+) -> None:
+    """Grade SUBMISSIONS of assignment NAME: notebooks, folders of students, or zips.
+
+    Writes reports/NAME/<student>.json and .html, prints one line per submission.
+    """
+    assignment = solution_assignment(course, name)
+    options = _options(sandbox)
+    out_dir = output or course / "reports" / name
+    with find_submissions(assignment, list(submissions)) as found:
+        results = _grade(assignment, found, options, jobs, out_dir, quiet=fmt == "json")
+    if fmt == "json":
+        click.echo(json.dumps([r.to_dict() for r in results], indent=2))
+    else:
+        click.echo(f"reports: {out_dir}")
+
+
+def _grade(
+    assignment: Assignment,
+    found: list[Any],
+    options: GradeOptions,
+    jobs: int | None,
+    out_dir: Path,
+    quiet: bool,
+) -> list[SubmissionResult]:
+    def on_result(result: SubmissionResult) -> None:
+        write_student_reports(result, out_dir)
+        click.echo(result.summary(), err=quiet)
+
+    return asyncio.run(
+        grade_all(assignment, found, options, jobs or os.cpu_count() or 1, on_result)
+    )
+
+
+@main.command("validate")
+@click.argument("name")
+@_sandbox_option
+@click.pass_obj
+@_clean_errors
+def validate_cmd(course: Path, name: str, sandbox: SandboxMode) -> None:
+    """Check assignment NAME: the solution scores full marks, the released notebook 0.
+
+    Exits 1 and lists the problems when either is not so.
+    """
+    assignment = solution_assignment(course, name)
+    outcome = validate(assignment, _options(sandbox))
+    click.echo(f"solution:          {outcome.solution.summary()}")
+    click.echo(f"released notebook: {outcome.released.summary()}")
+    for problem in outcome.problems:
+        click.echo(f"  problem: {problem}")
+    if not outcome.ok:
+        click.echo(
+            f"grader: error: {name} is not valid ({len(outcome.problems)} problems)", err=True
+        )
+        sys.exit(1)
+    click.echo(f"{name} is valid: full marks for the solution, 0 on every check without it")
+
+
+@main.command("demo")
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Submissions graded at once [default: number of cores].",
+)
+@_sandbox_option
+@click.pass_obj
+@_clean_errors
+def demo_cmd(course: Path, jobs: int | None, sandbox: SandboxMode) -> None:
+    """Grade the bundled demo cohort (examples/cohort/) and print where the reports are."""
+    options = _options(sandbox)
+    for name, submissions in demo_cohort(course).items():
+        assignment = solution_assignment(course, name)
+        out_dir = course / "reports" / name
+        click.echo(f"== {name}: {len(submissions)} submissions")
+        _grade(assignment, submissions, options, jobs, out_dir, quiet=False)
+        click.echo(f"   reports: {out_dir.resolve()}")

@@ -1,0 +1,97 @@
+"""Finding submissions and grading many of them concurrently."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+from grader.config import Assignment
+from grader.errors import SubmissionError
+from grader.grade import GradeOptions, Submission, grade_submission_async
+from grader.models import SubmissionResult
+
+
+@contextmanager
+def find_submissions(assignment: Assignment, paths: Sequence[Path]) -> Iterator[list[Submission]]:
+    """The submissions at ``paths``: notebooks, folders of students, or zip files.
+
+    In a folder, a student is a sub-folder (its notebook is the one named in assignment.toml,
+    or its only ``.ipynb``) or a ``<student>.ipynb`` file.
+
+    Raises:
+        SubmissionError: a path does not exist or holds no submission.
+    """
+    found: list[Submission] = []
+    with tempfile.TemporaryDirectory(prefix="grader-zip-") as tmp:
+        for path in paths:
+            if not path.exists():
+                raise SubmissionError(f"no such file or folder: {path}")
+            if path.is_file() and path.suffix == ".zip":
+                dest = Path(tmp) / path.stem
+                _safe_extract(path, dest)
+                found += _from_folder(assignment, dest)
+            elif path.is_file():
+                found.append(Submission(student=path.stem, path=path))
+            else:
+                found += _from_folder(assignment, path)
+        if not found:
+            raise SubmissionError("no submissions found in " + ", ".join(map(str, paths)))
+        yield found
+
+
+def _from_folder(assignment: Assignment, folder: Path) -> list[Submission]:
+    out = []
+    for entry in sorted(folder.iterdir()):
+        if entry.name.startswith("."):
+            continue
+        if entry.is_file() and entry.suffix == ".ipynb":
+            out.append(Submission(entry.stem, entry))
+        elif entry.is_dir():
+            named = entry / assignment.notebook
+            notebooks = sorted(p for p in entry.glob("*.ipynb") if not p.name.startswith("."))
+            if named.is_file():
+                out.append(Submission(entry.name, named))
+            elif len(notebooks) == 1:
+                out.append(Submission(entry.name, notebooks[0]))
+            elif notebooks:
+                # Several candidates and none with the expected name: record as ungradable.
+                out.append(Submission(entry.name, named))
+    return out
+
+
+def _safe_extract(archive: Path, dest: Path) -> None:
+    try:
+        with zipfile.ZipFile(archive) as zf:
+            for info in zf.infolist():
+                target = (dest / info.filename).resolve()
+                if not target.is_relative_to(dest.resolve()) or info.is_dir():
+                    continue
+                target.parent.mkdir(parents=True, exist_ok=True)
+                with zf.open(info) as src, target.open("wb") as out:
+                    shutil.copyfileobj(src, out, length=1 << 20)
+    except zipfile.BadZipFile as exc:
+        raise SubmissionError(f"{archive}: not a valid zip file ({exc})") from exc
+
+
+async def grade_all(
+    assignment: Assignment,
+    submissions: Sequence[Submission],
+    options: GradeOptions,
+    jobs: int,
+    on_result: Callable[[SubmissionResult], None],
+) -> list[SubmissionResult]:
+    """Grade ``submissions``, ``jobs`` at a time; call ``on_result`` as each finishes."""
+    gate = asyncio.Semaphore(max(1, jobs))
+
+    async def one(sub: Submission) -> SubmissionResult:
+        async with gate:
+            result = await grade_submission_async(assignment, sub, options)
+        on_result(result)
+        return result
+
+    return list(await asyncio.gather(*(one(s) for s in submissions)))

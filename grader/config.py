@@ -1,0 +1,228 @@
+"""Configuration: ``assignment.toml`` read once into frozen dataclasses.
+
+Defaults live in the dataclasses; the file overrides them; command-line flags override the
+file (:func:`dataclasses.replace`). Every key is validated here, at load time: an unknown key
+or a value of the wrong type is a :class:`~grader.errors.ConfigError` naming the key and file.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, TypeVar
+
+from grader.errors import AssignmentError, ConfigError
+
+CONFIG_FILE = "assignment.toml"
+SandboxMode = Literal["auto", "strict", "off"]
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Per-submission limits."""
+
+    cell_timeout: float = 30
+    """Seconds each notebook cell may run."""
+    check_timeout: float = 10
+    """Seconds each ``nb.function`` / ``nb.eval`` / ``nb[...]`` call may run in the kernel."""
+    submission_timeout: float = 600
+    """Seconds for the whole submission, checks included."""
+    memory_mb: int = 2048
+    """Address-space limit of the student's kernel, in MiB."""
+    output_kb: int = 1024
+    """Captured output kept per cell, in KiB; the rest is dropped with a note."""
+
+
+@dataclass(frozen=True)
+class QuestionConfig:
+    """Optional per-question settings (``[questions.<name>]``)."""
+
+    title: str = ""
+    """Shown in feedback next to the question's name."""
+    all_or_nothing: bool = False
+    """Award the question's points only when every one of its checks passes."""
+
+
+@dataclass(frozen=True)
+class LatePolicy:
+    """Deadline and penalty (``[late]``)."""
+
+    deadline: dt.datetime
+    """Submissions after this moment (plus the grace period) are late."""
+    grace_minutes: float = 0
+    """Minutes after the deadline that still count as on time."""
+    penalty_per_day: float = 0.0
+    """Fraction of the possible points taken per started day late."""
+    max_penalty: float = 1.0
+    """Cap on the fraction taken."""
+    zero_after_days: float | None = None
+    """Days late after which the submission scores zero."""
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """One assignment: its folder and its settings."""
+
+    name: str
+    """The folder name, e.g. ``linear-algebra``."""
+    root: Path
+    """The folder holding ``assignment.toml`` (``solutions/<name>`` or ``assignments/<name>``)."""
+    title: str
+    notebook: str
+    """File name of the notebook inside :attr:`root`."""
+    release: tuple[str, ...] = ()
+    """Paths (relative to :attr:`root`) released to students besides the notebook."""
+    limits: Limits = field(default_factory=Limits)
+    questions: Mapping[str, QuestionConfig] = field(default_factory=dict)
+    late: LatePolicy | None = None
+
+    @property
+    def notebook_path(self) -> Path:
+        """The assignment's notebook (the solution, or the released student version)."""
+        return self.root / self.notebook
+
+    @property
+    def public_tests(self) -> Path:
+        """Folder of the checks students may see."""
+        return self.root / "tests" / "public"
+
+    @property
+    def hidden_tests(self) -> Path:
+        """Folder of the checks only the grader runs (absent in a released assignment)."""
+        return self.root / "tests" / "hidden"
+
+    @property
+    def hidden_data(self) -> Path:
+        """Folder of data only hidden checks read."""
+        return self.hidden_tests / "data"
+
+    def question_title(self, question: str) -> str:
+        """The title of a question, or an empty string."""
+        q = self.questions.get(question)
+        return q.title if q else ""
+
+    def all_or_nothing(self, question: str) -> bool:
+        """Whether a question is scored all-or-nothing."""
+        q = self.questions.get(question)
+        return q.all_or_nothing if q else False
+
+    def with_limits(self, **overrides: float | None) -> Assignment:
+        """A copy with the given limits replaced (``None`` values are ignored)."""
+        given: dict[str, Any] = {k: v for k, v in overrides.items() if v is not None}
+        if not given:
+            return self
+        return dataclasses.replace(self, limits=dataclasses.replace(self.limits, **given))
+
+
+_TOP_KEYS = {"title", "notebook", "release", "limits", "questions", "late"}
+
+
+def load_assignment(root: Path, name: str | None = None) -> Assignment:
+    """Read ``root/assignment.toml`` into an :class:`Assignment`.
+
+    Raises:
+        AssignmentError: the folder or file does not exist.
+        ConfigError: the file is not valid TOML or holds an unknown key or a wrong type.
+    """
+    path = root / CONFIG_FILE
+    if not path.is_file():
+        raise AssignmentError(f"no {CONFIG_FILE} in {root}")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    _reject_unknown(data, _TOP_KEYS, "", path)
+    notebook = _get(data, "notebook", str, path, "")
+    if not notebook:
+        raise ConfigError(f"{path}: missing key 'notebook'")
+    release = _get(data, "release", list, path, [])
+    if not all(isinstance(r, str) for r in release):
+        raise ConfigError(f"{path}: 'release' must be a list of paths")
+    return Assignment(
+        name=name or root.name,
+        root=root,
+        title=_get(data, "title", str, path, root.name),
+        notebook=notebook,
+        release=tuple(release),
+        limits=_dataclass_from(Limits, _get(data, "limits", dict, path, {}), "limits", path),
+        questions=_questions(_get(data, "questions", dict, path, {}), path),
+        late=_late(data.get("late"), path),
+    )
+
+
+def _questions(table: dict[str, Any], path: Path) -> dict[str, QuestionConfig]:
+    out = {}
+    for qname, qtable in table.items():
+        if not isinstance(qtable, dict):
+            raise ConfigError(f"{path}: 'questions.{qname}' must be a table")
+        out[qname] = _dataclass_from(QuestionConfig, qtable, f"questions.{qname}", path)
+    return out
+
+
+def _late(table: object, path: Path) -> LatePolicy | None:
+    if table is None:
+        return None
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: 'late' must be a table")
+    deadline = table.get("deadline")
+    if not isinstance(deadline, dt.datetime):
+        raise ConfigError(
+            f"{path}: 'late.deadline' must be a date-time such as 2026-12-01T23:59:00Z"
+        )
+    if deadline.tzinfo is None:
+        deadline = deadline.replace(tzinfo=dt.UTC)
+    rest = {k: v for k, v in table.items() if k != "deadline"}
+    policy = _dataclass_from(LatePolicy, {"deadline": deadline, **rest}, "late", path)
+    if "max_penalty" in rest and "zero_after_days" in rest:
+        raise ConfigError(f"{path}: 'late' takes max_penalty or zero_after_days, not both")
+    return policy
+
+
+def _dataclass_from(cls: type[T], table: Mapping[str, Any], where: str, path: Path) -> T:
+    fields = {f.name: f for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    _reject_unknown(table, set(fields), where + ".", path)
+    kwargs: dict[str, Any] = {}
+    for key, value in table.items():
+        default = fields[key].default
+        want: tuple[type, ...]
+        if isinstance(default, bool):
+            want = (bool,)
+        elif isinstance(default, int | float) or default is None:
+            want = (int, float)
+        elif isinstance(default, str):
+            want = (str,)
+        else:
+            want = (object,)
+        bad_bool = isinstance(value, bool) and bool not in want
+        if bad_bool or not isinstance(value, want):
+            raise ConfigError(f"{path}: '{where}{key}' has the wrong type ({type(value).__name__})")
+        if isinstance(value, int | float) and not isinstance(value, bool) and value < 0:
+            raise ConfigError(f"{path}: '{where}{key}' must not be negative")
+        kwargs[key] = value
+    return cls(**kwargs)
+
+
+def _reject_unknown(table: Mapping[str, Any], known: set[str], prefix: str, path: Path) -> None:
+    for key in table:
+        if key not in known:
+            raise ConfigError(f"{path}: unknown key '{prefix}{key}'")
+
+
+def _get(data: Mapping[str, Any], key: str, kind: type[T], path: Path, default: T) -> T:
+    value = data.get(key, default)
+    if not isinstance(value, kind):
+        raise ConfigError(f"{path}: '{key}' must be a {kind.__name__}")
+    return value
+
+
+def solution_assignment(course: Path, name: str) -> Assignment:
+    """The instructor's copy of an assignment: ``<course>/solutions/<name>``."""
+    root = course / "solutions" / name
+    if not root.is_dir():
+        raise AssignmentError(f"no assignment '{name}': {root} does not exist")
+    return load_assignment(root, name)

@@ -1,0 +1,123 @@
+"""Results of grading: frozen dataclasses that serialise to the versioned JSON schema.
+
+``SubmissionResult.to_dict()`` is the JSON object of ``grader grade --format json`` and of
+``reports/<name>/<student>.json``; ``from_dict`` reads it back (gradebook, reports).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+SCHEMA_VERSION = 1
+"""Bumped whenever a field of the JSON output changes meaning or disappears."""
+
+CheckStatus = Literal["passed", "failed", "error", "timeout"]
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The outcome of one check (one pytest test function)."""
+
+    name: str
+    """The check's function name, e.g. ``test_normalize_rows``."""
+    question: str
+    """The question it scores."""
+    visibility: Literal["public", "hidden"]
+    """``public`` checks are released to students; ``hidden`` ones only run at grading."""
+    status: CheckStatus
+    points: float
+    """Points earned (before any all-or-nothing rule)."""
+    possible: float
+    message: str = ""
+    """Why it did not pass: the assertion message, never a hidden check's source."""
+    hint: str = ""
+    """The instructor's hint, shown when the check did not pass."""
+    duration: float = 0.0
+
+    @property
+    def passed(self) -> bool:
+        """Whether the check passed."""
+        return self.status == "passed"
+
+
+@dataclass(frozen=True)
+class QuestionResult:
+    """Points of one question."""
+
+    name: str
+    title: str
+    score: float
+    possible: float
+    all_or_nothing: bool
+    passed: int
+    """Number of its checks that passed."""
+    checks: int
+    """Number of its checks."""
+
+
+@dataclass(frozen=True)
+class CellError:
+    """An error raised by one of the student's cells while the notebook ran."""
+
+    cell: int
+    """Index of the cell in the notebook (0-based, counting every cell)."""
+    kind: Literal["error", "timeout", "killed"]
+    ename: str
+    evalue: str
+    traceback: str = ""
+    """The student's traceback, ANSI colours removed, trimmed to their own cell."""
+
+
+@dataclass(frozen=True)
+class SubmissionResult:
+    """The grade of one submission."""
+
+    assignment: str
+    student: str
+    gradable: bool
+    """False when the notebook could not be graded at all (not the same as a score of 0)."""
+    total: float
+    possible: float
+    questions: tuple[QuestionResult, ...] = ()
+    checks: tuple[CheckResult, ...] = ()
+    cell_errors: tuple[CellError, ...] = ()
+    reason: str = ""
+    """Why the submission is not gradable, or what stopped it early (e.g. a time-out)."""
+    timings: dict[str, float] = field(default_factory=dict)
+    """Seconds per stage: start, execute, checks, total."""
+    notes: tuple[str, ...] = ()
+    """Plain-words remarks for the student (e.g. output truncated, sandbox mode)."""
+    schema_version: int = SCHEMA_VERSION
+
+    @property
+    def percent(self) -> float:
+        """Score as a percentage of the possible points (0 when nothing is possible)."""
+        return 100.0 * self.total / self.possible if self.possible else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON object of this result (schema ``SCHEMA_VERSION``)."""
+        out = asdict(self)
+        out["percent"] = round(self.percent, 2)
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SubmissionResult:
+        """Rebuild a result from :meth:`to_dict` output."""
+        fields = dict(data)
+        fields.pop("percent", None)
+        fields["questions"] = tuple(QuestionResult(**q) for q in fields.get("questions", ()))
+        fields["checks"] = tuple(CheckResult(**c) for c in fields.get("checks", ()))
+        fields["cell_errors"] = tuple(CellError(**e) for e in fields.get("cell_errors", ()))
+        fields["notes"] = tuple(fields.get("notes", ()))
+        return cls(**fields)
+
+    def summary(self) -> str:
+        """One line for the terminal."""
+        if not self.gradable:
+            return f"{self.student}: not gradable: {self.reason}"
+        return f"{self.student}: {_fmt(self.total)}/{_fmt(self.possible)} ({self.percent:.0f}%)"
+
+
+def _fmt(x: float) -> str:
+    return f"{x:g}"

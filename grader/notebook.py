@@ -1,0 +1,82 @@
+"""Reading notebooks: strictly for the instructor's files, defensively for submissions.
+
+A submission that cannot be read is not an error of the grader: :func:`read_submission`
+returns the reason, and the caller records the submission as not gradable.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+from nbformat.validator import ValidationError
+
+from grader.errors import AssignmentError
+
+MAX_NOTEBOOK_BYTES = 64 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """Why a submission's notebook could not be read."""
+
+    reason: str
+
+
+def parse_notebook(raw: bytes) -> nbformat.NotebookNode | Unreadable:
+    """Parse and validate notebook JSON (any nbformat 4.x, or 3 converted to 4)."""
+    if len(raw) > MAX_NOTEBOOK_BYTES:
+        return Unreadable(f"the notebook is larger than {MAX_NOTEBOOK_BYTES >> 20} MiB")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return Unreadable("the notebook is not UTF-8 text")
+    try:
+        data = json.loads(text)
+    except (json.JSONDecodeError, RecursionError) as exc:
+        return Unreadable(f"the notebook is not valid JSON ({exc})")
+    if not isinstance(data, dict) or not isinstance(data.get("nbformat"), int):
+        return Unreadable("the file is JSON but not a Jupyter notebook (no 'nbformat' number)")
+    major = data["nbformat"]
+    if major not in (3, 4):
+        return Unreadable(f"unsupported notebook format version {major} (expected 4)")
+    try:
+        nb: nbformat.NotebookNode = nbformat.reads(text, as_version=4)
+        nbformat.validate(nb)
+    except (ValidationError, nbformat.reader.NotJSONError, KeyError, TypeError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        return Unreadable(f"the notebook's structure is invalid: {first[:300]}")
+    except Exception as exc:  # nbformat raises assorted errors on odd documents
+        return Unreadable(f"the notebook could not be read: {type(exc).__name__}: {exc}"[:400])
+    return nb
+
+
+def read_submission(path: Path) -> nbformat.NotebookNode | Unreadable:
+    """Read a student's notebook, or say why it cannot be read."""
+    try:
+        with path.open("rb") as fh:
+            raw = fh.read(MAX_NOTEBOOK_BYTES + 1)
+    except OSError as exc:
+        return Unreadable(f"the notebook could not be opened: {exc.strerror or exc}")
+    return parse_notebook(raw)
+
+
+def read_notebook_strict(path: Path) -> nbformat.NotebookNode:
+    """Read an instructor's notebook.
+
+    Raises:
+        AssignmentError: the file is missing or not a valid notebook.
+    """
+    if not path.is_file():
+        raise AssignmentError(f"notebook not found: {path}")
+    nb = read_submission(path)
+    if isinstance(nb, Unreadable):
+        raise AssignmentError(f"{path}: {nb.reason}")
+    return nb
+
+
+def code_cells(nb: nbformat.NotebookNode) -> list[tuple[int, str]]:
+    """``(index, source)`` of every code cell."""
+    return [(i, c.source) for i, c in enumerate(nb.cells) if c.cell_type == "code"]

@@ -1,0 +1,85 @@
+"""Release: build the student's copy ``assignments/<name>/`` from ``solutions/<name>/``.
+
+The notebook loses its solutions, outputs and execution counts; the public checks and the
+files listed in ``release`` are copied; hidden checks and hidden data never are.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import nbformat
+
+from grader.config import CONFIG_FILE, Assignment
+from grader.errors import AssignmentError
+from grader.markers import MarkerError, strip_code, strip_markdown
+from grader.notebook import read_notebook_strict
+from grader.tomlwrite import dump_assignment
+
+
+def release(assignment: Assignment, dest: Path) -> Path:
+    """Write the student version of ``assignment`` into ``dest`` (replaced if it exists).
+
+    Returns:
+        The path of the released notebook.
+
+    Raises:
+        AssignmentError: the solution notebook is missing or malformed, or a release path
+            points at hidden checks or outside the assignment.
+    """
+    nb = read_notebook_strict(assignment.notebook_path)
+    student_nb = strip_notebook(nb, assignment.notebook_path)
+    extra = [_release_source(assignment, entry) for entry in assignment.release]
+
+    staging = dest.with_name(f".{dest.name}.staging")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    nbformat.write(student_nb, staging / assignment.notebook)
+    if assignment.public_tests.is_dir():
+        shutil.copytree(assignment.public_tests, staging / "tests" / "public", ignore=_junk)
+    for src in extra:
+        target = staging / src.relative_to(assignment.root.resolve())
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if src.is_dir():
+            shutil.copytree(src, target, ignore=_junk)
+        else:
+            shutil.copy2(src, target)
+    (staging / CONFIG_FILE).write_text(dump_assignment(assignment), encoding="utf-8")
+    shutil.rmtree(dest, ignore_errors=True)
+    staging.rename(dest)
+    return dest / assignment.notebook
+
+
+def strip_notebook(nb: nbformat.NotebookNode, where: Path) -> nbformat.NotebookNode:
+    """A copy of ``nb`` with solutions replaced by stubs and every output cleared."""
+    out: nbformat.NotebookNode = nbformat.from_dict(nb)
+    for index, cell in enumerate(out.cells):
+        try:
+            if cell.cell_type == "code":
+                cell.source = strip_code(cell.source)
+                cell.outputs = []
+                cell.execution_count = None
+            elif cell.cell_type == "markdown":
+                cell.source = strip_markdown(cell.source)
+        except MarkerError as exc:
+            raise AssignmentError(f"{where}: cell {index}: {exc}") from exc
+        cell.metadata.pop("execution", None)
+    return out
+
+
+def _release_source(assignment: Assignment, entry: str) -> Path:
+    root = assignment.root.resolve()
+    src = (assignment.root / entry).resolve()
+    if not src.is_relative_to(root) or src == root:
+        raise AssignmentError(f"release entry '{entry}' must name a path inside {root}")
+    hidden = assignment.hidden_tests.resolve()
+    if src.is_relative_to(hidden) or hidden.is_relative_to(src):
+        raise AssignmentError(f"release entry '{entry}' would release hidden checks")
+    if not src.exists():
+        raise AssignmentError(f"release entry '{entry}' does not exist in {root}")
+    return src
+
+
+def _junk(_dir: str, names: list[str]) -> set[str]:
+    return {n for n in names if n in {"__pycache__", ".ipynb_checkpoints", ".pytest_cache"}}

@@ -1,0 +1,59 @@
+"""Write an :class:`~grader.config.Assignment` back as ``assignment.toml`` (the released copy).
+
+Only the keys of our own schema are written, so nothing the instructor keeps beside them
+reaches students.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+
+from grader.config import Assignment, LatePolicy, Limits, QuestionConfig
+
+Scalar = str | bool | int | float | dt.datetime | None
+
+
+def dump_assignment(assignment: Assignment) -> str:
+    """The TOML text of ``assignment``'s settings."""
+    lines = [
+        f"title = {_value(assignment.title)}",
+        f"notebook = {_value(assignment.notebook)}",
+        "release = [" + ", ".join(_value(r) for r in assignment.release) + "]",
+        "",
+        "[limits]",
+        *_table(assignment.limits, Limits()),
+    ]
+    for name, question in assignment.questions.items():
+        lines += ["", f"[questions.{_key(name)}]", *_table(question, QuestionConfig())]
+    if assignment.late is not None:
+        lines += ["", "[late]", *_table(assignment.late, None)]
+    return "\n".join(lines) + "\n"
+
+
+def _table(obj: Limits | QuestionConfig | LatePolicy, defaults: object | None) -> list[str]:
+    out = []
+    for f in dataclasses.fields(obj):
+        value: Scalar = getattr(obj, f.name)
+        if value is None:
+            continue
+        if defaults is not None and getattr(defaults, f.name) == value and f.name != "title":
+            continue
+        out.append(f"{f.name} = {_value(value)}")
+    return out
+
+
+def _value(value: Scalar) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if isinstance(value, int | float):
+        return repr(value)
+    return json.dumps(value)  # a JSON string is a valid TOML basic string
+
+
+def _key(name: str) -> str:
+    bare = name.replace("-", "").replace("_", "").isalnum() and name.isascii()
+    return name if bare else json.dumps(name)

@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests" / "fixtures"
+COURSE = FIXTURES / "course"
+NOTEBOOKS = FIXTURES / "notebooks"
+
+
+def run_grader(
+    *args: str, cwd: Path | None = None, timeout: float = 600
+) -> subprocess.CompletedProcess[str]:
+    """Run the real `grader` command line in a subprocess."""
+    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    return subprocess.run(
+        [sys.executable, "-m", "grader", *args],
+        cwd=cwd or ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+        env=env,
+    )
+
+
+@pytest.fixture
+def course(tmp_path: Path) -> Path:
+    """A private copy of the fixture course."""
+    dest = tmp_path / "course"
+    shutil.copytree(COURSE, dest)
+    return dest
+
+
+@pytest.fixture(scope="session")
+def graded_mini(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    """Every behaviour notebook of tests/fixtures/notebooks/mini graded in one CLI batch."""
+    out = tmp_path_factory.mktemp("reports")
+    done = run_grader(
+        "--course", str(COURSE), "grade", "mini", str(NOTEBOOKS / "mini"),
+        "--format", "json", "--output", str(out), "--jobs", "2",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    results = json.loads(done.stdout)
+    return {"results": {r["student"]: r for r in results}, "stderr": done.stderr, "out": out,
+            "order": [r["student"] for r in results]}  # fmt: skip

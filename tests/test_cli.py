@@ -1,0 +1,33 @@
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from grader.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_every_command_has_help_and_appears_in_the_readme():
+    readme = (ROOT / "README.md").read_text()
+    runner = CliRunner()
+    for name, command in main.commands.items():
+        assert command.help, name
+        assert f"grader {name}" in readme, name
+        assert runner.invoke(main, [name, "--help"]).exit_code == 0
+
+
+def test_release_command_reports_the_released_notebook(course):
+    result = CliRunner().invoke(main, ["--course", str(course), "release", "mini"])
+    assert result.exit_code == 0, result.output
+    assert "released mini" in result.output
+    assert (course / "assignments" / "mini" / "mini.ipynb").is_file()
+
+
+def test_missing_assignment_exits_1_with_one_line(course):
+    result = CliRunner().invoke(main, ["--course", str(course), "release", "nope"])
+    assert result.exit_code == 1
+    assert result.output.strip().startswith("grader: error: no assignment 'nope'")
+
+
+def test_usage_error_exits_2():
+    assert CliRunner().invoke(main, ["grade"]).exit_code == 2
