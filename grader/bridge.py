@@ -87,7 +87,10 @@ class KernelBridge:
         self.context.destroy(linger=0)
 
     def ask(self, expression: str, what: str) -> Any:
-        """Evaluate a helper expression in the kernel and decode its answer.
+        """Evaluate a helper call (``get(…)``, ``call(…)``, ``evaluate(…)``) in the kernel.
+
+        ``{limit}`` in the expression becomes the size cap, so the helper refuses large
+        values itself; zmq's ``MAXMSGSIZE`` drops anything larger that a tampered helper sends.
 
         Raises:
             StudentError: the student's code raised, or the answer is not valid data.
@@ -99,7 +102,10 @@ class KernelBridge:
         if not self._booted:
             self._execute(_bootstrap_code(), {}, what="setting up the grader's bridge")
             self._booted = True
-        reply = self._execute("", {"v": expression}, what=what)
+        helper = "__import__('_grader_bridge')." + expression.replace(
+            "{limit}", str(self.max_bytes)
+        )
+        reply = self._execute("", {"v": helper}, what=what)
         entry = reply.get("user_expressions", {}).get("v", {})
         if entry.get("status") != "ok":
             ename = entry.get("ename", "Error")
@@ -200,7 +206,7 @@ class Notebook:
         """The value of the notebook's global ``name``."""
         if not isinstance(name, str):
             raise TypeError("nb[...] takes a variable name")
-        return self._ask(f"__import__('_grader_bridge').get({name!r})", f"reading `{name}`")
+        return self._ask(f"get({name!r}, {{limit}})", f"reading `{name}`")
 
     def __contains__(self, name: str) -> bool:
         try:
@@ -216,7 +222,7 @@ class Notebook:
 
         def proxy(*args: Any, **kwargs: Any) -> Any:
             payload = codec.dumps([list(args), kwargs])
-            expression = f"__import__('_grader_bridge').call({name!r}, {payload!r})"
+            expression = f"call({name!r}, {payload!r}, {{limit}})"
             return self._ask(expression, f"calling {name}()")
 
         proxy.__name__ = name
@@ -225,5 +231,5 @@ class Notebook:
     def eval(self, expression: str, **inputs: Any) -> Any:
         """Evaluate ``expression`` in the kernel with ``inputs`` bound by value."""
         payload = codec.dumps(inputs)
-        request = f"__import__('_grader_bridge').evaluate({expression!r}, {payload!r})"
+        request = f"evaluate({expression!r}, {payload!r}, {{limit}})"
         return self._ask(request, f"evaluating `{expression}`")

@@ -157,6 +157,9 @@ def _enc_values(values: Any, d: int) -> Any:
             "categories": _enc_index(values.categories, d),
             "ordered": bool(dtype.ordered),
         }
+    if isinstance(dtype, pd.PeriodDtype):
+        freq = values.freqstr
+        return {"$": "period", "freq": freq, "v": _enc_numpy(np.asarray(values.asi8), d)}
     if isinstance(dtype, pd.DatetimeTZDtype):
         return {
             "$": "datetimetz",
@@ -371,6 +374,11 @@ def _dec_values(v: Any, d: int) -> Any:
     if tag == "datetimetz":
         naive = pd.DatetimeIndex(_dec(v["v"], d))
         return naive.tz_localize("UTC").tz_convert(_str(v["tz"])).array
+    if tag == "period":
+        ordinals = _dec(v["v"], d)
+        if getattr(ordinals, "dtype", None) is None or ordinals.dtype.kind != "i":
+            raise CodecError("malformed period payload")
+        return pd.PeriodIndex.from_ordinals(ordinals, freq=_str(v["freq"])).array
     if tag == "extarray":
         name = _str(v["dtype"])
         if name not in _EXTENSION_DTYPES:

@@ -28,9 +28,9 @@ class _Answer:
         return {MIME: self.text}
 
 
-def _ok(value: Any) -> _Answer:
+def _ok(value: Any, limit: int) -> _Answer:
     try:
-        return _Answer('{"status":"ok","value":' + dumps(value) + "}")
+        return _Answer('{"status":"ok","value":' + dumps(value, limit) + "}")
     except CodecError as exc:
         return _problem("codec", "CodecError", str(exc))
     except RecursionError:
@@ -62,15 +62,15 @@ def _user_ns() -> dict[str, Any]:
     return ns
 
 
-def get(name: str) -> _Answer:
+def get(name: str, limit: int) -> _Answer:
     """The value of a global of the notebook."""
     ns = _user_ns()
     if name not in ns:
         return _problem("name", "NameError", f"`{name}` is not defined")
-    return _ok(ns[name])
+    return _ok(ns[name], limit)
 
 
-def call(name: str, payload: str) -> _Answer:
+def call(name: str, payload: str, limit: int) -> _Answer:
     """Call a function of the notebook with arguments sent by value."""
     ns = _user_ns()
     if name not in ns:
@@ -83,14 +83,17 @@ def call(name: str, payload: str) -> _Answer:
         result = func(*args, **kwargs)
     except BaseException as exc:  # the student's error, reported as data
         return _raised(exc)
-    return _ok(result)
+    return _ok(result, limit)
 
 
-def evaluate(expression: str, payload: str) -> _Answer:
+def evaluate(expression: str, payload: str, limit: int) -> _Answer:
     """Evaluate an expression against the notebook's globals, with inputs bound by value."""
-    inputs = loads(payload)
+    # Inputs join a copy of the globals (not eval's locals), so that lambdas and
+    # comprehensions inside the expression see them too; the notebook's globals are untouched.
+    scope = dict(_user_ns())
+    scope.update(loads(payload))
     try:
-        result = eval(expression, _user_ns(), inputs)  # noqa: S307  (in the student's kernel)
+        result = eval(expression, scope)  # noqa: S307  (in the student's kernel)
     except BaseException as exc:
         return _raised(exc)
-    return _ok(result)
+    return _ok(result, limit)

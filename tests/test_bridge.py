@@ -1,0 +1,82 @@
+"""The nb bridge against a real sandboxed kernel, with this test process as the check worker."""
+
+import asyncio
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook
+
+from grader.bridge import BridgeTimeout, KernelBridge, KernelUnavailable, Notebook, StudentError
+from grader.config import Limits
+from grader.execute import run_notebook
+from grader.kernel import sandboxed_kernel
+from grader.sandbox import choose_isolation
+
+pytestmark = pytest.mark.slow
+
+CELLS = [
+    "import numpy as np\nimport pandas as pd",
+    "def double(x):\n    return x * 2",
+    "def broken(x):\n    raise ValueError('nope: ' + str(x))",
+    "class Liar:\n    def __eq__(self, other):\n        return True\nliar = Liar()",
+    "months = pd.Series([1.0, 2.0], index=pd.period_range('2024-01', periods=2, freq='M'))",
+    "import signal, time\n"
+    "def stubborn():\n"
+    "    signal.signal(signal.SIGINT, signal.SIG_IGN)\n"
+    "    while True:\n"
+    "        time.sleep(0.01)",
+]
+
+
+def with_notebook(check):
+    """Run CELLS in a sandboxed kernel, then call check(nb) from this process."""
+
+    async def main():
+        nb = new_notebook(cells=[new_code_cell(c) for c in CELLS])
+        with tempfile.TemporaryDirectory() as tmp:
+            isolation, _ = choose_isolation("auto")
+            limits = Limits(cell_timeout=10, check_timeout=2)
+            async with sandboxed_kernel(Path(tmp), limits, isolation) as kernel:
+                execution = await run_notebook(nb, kernel, limits)
+                assert execution.cell_errors == []
+                bridge = KernelBridge(kernel.connection, timeout=2, max_bytes=1 << 20)
+                try:
+                    return await asyncio.to_thread(check, Notebook(bridge, "", []))
+                finally:
+                    bridge.close()
+
+    return asyncio.run(main())
+
+
+def test_values_functions_and_expressions_cross_by_value():
+    def check(nb):
+        np.testing.assert_array_equal(nb.function("double")(np.arange(3)), [0, 2, 4])
+        assert nb.eval("[double(v) for v in xs]", xs=[1, 2]) == [2, 4]
+        assert nb.eval("(lambda: double(k))()", k=5) == 10
+        pd.testing.assert_series_equal(
+            nb["months"],
+            pd.Series([1.0, 2.0], index=pd.period_range("2024-01", periods=2, freq="M")),
+        )
+        with pytest.raises(StudentError, match="`nothing` is not defined"):
+            nb["nothing"]
+        with pytest.raises(StudentError, match="raised ValueError: nope: 3"):
+            nb.function("broken")(3)
+        with pytest.raises(StudentError, match="cannot travel as data"):
+            nb["liar"]
+        with pytest.raises(StudentError, match="too large"):
+            nb.eval("np.zeros(10**6)")
+
+    with_notebook(check)
+
+
+def test_call_that_ignores_interrupts_times_out_and_abandons_the_kernel():
+    def check(nb):
+        with pytest.raises(BridgeTimeout, match="did not finish within 2 s"):
+            nb.function("stubborn")()
+        with pytest.raises(KernelUnavailable, match="stopped responding"):
+            nb.function("double")(1)
+
+    with_notebook(check)
