@@ -18,8 +18,8 @@ demo: $(BIN)/.installed
 	$(BIN)/grader demo
 
 lint: $(BIN)/.installed
-	$(BIN)/ruff check grader tests bench
-	$(BIN)/ruff format --check grader tests bench
+	$(BIN)/ruff check grader tests
+	$(BIN)/ruff format --check grader tests
 	$(BIN)/mypy
 
 test: lint

@@ -10,6 +10,7 @@ most ``output_kb`` of output.
 from __future__ import annotations
 
 import asyncio
+import atexit
 import re
 import time
 import uuid
@@ -127,6 +128,7 @@ async def run_notebook(nb: nbformat.NotebookNode, kernel: Kernel, limits: Limits
         execution.stopped = f"the kernel died in cell {index}; the cells after it were not run"
         execution.kernel_usable = False
     finally:
+        atexit.unregister(client._cleanup_kernel)  # registered by nbclient; we own the kernel
         if client.kc is not None:
             client.kc.stop_channels()
             client.kc = None

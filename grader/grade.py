@@ -86,8 +86,6 @@ async def grade_submission_async(
                 f"grading did not finish within {assignment.limits.submission_timeout:g} "
                 "seconds (the submission's time limit)",
             )
-        except RuntimeError as exc:  # the kernel did not start
-            return ungradable(assignment, submission.student, f"the kernel did not start: {exc}")
     timings["total"] = time.monotonic() - started
     return score(
         assignment,

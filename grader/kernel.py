@@ -24,6 +24,7 @@ from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning.factory import KernelProvisionerFactory
 
 from grader.config import Limits
+from grader.errors import KernelError
 from grader.sandbox import UNPRIVILEGED_UID, Isolation, python_roots
 
 PROVISIONER = "grader-sandbox"
@@ -110,6 +111,7 @@ async def sandboxed_kernel(
     km.shutdown_wait_time = 0.5
     try:
         await km.start_kernel()
+        await _wait_ready(km, startup_timeout)
         info = km.get_connection_info(session=False)
         yield Kernel(manager=km, isolation=isolation, connection=dict(info))
     finally:
@@ -119,6 +121,21 @@ async def sandboxed_kernel(
         with contextlib.suppress(Exception):
             await km.cleanup_resources()
         shutil.rmtree(run_dir, ignore_errors=True)
+
+
+async def _wait_ready(km: AsyncKernelManager, timeout: float) -> None:
+    """Raise KernelError if the kernel does not answer: that is the grader's problem."""
+    client = km.client()
+    client.start_channels()
+    try:
+        await client.wait_for_ready(timeout=timeout)
+    except RuntimeError as exc:
+        raise KernelError(
+            f"the sandboxed kernel did not start ({exc}); "
+            "try --sandbox=off to see whether the sandbox is the cause"
+        ) from None
+    finally:
+        client.stop_channels()
 
 
 def _nproc_limit(uid: int | None) -> int:

@@ -144,6 +144,10 @@ def bwrap_args(workdir: Path, run_dir: Path, uid: int | None) -> list[str]:
         args.extend(["--bind" if writable else "--ro-bind", str(src), dest])
         made.add(dest)
 
+    # /tmp first: a bind under /tmp (a venv in a clone there) must not be hidden by the tmpfs.
+    args.extend(["--dev", "/dev", "--proc", "/proc"])
+    args.extend(["--perms", "1777", "--size", str(256 << 20), "--tmpfs", "/tmp"])
+    made.update({"/dev", "/proc", "/tmp"})
     bind("/usr", "/usr")
     for name in ("bin", "lib", "lib64", "lib32", "sbin"):
         top = Path("/") / name
@@ -157,9 +161,6 @@ def bwrap_args(workdir: Path, run_dir: Path, uid: int | None) -> list[str]:
     for root in python_roots():
         if not root.is_relative_to("/usr"):
             bind(root, str(root))
-    args.extend(["--dev", "/dev", "--proc", "/proc"])
-    args.extend(["--perms", "1777", "--size", str(256 << 20), "--tmpfs", "/tmp"])
-    made.update({"/dev", "/proc", "/tmp"})
     bind(run_dir, str(run_dir), writable=True)
     bind(workdir, STUDENT_HOME, writable=True)
     args.extend(["--chdir", STUDENT_HOME])
