@@ -86,11 +86,11 @@ class KernelBridge:
         """Close the sockets."""
         self.context.destroy(linger=0)
 
-    def ask(self, expression: str, what: str) -> Any:
-        """Evaluate a helper call (``get(…)``, ``call(…)``, ``evaluate(…)``) in the kernel.
+    def ask(self, method: str, args: tuple[str, ...], what: str) -> Any:
+        """Call the kernel helper's ``method`` (``get``, ``call``, ``evaluate``) with ``args``.
 
-        ``{limit}`` in the expression becomes the size cap, so the helper refuses large
-        values itself; zmq's ``MAXMSGSIZE`` drops anything larger that a tampered helper sends.
+        The size cap is passed as the last argument, so the helper refuses large values
+        itself; zmq's ``MAXMSGSIZE`` drops anything larger that a tampered helper sends.
 
         Raises:
             StudentError: the student's code raised, or the answer is not valid data.
@@ -102,10 +102,9 @@ class KernelBridge:
         if not self._booted:
             self._execute(_bootstrap_code(), {}, what="setting up the grader's bridge")
             self._booted = True
-        helper = "__import__('_grader_bridge')." + expression.replace(
-            "{limit}", str(self.max_bytes)
-        )
-        reply = self._execute("", {"v": helper}, what=what)
+        arguments = ", ".join([*map(repr, args), str(self.max_bytes)])
+        request = f"__import__('_grader_bridge').{method}({arguments})"
+        reply = self._execute("", {"v": request}, what=what)
         entry = reply.get("user_expressions", {}).get("v", {})
         if entry.get("status") != "ok":
             ename = entry.get("ename", "Error")
@@ -197,16 +196,16 @@ class Notebook:
         self.cell_errors = list(cell_errors)
         """The errors the notebook's cells raised when it ran."""
 
-    def _ask(self, expression: str, what: str) -> Any:
+    def _ask(self, method: str, args: tuple[str, ...], what: str) -> Any:
         if self._bridge is None:
             raise KernelUnavailable(self._unavailable or "the notebook's kernel is not available")
-        return self._bridge.ask(expression, what)
+        return self._bridge.ask(method, args, what)
 
     def __getitem__(self, name: str) -> Any:
         """The value of the notebook's global ``name``."""
         if not isinstance(name, str):
             raise TypeError("nb[...] takes a variable name")
-        return self._ask(f"get({name!r}, {{limit}})", f"reading `{name}`")
+        return self._ask("get", (name,), f"reading `{name}`")
 
     def __contains__(self, name: str) -> bool:
         try:
@@ -222,8 +221,7 @@ class Notebook:
 
         def proxy(*args: Any, **kwargs: Any) -> Any:
             payload = codec.dumps([list(args), kwargs])
-            expression = f"call({name!r}, {payload!r}, {{limit}})"
-            return self._ask(expression, f"calling {name}()")
+            return self._ask("call", (name, payload), f"calling {name}()")
 
         proxy.__name__ = name
         return proxy
@@ -231,5 +229,4 @@ class Notebook:
     def eval(self, expression: str, **inputs: Any) -> Any:
         """Evaluate ``expression`` in the kernel with ``inputs`` bound by value."""
         payload = codec.dumps(inputs)
-        request = f"evaluate({expression!r}, {payload!r}, {{limit}})"
-        return self._ask(request, f"evaluating `{expression}`")
+        return self._ask("evaluate", (expression, payload), f"evaluating `{expression}`")

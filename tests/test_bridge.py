@@ -56,6 +56,7 @@ def test_values_functions_and_expressions_cross_by_value():
         np.testing.assert_array_equal(nb.function("double")(np.arange(3)), [0, 2, 4])
         assert nb.eval("[double(v) for v in xs]", xs=[1, 2]) == [2, 4]
         assert nb.eval("(lambda: double(k))()", k=5) == 10
+        assert nb.function("double")("{limit}") == "{limit}{limit}"
         pd.testing.assert_series_equal(
             nb["months"],
             pd.Series([1.0, 2.0], index=pd.period_range("2024-01", periods=2, freq="M")),
