@@ -7,29 +7,12 @@ import pytest
 STATUSES = ["cancelled", "pending", "returned", "shipped"]
 
 
-def reference_types(raw):
-    """Reference solution of Q2."""
-    orders = raw.copy()
-    orders["order_date"] = pd.to_datetime(orders["order_date"], format="%Y-%m-%d")
-    price = orders["unit_price"].astype("string").str.strip()
-    price = price.mask(price.isin(["", "N/A"])).str.replace("[$,]", "", regex=True)
-    orders["unit_price"] = pd.to_numeric(price).astype("float64")
-    orders["quantity"] = orders["quantity"].astype("Int64")
-    orders["status"] = orders["status"].str.strip().str.lower().astype("category")
-    return orders
-
-
-def released(nb, name):
-    """A released CSV, read in the notebook's own working folder."""
-    return nb.eval("__import__('pandas').read_csv(path)", path=f"data/{name}")
-
-
 @pytest.mark.points(2)
 @pytest.mark.hint("Every column of the hidden export must come out typed as in the question.")
-def test_type_orders_hidden_export(nb, hidden_data):
+def test_type_orders_hidden_export(nb, hidden_data, reference):
     raw = pd.read_csv(hidden_data / "orders.csv")
     got = nb.function("type_orders")(raw)
-    want = reference_types(raw)
+    want = reference.types(raw)
     assert isinstance(got, pd.DataFrame), f"type_orders should return a DataFrame, got {type(got)}"
     assert list(got.columns) == list(want.columns), f"columns changed: {list(got.columns)}"
     assert len(got) == len(want), f"expected {len(want)} rows, got {len(got)}"
@@ -60,8 +43,8 @@ def test_type_orders_leaves_its_input_unchanged(nb, hidden_data):
 
 
 @pytest.mark.hint("n_missing_customer = the number of rows whose customer_id is missing (int).")
-def test_n_missing_customer(nb):
-    want = int(released(nb, "orders.csv")["customer_id"].isna().sum())
+def test_n_missing_customer(nb, reference):
+    want = int(reference.released(nb, "orders.csv")["customer_id"].isna().sum())
     got = nb["n_missing_customer"]
     assert isinstance(got, int | np.integer) and not isinstance(got, bool), (
         f"n_missing_customer should be an int, got {type(got).__name__}"

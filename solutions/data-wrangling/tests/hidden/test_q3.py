@@ -4,34 +4,12 @@ import pandas as pd
 import pytest
 
 
-def reference_types(raw):
-    """Reference solution of Q2."""
-    orders = raw.copy()
-    orders["order_date"] = pd.to_datetime(orders["order_date"], format="%Y-%m-%d")
-    price = orders["unit_price"].astype("string").str.strip()
-    price = price.mask(price.isin(["", "N/A"])).str.replace("[$,]", "", regex=True)
-    orders["unit_price"] = pd.to_numeric(price).astype("float64")
-    orders["quantity"] = orders["quantity"].astype("Int64")
-    orders["status"] = orders["status"].str.strip().str.lower().astype("category")
-    return orders
-
-
-def reference_fill(orders):
-    """Reference solution of Q3."""
-    clean = orders.dropna(subset=["customer_id"]).reset_index(drop=True)
-    overall_median = clean["unit_price"].median()  # of the known prices
-    median = clean.groupby("product_id")["unit_price"].transform("median")
-    clean["unit_price"] = clean["unit_price"].fillna(median).fillna(overall_median)
-    clean["quantity"] = clean["quantity"].fillna(1)
-    return clean
-
-
 @pytest.mark.points(2)
 @pytest.mark.hint("groupby('product_id')['unit_price'].transform('median') fills per product.")
-def test_fill_missing_hidden_export(nb, hidden_data):
-    orders = reference_types(pd.read_csv(hidden_data / "orders.csv"))
+def test_fill_missing_hidden_export(nb, hidden_data, reference):
+    orders = reference.types(pd.read_csv(hidden_data / "orders.csv"))
     got = nb.function("fill_missing")(orders)
-    want = reference_fill(orders)
+    want = reference.fill(orders)
     assert isinstance(got, pd.DataFrame), f"fill_missing should return a DataFrame, got {type(got)}"
     assert len(got) == len(want), f"expected {len(want)} rows, got {len(got)}"
     assert list(got.index) == list(range(len(want))), "reset the index to 0, 1, 2, ..."
@@ -46,8 +24,8 @@ def test_fill_missing_hidden_export(nb, hidden_data):
 
 
 @pytest.mark.hint("Work on a copy; don't fill or drop in place on the DataFrame you were given.")
-def test_fill_missing_leaves_its_input_unchanged(nb, hidden_data):
-    orders = reference_types(pd.read_csv(hidden_data / "orders.csv"))
+def test_fill_missing_leaves_its_input_unchanged(nb, hidden_data, reference):
+    orders = reference.types(pd.read_csv(hidden_data / "orders.csv"))
     result, after = nb.eval("[fill_missing(orders), orders]", orders=orders)
     kept = int(orders["customer_id"].notna().sum())
     assert isinstance(result, pd.DataFrame) and len(result) == kept, (

@@ -7,48 +7,6 @@ import pytest
 COLUMNS = ["n_orders", "n_customers", "revenue", "avg_order_value"]
 
 
-def reference_joined(raw, customers, products):
-    """Reference solutions of Q2 to Q4: the typed, cleaned and joined orders."""
-    orders = raw.copy()
-    orders["order_date"] = pd.to_datetime(orders["order_date"], format="%Y-%m-%d")
-    price = orders["unit_price"].astype("string").str.strip()
-    price = price.mask(price.isin(["", "N/A"])).str.replace("[$,]", "", regex=True)
-    orders["unit_price"] = pd.to_numeric(price).astype("float64")
-    orders["quantity"] = orders["quantity"].astype("Int64")
-    orders["status"] = orders["status"].str.strip().str.lower().astype("category")
-    clean = orders.dropna(subset=["customer_id"]).reset_index(drop=True)
-    overall_median = clean["unit_price"].median()  # of the known prices
-    median = clean.groupby("product_id")["unit_price"].transform("median")
-    clean["unit_price"] = clean["unit_price"].fillna(median).fillna(overall_median)
-    clean["quantity"] = clean["quantity"].fillna(1)
-    customers = customers.drop_duplicates(subset="customer_id")
-    joined = clean.merge(
-        customers[["customer_id", "region", "segment"]], on="customer_id", how="left"
-    )
-    joined = joined.merge(products[["product_id", "category"]], on="product_id", how="left")
-    joined["region"] = joined["region"].fillna("Unknown")
-    joined["revenue"] = (joined["quantity"] * joined["unit_price"]).astype("float64")
-    return joined
-
-
-def load_joined(folder):
-    """The reference joined table of the export in `folder`."""
-    return reference_joined(
-        pd.read_csv(folder / "orders.csv"),
-        pd.read_csv(folder / "customers.csv"),
-        pd.read_csv(folder / "products.csv"),
-    )
-
-
-def released_joined(nb):
-    """The reference joined table of the released export, read in the notebook's folder."""
-    tables = [
-        nb.eval("__import__('pandas').read_csv(path)", path=f"data/{name}.csv")
-        for name in ["orders", "customers", "products"]
-    ]
-    return reference_joined(*tables)
-
-
 def reference_summary(joined):
     """Reference solution of Q5."""
     booked = joined[joined["status"].isin(["shipped", "pending"])]
@@ -65,8 +23,8 @@ def reference_summary(joined):
 @pytest.mark.hint(
     "Only shipped and pending orders count; n_customers counts distinct customers (nunique)."
 )
-def test_region_summary_hidden_export(nb, hidden_data):
-    joined = load_joined(hidden_data)
+def test_region_summary_hidden_export(nb, hidden_data, reference):
+    joined = reference.load_joined(hidden_data)
     got = nb.function("region_summary")(joined)
     want = reference_summary(joined)
     assert isinstance(got, pd.DataFrame), (
@@ -83,8 +41,8 @@ def test_region_summary_hidden_export(nb, hidden_data):
 
 
 @pytest.mark.hint("top_region is the index label of the first row of the sorted summary.")
-def test_top_region(nb):
-    joined = released_joined(nb)
+def test_top_region(nb, reference):
+    joined = reference.released_joined(nb)
     want = reference_summary(joined).index[0]
     got = nb["top_region"]
     assert isinstance(got, str), f"top_region should be a str, got {type(got).__name__}"

@@ -5,39 +5,6 @@ import pandas as pd
 import pytest
 
 
-def reference_joined(raw, customers, products):
-    """Reference solutions of Q2 to Q4: the typed, cleaned and joined orders."""
-    orders = raw.copy()
-    orders["order_date"] = pd.to_datetime(orders["order_date"], format="%Y-%m-%d")
-    price = orders["unit_price"].astype("string").str.strip()
-    price = price.mask(price.isin(["", "N/A"])).str.replace("[$,]", "", regex=True)
-    orders["unit_price"] = pd.to_numeric(price).astype("float64")
-    orders["quantity"] = orders["quantity"].astype("Int64")
-    orders["status"] = orders["status"].str.strip().str.lower().astype("category")
-    clean = orders.dropna(subset=["customer_id"]).reset_index(drop=True)
-    overall_median = clean["unit_price"].median()  # of the known prices
-    median = clean.groupby("product_id")["unit_price"].transform("median")
-    clean["unit_price"] = clean["unit_price"].fillna(median).fillna(overall_median)
-    clean["quantity"] = clean["quantity"].fillna(1)
-    customers = customers.drop_duplicates(subset="customer_id")
-    joined = clean.merge(
-        customers[["customer_id", "region", "segment"]], on="customer_id", how="left"
-    )
-    joined = joined.merge(products[["product_id", "category"]], on="product_id", how="left")
-    joined["region"] = joined["region"].fillna("Unknown")
-    joined["revenue"] = (joined["quantity"] * joined["unit_price"]).astype("float64")
-    return joined
-
-
-def load_joined(folder):
-    """The reference joined table of the export in `folder`."""
-    return reference_joined(
-        pd.read_csv(folder / "orders.csv"),
-        pd.read_csv(folder / "customers.csv"),
-        pd.read_csv(folder / "products.csv"),
-    )
-
-
 def reference_long(wide):
     """Reference solution of Q7.1."""
     long = wide.melt(id_vars="region", var_name="month", value_name="target")
@@ -78,8 +45,8 @@ def test_targets_long_hidden_export(nb, hidden_data):
     "Booked orders only; month = order_date.dt.strftime('%Y-%m'); group by region and month; "
     "left-merge onto the targets; missing revenue is 0.0."
 )
-def test_attainment_hidden_export(nb, hidden_data):
-    joined = load_joined(hidden_data)
+def test_attainment_hidden_export(nb, hidden_data, reference):
+    joined = reference.load_joined(hidden_data)
     targets = reference_long(pd.read_csv(hidden_data / "targets.csv"))
     got = nb.function("attainment")(joined, targets)
     want = reference_attainment(joined, targets)

@@ -5,39 +5,6 @@ import pandas as pd
 import pytest
 
 
-def reference_joined(raw, customers, products):
-    """Reference solutions of Q2 to Q4: the typed, cleaned and joined orders."""
-    orders = raw.copy()
-    orders["order_date"] = pd.to_datetime(orders["order_date"], format="%Y-%m-%d")
-    price = orders["unit_price"].astype("string").str.strip()
-    price = price.mask(price.isin(["", "N/A"])).str.replace("[$,]", "", regex=True)
-    orders["unit_price"] = pd.to_numeric(price).astype("float64")
-    orders["quantity"] = orders["quantity"].astype("Int64")
-    orders["status"] = orders["status"].str.strip().str.lower().astype("category")
-    clean = orders.dropna(subset=["customer_id"]).reset_index(drop=True)
-    overall_median = clean["unit_price"].median()  # of the known prices
-    median = clean.groupby("product_id")["unit_price"].transform("median")
-    clean["unit_price"] = clean["unit_price"].fillna(median).fillna(overall_median)
-    clean["quantity"] = clean["quantity"].fillna(1)
-    customers = customers.drop_duplicates(subset="customer_id")
-    joined = clean.merge(
-        customers[["customer_id", "region", "segment"]], on="customer_id", how="left"
-    )
-    joined = joined.merge(products[["product_id", "category"]], on="product_id", how="left")
-    joined["region"] = joined["region"].fillna("Unknown")
-    joined["revenue"] = (joined["quantity"] * joined["unit_price"]).astype("float64")
-    return joined
-
-
-def load_joined(folder):
-    """The reference joined table of the export in `folder`."""
-    return reference_joined(
-        pd.read_csv(folder / "orders.csv"),
-        pd.read_csv(folder / "customers.csv"),
-        pd.read_csv(folder / "products.csv"),
-    )
-
-
 def reference_z(df, col, by):
     """Reference z-score within groups (ddof=0, constant group -> 0.0, NaN stays NaN)."""
     groups = df.groupby(by)[col]
@@ -94,8 +61,8 @@ def test_minmax_within_edge_cases(nb):
 
 
 @pytest.mark.hint("Normalise within the group given by the 'by' argument, whatever its name.")
-def test_normalisation_hidden_export(nb, hidden_data):
-    joined = load_joined(hidden_data)
+def test_normalisation_hidden_export(nb, hidden_data, reference):
+    joined = reference.load_joined(hidden_data)
     z = nb.function("zscore_within")(joined, "unit_price", "region")
     check_against(z, reference_z(joined, "unit_price", "region"), "zscore_within")
     m = nb.function("minmax_within")(joined, "revenue", "category")
