@@ -36,6 +36,12 @@ class Limits:
     """Address-space limit of the student's kernel, in MiB."""
     output_kb: int = 1024
     """Captured output kept per cell, in KiB; the rest is dropped with a note."""
+    total_output_kb: int = 8192
+    """Captured output kept for the whole notebook, in KiB."""
+    disk_mb: int = 512
+    """Space the student's code may write in its working folder and in ``/tmp`` (each), in MiB."""
+    processes: int = 64
+    """Processes and threads the student's kernel may run at once (the kernel's own included)."""
 
 
 @dataclass(frozen=True)

@@ -3,14 +3,16 @@
 nbclient does the cell loop; we use its hooks. Errors in cells are allowed (one broken cell
 does not stop the rest). A cell that runs past ``cell_timeout`` is interrupted (nbclient's
 ``interrupt_on_timeout`` with an error reply) and recorded; if the kernel does not come back
-from the interrupt (a student who ignores SIGINT), execution stops there. Each cell keeps at
-most ``output_kb`` of output.
+from the interrupt (a student who ignores SIGINT), execution stops there. Output is capped as
+it arrives: ``output_kb`` a cell and ``total_output_kb`` for the notebook.
 """
 
 from __future__ import annotations
 
 import asyncio
 import atexit
+import collections
+import contextlib
 import re
 import time
 import uuid
@@ -21,6 +23,7 @@ import nbformat
 from jupyter_core.utils import ensure_async
 from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
+from nbformat.v4 import output_from_msg
 
 from grader.config import Limits
 from grader.kernel import Kernel
@@ -30,6 +33,8 @@ TIMEOUT_ENAME = "CellTimeoutError"
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07\x1b]*(\x07|\x1b\\)")
 RECOVERY_SECONDS = 5.0
 TRACEBACK_CHARS = 4000
+MALFORMED = (ValueError, KeyError, TypeError, AttributeError, IndexError, UnicodeError)
+"""What reading a forged or mangled kernel message raises."""
 
 
 class KernelWedged(Exception):
@@ -65,14 +70,19 @@ def prepare_for_execution(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
 async def run_notebook(nb: nbformat.NotebookNode, kernel: Kernel, limits: Limits) -> Execution:
     """Execute ``nb`` in ``kernel``; student failures become data in the :class:`Execution`."""
     execution = Execution(nb=prepare_for_execution(nb))
-    output_cap = limits.output_kb * 1024
+
+    def install_cap(notebook: nbformat.NotebookNode) -> None:
+        # nbclient's output-hook protocol, registered for every message (after nbclient has
+        # reset its trackers at the start of the run).
+        client.output_hook_stack = collections.defaultdict(lambda: [cap])  # type: ignore[list-item]
 
     async def on_cell_executed(
         cell: nbformat.NotebookNode, cell_index: int, execute_reply: dict[str, Any]
     ) -> None:
-        if _cap_outputs(cell, output_cap):
+        if cell_index in cap.truncated:
             execution.notes.append(
-                f"cell {cell_index}: output beyond {limits.output_kb} KiB was dropped"
+                f"cell {cell_index}: output beyond the limit ({limits.output_kb} KiB a cell, "
+                f"{limits.total_output_kb} KiB a notebook) was dropped"
             )
         content = execute_reply.get("content", {}) if execute_reply else {}
         if content.get("status") != "error":
@@ -110,7 +120,10 @@ async def run_notebook(nb: nbformat.NotebookNode, kernel: Kernel, limits: Limits
         store_widget_state=False,
         skip_cells_with_tag=f"never-{uuid.uuid4()}",
         on_cell_executed=on_cell_executed,
+        on_notebook_start=install_cap,
     )
+    cap = OutputCap(client, limits.output_kb * 1024, limits.total_output_kb * 1024)
+    client.comm_open_handlers = {}  # no widget comms: no other output hook can take outputs
     started = time.monotonic()
     try:
         await client.async_execute()
@@ -127,6 +140,18 @@ async def run_notebook(nb: nbformat.NotebookNode, kernel: Kernel, limits: Limits
         )
         execution.stopped = f"the kernel died in cell {index}; the cells after it were not run"
         execution.kernel_usable = False
+    except MALFORMED as exc:
+        # jupyter_client or nbformat could not read a message: forged, or cut short when the
+        # kernel ran out of memory while sending it. Stop the cell; keep the kernel if it answers.
+        index = _current_cell(execution.nb)
+        execution.stopped = (
+            f"the kernel sent a corrupted message in cell {index} (often a sign that it ran out "
+            f"of memory while printing; {type(exc).__name__}: {str(exc)[:120]}); the cells after "
+            "it were not run"
+        )
+        with contextlib.suppress(Exception):
+            await kernel.manager.interrupt_kernel()
+        execution.kernel_usable = await _recovered(client)
     finally:
         atexit.unregister(client._cleanup_kernel)  # registered by nbclient; we own the kernel
         if client.kc is not None:
@@ -181,30 +206,81 @@ def clean_traceback(lines: list[str]) -> str:
     return text
 
 
-def _cap_outputs(cell: nbformat.NotebookNode, cap: int) -> bool:
-    """Trim ``cell.outputs`` to ``cap`` bytes of text; return whether anything was dropped."""
-    used = 0
-    kept = []
-    dropped = False
-    for output in cell.get("outputs", []):
-        size = _output_size(output)
-        if used + size <= cap:
-            kept.append(output)
-            used += size
-            continue
-        dropped = True
-        if output.get("output_type") == "stream" and used < cap:
-            output["text"] = output["text"][: cap - used]
-            kept.append(output)
-            used = cap
-    if dropped:
-        kept.append(
-            nbformat.v4.new_output(
-                "stream", name="stderr", text=f"\n[grader: output truncated at {cap // 1024} KiB]\n"
+class OutputCap:
+    """An nbclient output hook keeping at most ``per_cell`` characters a cell, ``total`` in all.
+
+    nbclient hands every output message to the hook registered for its parent message; this one
+    is registered for all of them. Output beyond a cap is dropped as it arrives (a flood never
+    piles up in the grader's memory), with one notice in the cell. Consecutive stream outputs are
+    merged. Display updates are not applied (the hook keeps no display ids).
+    """
+
+    OVERHEAD = 256
+    """Characters charged per output object besides its text, so tiny outputs count too."""
+
+    def __init__(self, client: NotebookClient, per_cell: int, total: int) -> None:
+        self.client = client
+        self.per_cell = per_cell
+        self.total = total
+        self.used: dict[int, int] = {}
+        self.truncated: set[int] = set()
+
+    def output(
+        self, outs: list[Any], msg: dict[str, Any], display_id: str | None, cell_index: int
+    ) -> None:
+        """Keep ``msg``'s output in ``outs`` if it fits under both caps."""
+        if self.client.clear_before_next_output:
+            self.client.clear_before_next_output = False
+            self._clear(outs, cell_index)
+        if cell_index in self.truncated:
+            return
+        try:
+            out = output_from_msg(msg)
+        except (ValueError, KeyError, TypeError):
+            return  # not an output message nbformat knows; a hostile kernel's invention
+        used = self.used.get(cell_index, 0)
+        room = min(self.per_cell - used, self.total - sum(self.used.values()))
+        size = _output_size(out) + self.OVERHEAD
+        if size > room:
+            self.truncated.add(cell_index)
+            if out.get("output_type") == "stream" and room > self.OVERHEAD:
+                out["text"] = str(out.get("text", ""))[: room - self.OVERHEAD]
+                self._append(outs, out)
+                used += room
+            outs.append(
+                nbformat.v4.new_output(
+                    "stream", name="stderr", text="\n[grader: output beyond this point dropped]\n"
+                )
             )
-        )
-        cell.outputs = kept
-    return dropped
+            self.used[cell_index] = used
+            return
+        self._append(outs, out)
+        self.used[cell_index] = used + size
+
+    def clear_output(self, outs: list[Any], msg: dict[str, Any], cell_index: int) -> None:
+        """``clear_output``: now, or before the next output when ``wait`` is set."""
+        if msg.get("content", {}).get("wait"):
+            self.client.clear_before_next_output = True
+        else:
+            self._clear(outs, cell_index)
+
+    def _clear(self, outs: list[Any], cell_index: int) -> None:
+        outs[:] = []
+        self.used[cell_index] = 0
+        self.truncated.discard(cell_index)
+
+    @staticmethod
+    def _append(outs: list[Any], out: nbformat.NotebookNode) -> None:
+        last = outs[-1] if outs else None
+        if (
+            last is not None
+            and out.get("output_type") == "stream"
+            and last.get("output_type") == "stream"
+            and last.get("name") == out.get("name")
+        ):
+            last["text"] = str(last["text"]) + str(out["text"])
+        else:
+            outs.append(out)
 
 
 def _output_size(output: nbformat.NotebookNode) -> int:

@@ -19,15 +19,20 @@ from importlib.metadata import EntryPoint
 from pathlib import Path
 from typing import Any
 
+import zmq
 from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning.factory import KernelProvisionerFactory
 
 from grader.config import Limits
 from grader.errors import KernelError
-from grader.sandbox import UNPRIVILEGED_UID, Isolation, python_roots
+from grader.kernel_startup import startup_code
+from grader.reaper import kill_pids, kill_uid, process_tree, student_uid
+from grader.sandbox import Isolation, python_roots
 
 PROVISIONER = "grader-sandbox"
+MAX_MESSAGE = 64 << 20
+"""Bytes of the largest message the grader accepts from a kernel."""
 
 
 class _OneSpec(KernelSpecManager):
@@ -61,17 +66,13 @@ def _register_provisioner() -> None:
         )
 
 
-def kernel_uid(isolation: Isolation) -> int | None:
-    """The uid student kernels run as: unprivileged when the grader is root, else unchanged.
+def _can_drop_root(isolation: Isolation) -> bool:
+    """Whether a kernel started by root can run as another uid.
 
-    Without bubblewrap the kernel can drop root only if the unprivileged uid can reach the
-    Python installation (not the case for a Python under root's 0700 home).
+    Without bubblewrap the other uid must reach the Python installation itself (not the case
+    for a Python under root's 0700 home).
     """
-    if os.geteuid() != 0:
-        return None
-    if isolation == "bwrap" or all(_world_reachable(root) for root in python_roots()):
-        return UNPRIVILEGED_UID
-    return None
+    return isolation == "bwrap" or all(_world_reachable(root) for root in python_roots())
 
 
 def _world_reachable(path: Path) -> bool:
@@ -84,43 +85,70 @@ async def sandboxed_kernel(
 ) -> AsyncIterator[Kernel]:
     """Start a fresh kernel for one submission; kill it and everything it started on exit."""
     _register_provisioner()
-    uid = kernel_uid(isolation)
-    run_dir = Path(tempfile.mkdtemp(prefix="grader-run-"))
-    if uid is not None:
-        os.chmod(run_dir, 0o700)
-        os.chown(run_dir, uid, uid)
-        for path in [workdir, *workdir.rglob("*")]:
-            os.chown(path, uid, uid, follow_symlinks=False)
-    config = {
-        "workdir": str(workdir),
-        "run_dir": str(run_dir),
-        "isolation": isolation,
-        "memory_mb": limits.memory_mb,
-        "cpu_seconds": int(limits.submission_timeout) + 5,
-        "nproc": _nproc_limit(uid),
-        "uid": -1 if uid is None else uid,
-    }
-    spec = KernelSpec(
-        argv=[sys.executable, "-s", "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-        display_name="grader sandbox",
-        language="python",
-        interrupt_mode="message",
-        metadata={"kernel_provisioner": {"provisioner_name": PROVISIONER, "config": config}},
-    )
-    km = AsyncKernelManager(kernel_name=PROVISIONER, kernel_spec_manager=_OneSpec(spec))
-    km.shutdown_wait_time = 0.5
-    try:
-        await km.start_kernel()
-        await _wait_ready(km, startup_timeout)
-        info = km.get_connection_info(session=False)
-        yield Kernel(manager=km, isolation=isolation, connection=dict(info))
-    finally:
-        with contextlib.suppress(Exception):
-            if km.has_kernel:
-                await km.shutdown_kernel(now=True)
-        with contextlib.suppress(Exception):
-            await km.cleanup_resources()
-        shutil.rmtree(run_dir, ignore_errors=True)
+    with student_uid() as pool_uid:
+        uid = pool_uid if pool_uid is not None and _can_drop_root(isolation) else None
+        run_dir = Path(tempfile.mkdtemp(prefix="grader-run-"))
+        if uid is not None:
+            _hand_over(workdir, run_dir, uid)
+        config = {
+            "workdir": str(workdir),
+            "run_dir": str(run_dir),
+            "isolation": isolation,
+            "memory_mb": limits.memory_mb,
+            "cpu_seconds": int(limits.submission_timeout) + 5,
+            "nproc": _nproc_limit(uid, limits.processes),
+            "disk_mb": limits.disk_mb,
+            "uid": -1 if uid is None else uid,
+        }
+        spec = KernelSpec(
+            argv=[
+                *(sys.executable, "-s", "-m", "ipykernel_launcher", "-f", "{connection_file}"),
+                f"--IPKernelApp.exec_lines={startup_code(limits.output_kb * 1024)}",
+            ],
+            display_name="grader sandbox",
+            language="python",
+            interrupt_mode="message",
+            metadata={"kernel_provisioner": {"provisioner_name": PROVISIONER, "config": config}},
+        )
+        km = AsyncKernelManager(kernel_name=PROVISIONER, kernel_spec_manager=_OneSpec(spec))
+        km.shutdown_wait_time = 0.5
+        # Every socket the grader opens to this kernel refuses messages over the size cap.
+        km.context.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE)
+        tree: set[int] = set()
+        try:
+            await km.start_kernel()
+            await _wait_ready(km, startup_timeout)
+            if uid is not None:
+                # Sockets exist: the student (group member only) may no longer write here.
+                os.chmod(run_dir, 0o550)  # noqa: S103
+            info = km.get_connection_info(session=False)
+            yield Kernel(manager=km, isolation=isolation, connection=dict(info))
+        finally:
+            if uid is None and isolation == "limits":
+                tree = _kernel_tree(km)
+            with contextlib.suppress(Exception):
+                if km.has_kernel:
+                    await km.shutdown_kernel(now=True)
+            with contextlib.suppress(Exception):
+                await km.cleanup_resources()
+            if uid is not None:
+                kill_uid(uid)
+            kill_pids(tree)
+            shutil.rmtree(run_dir, ignore_errors=True)
+
+
+def _hand_over(workdir: Path, run_dir: Path, uid: int) -> None:
+    """Give ``uid`` the submission's files, and the run folder until the kernel is up."""
+    for path in [workdir, *workdir.rglob("*")]:
+        os.chown(path, uid, uid, follow_symlinks=False)
+    os.chown(run_dir, 0, uid)
+    os.chmod(run_dir, 0o770)  # noqa: S103 (the group is the student uid alone)
+
+
+def _kernel_tree(km: AsyncKernelManager) -> set[int]:
+    process = getattr(km.provisioner, "process", None)
+    pid = getattr(process, "pid", None)
+    return process_tree(pid) if isinstance(pid, int) else set()
 
 
 async def _wait_ready(km: AsyncKernelManager, timeout: float) -> None:
@@ -138,10 +166,10 @@ async def _wait_ready(km: AsyncKernelManager, timeout: float) -> None:
         client.stop_channels()
 
 
-def _nproc_limit(uid: int | None) -> int:
-    """RLIMIT_NPROC counts every task of the uid: leave room above what the user runs now."""
+def _nproc_limit(uid: int | None, processes: int) -> int:
+    """RLIMIT_NPROC counts every task of the uid: as the grader's own user, add what it runs."""
     if uid is not None:
-        return 256
+        return processes
     own = 0
     me = os.getuid()
     for entry in Path("/proc").iterdir():
@@ -149,4 +177,4 @@ def _nproc_limit(uid: int | None) -> int:
             with contextlib.suppress(OSError):
                 if entry.stat().st_uid == me:
                     own += len(list((entry / "task").iterdir()))
-    return own + 512
+    return own + processes

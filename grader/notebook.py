@@ -7,6 +7,7 @@ returns the reason, and the caller records the submission as not gradable.
 from __future__ import annotations
 
 import json
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,8 +44,11 @@ def parse_notebook(raw: bytes) -> nbformat.NotebookNode | Unreadable:
     if major not in (3, 4):
         return Unreadable(f"unsupported notebook format version {major} (expected 4)")
     try:
-        nb: nbformat.NotebookNode = nbformat.reads(text, as_version=4)
-        nbformat.validate(nb)
+        with warnings.catch_warnings():
+            # nbformat warns about what it repairs (duplicate cell ids, ...): fine for a submission.
+            warnings.simplefilter("ignore")
+            nb: nbformat.NotebookNode = nbformat.reads(text, as_version=4)
+            nbformat.validate(nb)
     except (ValidationError, nbformat.reader.NotJSONError, KeyError, TypeError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         return Unreadable(f"the notebook's structure is invalid: {first[:300]}")

@@ -6,11 +6,15 @@ needs no network) and wraps the kernel's command line:
 
 * ``prlimit``: address space, CPU seconds, processes, file size, open files, no core files;
 * ``bwrap`` (bubblewrap) where installed: new network, pid, ipc and uts namespaces, a read-only
-  view of the system and the Python installation, an empty ``/tmp``, and one writable folder,
-  the submission's private working folder, mounted at ``/home/student``;
-* when the grader runs as root, the kernel runs as an unprivileged uid (``setpriv``).
+  view of the system and the Python installation, and two size-capped in-memory folders: an
+  empty ``/tmp`` and the home ``/home/student``, which starts as a copy of the submission's
+  private working folder (bound read-only at :data:`SEED`); the student can fill neither the
+  grader's disk nor its folders;
+* when the grader runs as root, the kernel runs as an unprivileged uid of its own (``setpriv``,
+  uids from :mod:`grader.reaper`).
 
-Everything the kernel starts lives in its process group and pid namespace and is killed with it.
+Everything the kernel starts lives in its pid namespace and is killed with it (and, as root,
+every process of its uid is killed at the end).
 """
 
 from __future__ import annotations
@@ -30,7 +34,9 @@ from grader.errors import SandboxError
 
 Isolation = Literal["bwrap", "limits"]
 STUDENT_HOME = "/home/student"
-UNPRIVILEGED_UID = 65534
+SEED = "/srv/submission"
+"""Where the submission's working folder is bound read-only; the home starts as a copy of it."""
+TMP_MB = 256
 THREAD_ENV = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS")
 
 
@@ -102,13 +108,13 @@ def kernel_env(home: str, parent_pid: str) -> dict[str, str]:
     return env
 
 
-def rlimit_args(memory_mb: int, cpu_seconds: int, nproc: int) -> list[str]:
+def rlimit_args(memory_mb: int, cpu_seconds: int, nproc: int, fsize_mb: int) -> list[str]:
     """``prlimit`` options for a student kernel."""
     return [
         f"--as={memory_mb << 20}",
         f"--cpu={cpu_seconds}",
         f"--nproc={nproc}",
-        f"--fsize={256 << 20}",
+        f"--fsize={fsize_mb << 20}",
         "--nofile=256",
         "--core=0",
     ]
@@ -126,7 +132,7 @@ def python_roots() -> list[Path]:
     return kept
 
 
-def bwrap_args(workdir: Path, run_dir: Path, uid: int | None) -> list[str]:
+def bwrap_args(workdir: Path, run_dir: Path, uid: int | None, disk_mb: int) -> list[str]:
     """The bubblewrap command line up to ``--`` for one kernel."""
     args = ["bwrap", *_namespaces(), "--die-with-parent", "--new-session", "--clearenv"]
     made: set[str] = {"/"}
@@ -146,7 +152,7 @@ def bwrap_args(workdir: Path, run_dir: Path, uid: int | None) -> list[str]:
 
     # /tmp first: a bind under /tmp (a venv in a clone there) must not be hidden by the tmpfs.
     args.extend(["--dev", "/dev", "--proc", "/proc"])
-    args.extend(["--perms", "1777", "--size", str(256 << 20), "--tmpfs", "/tmp"])
+    args.extend(["--perms", "1777", "--size", str(TMP_MB << 20), "--tmpfs", "/tmp"])
     made.update({"/dev", "/proc", "/tmp"})
     bind("/usr", "/usr")
     for name in ("bin", "lib", "lib64", "lib32", "sbin"):
@@ -162,13 +168,20 @@ def bwrap_args(workdir: Path, run_dir: Path, uid: int | None) -> list[str]:
         if not root.is_relative_to("/usr"):
             bind(root, str(root))
     bind(run_dir, str(run_dir), writable=True)
-    bind(workdir, STUDENT_HOME, writable=True)
+    bind(workdir, SEED)
+    parents(STUDENT_HOME)
+    args.extend(["--perms", "0777", "--size", str(disk_mb << 20), "--tmpfs", STUDENT_HOME])
     args.extend(["--chdir", STUDENT_HOME])
     for key, value in kernel_env(STUDENT_HOME, "1").items():
         args.extend(["--setenv", key, value])
     if uid is not None:
         args.extend(["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"])
     return args
+
+
+def seed_home_args() -> list[str]:
+    """Copy the read-only seed into the (empty, size-capped) home, then run the kernel."""
+    return ["/bin/sh", "-c", f'cp -R {SEED}/. "$HOME"/ && exec "$@"', "sh"]
 
 
 def setpriv_args(uid: int) -> list[str]:
@@ -192,7 +205,8 @@ class SandboxProvisioner(LocalProvisioner):
     isolation = Unicode("bwrap", help="'bwrap' or 'limits'.").tag(config=True)
     memory_mb = Int(2048).tag(config=True)
     cpu_seconds = Int(600).tag(config=True)
-    nproc = Int(256).tag(config=True)
+    nproc = Int(64).tag(config=True)
+    disk_mb = Int(512).tag(config=True)
     uid = Int(-1, help="Run the kernel as this uid (root only); -1 keeps the current one.").tag(
         config=True
     )
@@ -209,11 +223,13 @@ class SandboxProvisioner(LocalProvisioner):
         kwargs = await super().pre_launch(**kwargs)
         uid = self.uid if self.uid >= 0 else None
         if uid is not None:
-            os.chown(km.connection_file, uid, uid)
+            os.chown(km.connection_file, 0, uid)
+            os.chmod(km.connection_file, 0o640)
         kernel_cmd = list(kwargs.pop("cmd"))
-        wrapped = ["prlimit", *rlimit_args(self.memory_mb, self.cpu_seconds, self.nproc), "--"]
+        limits = rlimit_args(self.memory_mb, self.cpu_seconds, self.nproc, self.disk_mb)
+        wrapped = ["prlimit", *limits, "--"]
         if self.isolation == "bwrap":
-            wrapped += [*bwrap_args(Path(self.workdir), run_dir, uid), "--"]
+            wrapped += [*bwrap_args(Path(self.workdir), run_dir, uid, self.disk_mb), "--"]
             env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}
             cwd = "/"
         else:
@@ -221,6 +237,8 @@ class SandboxProvisioner(LocalProvisioner):
             cwd = self.workdir
         if uid is not None:
             wrapped += setpriv_args(uid)
+        if self.isolation == "bwrap":
+            wrapped += seed_home_args()
         kwargs.update(
             cmd=wrapped + kernel_cmd,
             env=env,

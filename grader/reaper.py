@@ -1,0 +1,123 @@
+"""Who a student's kernel runs as, and removing every process it leaves behind.
+
+When the grader runs as root, each kernel gets a uid of its own from a pool (a lock file per uid,
+so concurrent grader processes on one machine never share one): per-uid limits such as the
+process count then apply to one submission, and at the end every process of that uid is killed,
+whatever the student did to escape its process group (``setsid``, double forks).
+
+Without root the kernel runs as the grader's own user. Inside bubblewrap the kernel's pid
+namespace ends with it; without bubblewrap the kernel's process tree is collected before it is
+stopped and killed after (a process that has already left the tree cannot be told apart from
+the grader's own, see the README's sandbox section).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import signal
+import tempfile
+import time
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+UID_BASE = 1_900_000
+"""Student kernels run as ``UID_BASE + n``: uids no account on a normal system uses."""
+UID_SLOTS = 4096
+KILL_ROUNDS = 50
+
+
+@contextlib.contextmanager
+def student_uid() -> Iterator[int | None]:
+    """A uid for one kernel, held until the block ends; None when the grader is not root."""
+    if os.geteuid() != 0:
+        yield None
+        return
+    locks = Path(tempfile.gettempdir()) / "grader-uids"
+    locks.mkdir(mode=0o700, exist_ok=True)
+    for slot in range(UID_SLOTS):
+        fd = os.open(locks / str(slot), os.O_CREAT | os.O_RDWR, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            continue
+        try:
+            uid = UID_BASE + slot
+            kill_uid(uid)  # a previous grader that crashed may have left some behind
+            yield uid
+        finally:
+            os.close(fd)
+        return
+    raise RuntimeError(f"all {UID_SLOTS} student uids are in use")
+
+
+def kill_uid(uid: int) -> None:
+    """SIGKILL every process whose real uid is ``uid``, until none is left (forks included)."""
+    for _ in range(KILL_ROUNDS):
+        found = [pid for pid, status in _processes() if _real_uid(status) == uid]
+        if not found:
+            return
+        _kill(found)
+        time.sleep(0.01)
+
+
+def process_tree(root: int) -> set[int]:
+    """``root`` and all its descendants now."""
+    children: dict[int, list[int]] = {}
+    for pid, status in _processes():
+        ppid = _field(status, "PPid")
+        if ppid is not None:
+            children.setdefault(ppid, []).append(pid)
+    tree, todo = set(), [root]
+    while todo:
+        pid = todo.pop()
+        if pid not in tree:
+            tree.add(pid)
+            todo.extend(children.get(pid, []))
+    return tree
+
+
+def kill_pids(pids: Iterable[int]) -> None:
+    """SIGKILL ``pids`` (those still alive)."""
+    _kill(list(pids))
+
+
+def _kill(pids: list[int]) -> None:
+    for pid in pids:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(pid, signal.SIGKILL)
+
+
+def _processes() -> Iterator[tuple[int, str]]:
+    """(pid, /proc/<pid>/status text) of every live, non-zombie process."""
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/status", encoding="ascii", errors="replace") as f:
+                status = f.read()
+        except OSError:
+            continue
+        state = _field_text(status, "State")
+        if state.startswith(("Z", "X")):
+            continue
+        yield int(entry.name), status
+
+
+def _real_uid(status: str) -> int | None:
+    return _field(status, "Uid")
+
+
+def _field(status: str, name: str) -> int | None:
+    text = _field_text(status, name).split()
+    return int(text[0]) if text and text[0].isdigit() else None
+
+
+def _field_text(status: str, name: str) -> str:
+    prefix = name + ":"
+    for line in status.splitlines():
+        if line.startswith(prefix):
+            return line[len(prefix) :].strip()
+    return ""

@@ -1,0 +1,65 @@
+"""Finding and killing what a kernel leaves behind."""
+
+import os
+import subprocess
+import time
+
+import pytest
+
+from grader.reaper import UID_BASE, kill_pids, kill_uid, process_tree, student_uid
+
+
+def _alive(pid):
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            return "State:\tZ" not in f.read()
+    except FileNotFoundError:
+        return False
+
+
+def _pids_of(uid):
+    pids = []
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit() and _alive(entry.name):
+            try:
+                if os.stat(f"/proc/{entry.name}").st_uid == uid:
+                    pids.append(entry.name)
+            except FileNotFoundError:
+                pass
+    return pids
+
+
+def test_process_tree_finds_grandchildren_and_kill_pids_ends_them():
+    parent = subprocess.Popen(["sh", "-c", "sleep 60 & sleep 60 & wait"])
+    time.sleep(0.3)
+    tree = process_tree(parent.pid)
+    assert parent.pid in tree and len(tree) == 3
+    kill_pids(tree)
+    parent.wait(timeout=5)
+    time.sleep(0.1)
+    assert not any(_alive(pid) for pid in tree)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="uids of their own only when the grader is root")
+def test_student_uids_are_distinct_while_held_and_kill_uid_ends_setsid_escapes():
+    with student_uid() as first, student_uid() as second:
+        assert first is not None and second is not None and first != second
+        assert first >= UID_BASE
+        # setsid forks when already a session leader: the sleep ends up in a session of its
+        # own, orphaned, out of reach of any process-group kill.
+        subprocess.run(
+            ["setpriv", f"--reuid={first}", f"--regid={first}", "--clear-groups",
+             "setsid", "sleep", "60"],
+            start_new_session=True, check=True, timeout=5,
+        )  # fmt: skip
+        time.sleep(0.3)
+        assert _pids_of(first)
+        kill_uid(first)
+        time.sleep(0.1)
+        assert _pids_of(first) == []
+
+
+def test_without_root_no_uid_is_assigned(monkeypatch):
+    monkeypatch.setattr(os, "geteuid", lambda: 1000)
+    with student_uid() as uid:
+        assert uid is None
