@@ -18,12 +18,14 @@ from typing import Any, TypeVar
 import click
 
 from grader import __version__
-from grader.cohort import find_submissions, grade_all
+from grader.cohort import find_submissions, grade_cohort
 from grader.config import Assignment, SandboxMode, solution_assignment
 from grader.demo import demo_cohort
 from grader.errors import GraderError
-from grader.grade import GradeOptions
+from grader.grade import GradeOptions, Submission
+from grader.gradebook import Gradebook, default_url
 from grader.models import SubmissionResult
+from grader.progress import batch_progress
 from grader.release import release
 from grader.report import write_student_reports
 from grader.sandbox import choose_isolation
@@ -130,6 +132,14 @@ def _options(sandbox: SandboxMode) -> GradeOptions:
     default=None,
     help="Folder for reports [default: reports/NAME].",
 )
+@click.option(
+    "--gradebook",
+    "gradebook_url",
+    default=None,
+    metavar="URL",
+    help="SQLAlchemy database URL [default: sqlite:///<output>/gradebook.sqlite].",
+)
+@click.option("--force", is_flag=True, help="Grade again submissions the gradebook has unchanged.")
 @_sandbox_option
 @click.pass_obj
 @_clean_errors
@@ -140,38 +150,60 @@ def grade_cmd(
     fmt: str,
     jobs: int | None,
     output: Path | None,
+    gradebook_url: str | None,
+    force: bool,
     sandbox: SandboxMode,
 ) -> None:
     """Grade SUBMISSIONS of assignment NAME: notebooks, folders of students, or zips.
 
-    Writes reports/NAME/<student>.json and .html, prints one line per submission.
+    Records every result in the gradebook and writes reports/NAME/<student>.json and .html.
+    A submission already graded, unchanged (same notebook, checks and grader), is not graded
+    again unless --force. Progress goes to stderr (a live bar on a terminal, one line per
+    submission otherwise); the scores, one line per student, to stdout.
     """
     assignment = solution_assignment(course, name)
     options = _options(sandbox)
     out_dir = output or course / "reports" / name
     with find_submissions(assignment, list(submissions)) as found:
-        results = _grade(assignment, found, options, jobs, out_dir, quiet=fmt == "json")
+        results = _grade(assignment, found, options, jobs, out_dir, gradebook_url, force)
     if fmt == "json":
         click.echo(json.dumps([r.to_dict() for r in results], indent=2))
     else:
+        for result in sorted(results, key=lambda r: r.student):
+            click.echo(result.summary())
         click.echo(f"reports: {out_dir}")
 
 
 def _grade(
     assignment: Assignment,
-    found: list[Any],
+    found: list[Submission],
     options: GradeOptions,
     jobs: int | None,
     out_dir: Path,
-    quiet: bool,
+    gradebook_url: str | None = None,
+    force: bool = False,
 ) -> list[SubmissionResult]:
-    def on_result(result: SubmissionResult) -> None:
-        write_student_reports(result, out_dir)
-        click.echo(result.summary(), err=quiet)
+    gradebook = Gradebook(gradebook_url or default_url(out_dir))
+    try:
+        with batch_progress(f"grading {assignment.name}", len(found)) as progress:
 
-    return asyncio.run(
-        grade_all(assignment, found, options, jobs or os.cpu_count() or 1, on_result)
-    )
+            def on_result(result: SubmissionResult, reused: bool) -> None:
+                write_student_reports(result, out_dir)
+                progress.advance(result, reused)
+
+            return asyncio.run(
+                grade_cohort(
+                    assignment,
+                    found,
+                    options,
+                    jobs or os.cpu_count() or 1,
+                    gradebook,
+                    on_result,
+                    force=force,
+                )
+            )
+    finally:
+        gradebook.close()
 
 
 @main.command("validate")
@@ -216,5 +248,7 @@ def demo_cmd(course: Path, jobs: int | None, sandbox: SandboxMode) -> None:
         assignment = solution_assignment(course, name)
         out_dir = course / "reports" / name
         click.echo(f"== {name}: {len(submissions)} submissions")
-        _grade(assignment, submissions, options, jobs, out_dir, quiet=False)
+        results = _grade(assignment, submissions, options, jobs, out_dir)
+        for result in sorted(results, key=lambda r: r.student):
+            click.echo(f"   {result.summary()}")
         click.echo(f"   reports: {out_dir.resolve()}")

@@ -13,6 +13,7 @@ from pathlib import Path
 from grader.config import Assignment
 from grader.errors import SubmissionError
 from grader.grade import GradeOptions, Submission, grade_submission_async
+from grader.gradebook import Gradebook, Stamp, assignment_hash, stamp
 from grader.models import SubmissionResult
 
 
@@ -21,7 +22,8 @@ def find_submissions(assignment: Assignment, paths: Sequence[Path]) -> Iterator[
     """The submissions at ``paths``: notebooks, folders of students, or zip files.
 
     In a folder, a student is a sub-folder (its notebook is the one named in assignment.toml,
-    or its only ``.ipynb``) or a ``<student>.ipynb`` file.
+    or its only ``.ipynb``) or a ``<student>.ipynb`` file. A notebook given by itself is its
+    stem's, or its folder's when it has the assignment's notebook name.
 
     Raises:
         SubmissionError: a path does not exist or holds no submission.
@@ -36,12 +38,19 @@ def find_submissions(assignment: Assignment, paths: Sequence[Path]) -> Iterator[
                 _safe_extract(path, dest)
                 found += _from_folder(assignment, dest)
             elif path.is_file():
-                found.append(Submission(student=path.stem, path=path))
+                found.append(Submission(student=_student_of_file(assignment, path), path=path))
             else:
                 found += _from_folder(assignment, path)
         if not found:
             raise SubmissionError("no submissions found in " + ", ".join(map(str, paths)))
         yield found
+
+
+def _student_of_file(assignment: Assignment, path: Path) -> str:
+    """``ada.ipynb`` is ada's; ``ada/<the assignment's notebook>.ipynb`` is ada's too."""
+    if path.name == assignment.notebook and path.resolve().parent.name:
+        return path.resolve().parent.name
+    return path.stem
 
 
 def _from_folder(assignment: Assignment, folder: Path) -> list[Submission]:
@@ -76,6 +85,44 @@ def _safe_extract(archive: Path, dest: Path) -> None:
                     shutil.copyfileobj(src, out, length=1 << 20)
     except zipfile.BadZipFile as exc:
         raise SubmissionError(f"{archive}: not a valid zip file ({exc})") from exc
+
+
+async def grade_cohort(
+    assignment: Assignment,
+    submissions: Sequence[Submission],
+    options: GradeOptions,
+    jobs: int,
+    gradebook: Gradebook,
+    on_result: Callable[[SubmissionResult, bool], None],
+    force: bool = False,
+) -> list[SubmissionResult]:
+    """Grade what the gradebook lacks, record each result as it finishes; all results.
+
+    A submission whose notebook, checks and grader are unchanged since it was graded keeps its
+    stored result (``on_result(result, True)``) unless ``force``. Results come in the order
+    they were finished, stored ones first.
+    """
+    digest = assignment_hash(assignment)
+    done: list[SubmissionResult] = []
+    todo: list[tuple[Submission, Stamp]] = []
+    for sub in submissions:
+        version = stamp(sub.path, digest)
+        key = version.grading_key
+        stored = None if force else gradebook.stored(assignment.name, sub.student, key)
+        if stored is None:
+            todo.append((sub, version))
+        else:
+            done.append(stored)
+            on_result(stored, True)
+    stamps = {sub.student: version for sub, version in todo}
+
+    def finished(result: SubmissionResult) -> None:
+        gradebook.record(result, stamps[result.student])
+        done.append(result)
+        on_result(result, False)
+
+    await grade_all(assignment, [sub for sub, _ in todo], options, jobs, finished)
+    return done
 
 
 async def grade_all(

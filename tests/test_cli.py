@@ -1,10 +1,11 @@
-from pathlib import Path
+import json
+import shutil
 
+import pytest
 from click.testing import CliRunner
 
 from grader.cli import main
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.conftest import NOTEBOOKS, ROOT, run_grader
 
 
 def test_every_command_has_help_and_appears_in_the_readme():
@@ -31,3 +32,16 @@ def test_missing_assignment_exits_1_with_one_line(course):
 
 def test_usage_error_exits_2():
     assert CliRunner().invoke(main, ["grade"]).exit_code == 2
+
+
+@pytest.mark.slow
+def test_a_notebook_given_by_itself_is_named_after_its_student_folder(course, tmp_path):
+    ada = tmp_path / "ada"
+    ada.mkdir()
+    shutil.copy(NOTEBOOKS / "mini" / "correct.ipynb", ada / "mini.ipynb")
+    shutil.copy(NOTEBOOKS / "mini" / "empty.ipynb", tmp_path / "ben.ipynb")
+    done = run_grader("--course", str(course), "grade", "mini", str(ada / "mini.ipynb"),
+                      str(tmp_path / "ben.ipynb"), "--format", "json",
+                      "--output", str(tmp_path / "out"))  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert sorted(r["student"] for r in json.loads(done.stdout)) == ["ada", "ben"]

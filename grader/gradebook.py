@@ -1,0 +1,246 @@
+"""The gradebook: every graded submission, in SQLite or any SQLAlchemy database.
+
+Tables: ``students``; ``submissions`` (one row per graded version of a student's notebook: its
+content hash, the grading key, when it was submitted and graded, the score and the whole
+result as JSON; ``attempt`` counts a student's distinct versions); ``check_results`` (one row
+per check of a submission).
+
+A submission's *grading key* hashes the notebook's bytes, the assignment's checks, data and
+settings, and the grader's version: while none of them changes, the stored result stands and
+the submission is not graded again. Each result is written in one transaction, so a batch
+killed half-way keeps exactly the results it had finished.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.exc import SQLAlchemyError
+
+from grader import __version__
+from grader.config import CONFIG_FILE, Assignment
+from grader.errors import ConfigError
+from grader.models import SubmissionResult
+
+metadata = sa.MetaData()
+students = sa.Table(
+    "students",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("name", sa.String(255), nullable=False, unique=True),
+)
+submissions = sa.Table(
+    "submissions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("assignment", sa.String(255), nullable=False),
+    sa.Column("student_id", sa.ForeignKey("students.id"), nullable=False),
+    sa.Column("attempt", sa.Integer, nullable=False),
+    sa.Column("content_hash", sa.String(64), nullable=False),
+    sa.Column("grading_key", sa.String(64), nullable=False),
+    sa.Column("submitted_at", sa.String(40)),
+    sa.Column("graded_at", sa.String(40), nullable=False),
+    sa.Column("gradable", sa.Boolean, nullable=False),
+    sa.Column("total", sa.Float, nullable=False),
+    sa.Column("possible", sa.Float, nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("result_json", sa.Text, nullable=False),
+    sa.UniqueConstraint("assignment", "student_id", "grading_key"),
+)
+check_results = sa.Table(
+    "check_results",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("submission_id", sa.ForeignKey("submissions.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("name", sa.String(255), nullable=False),
+    sa.Column("question", sa.String(255), nullable=False),
+    sa.Column("visibility", sa.String(10), nullable=False),
+    sa.Column("status", sa.String(10), nullable=False),
+    sa.Column("points", sa.Float, nullable=False),
+    sa.Column("possible", sa.Float, nullable=False),
+    sa.Column("message", sa.Text, nullable=False),
+)
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """What identifies one graded version of a submission."""
+
+    content_hash: str
+    grading_key: str
+    submitted_at: str | None
+
+
+def default_url(out_dir: Path) -> str:
+    """The SQLite gradebook in a report folder."""
+    return f"sqlite:///{(out_dir / 'gradebook.sqlite').resolve()}"
+
+
+def file_hash(path: Path) -> str:
+    """SHA-256 of a file's bytes ("" when it cannot be read: the grader will say why)."""
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
+    except OSError:
+        return ""
+    return digest.hexdigest()
+
+
+def assignment_hash(assignment: Assignment) -> str:
+    """SHA-256 over the assignment's settings, checks and released data."""
+    digest = hashlib.sha256(__version__.encode())
+    roots = [assignment.root / CONFIG_FILE, assignment.root / "tests"]
+    roots += [assignment.root / entry for entry in assignment.release]
+    for root in roots:
+        files = sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else [root]
+        for path in files:
+            if "__pycache__" in path.parts:
+                continue
+            digest.update(str(path.relative_to(assignment.root)).encode() + b"\0")
+            digest.update(file_hash(path).encode())
+    return digest.hexdigest()
+
+
+def stamp(notebook: Path, assignment_digest: str) -> Stamp:
+    """The stamp of a submission's notebook for an assignment whose hash is given."""
+    content = file_hash(notebook)
+    key = hashlib.sha256(f"{content}:{assignment_digest}".encode()).hexdigest()
+    try:
+        mtime = dt.datetime.fromtimestamp(notebook.stat().st_mtime, dt.UTC)
+        submitted: str | None = mtime.isoformat(timespec="seconds")
+    except OSError:
+        submitted = None
+    return Stamp(content, key, submitted)
+
+
+class Gradebook:
+    """A connection to a gradebook database (created on first use)."""
+
+    def __init__(self, url: str) -> None:
+        try:
+            if url.startswith("sqlite:///"):
+                Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+            self.engine = sa.create_engine(url)
+            metadata.create_all(self.engine)
+        except (SQLAlchemyError, ImportError, OSError) as exc:
+            raise ConfigError(f"cannot open the gradebook {url}: {exc}") from exc
+
+    def close(self) -> None:
+        """Release the database connections."""
+        self.engine.dispose()
+
+    def stored(self, assignment: str, student: str, grading_key: str) -> SubmissionResult | None:
+        """The result stored for exactly this version of a submission, if any."""
+        query = (
+            sa.select(submissions.c.result_json)
+            .join(students, students.c.id == submissions.c.student_id)
+            .where(
+                submissions.c.assignment == assignment,
+                students.c.name == student,
+                submissions.c.grading_key == grading_key,
+            )
+        )
+        with self.engine.connect() as conn:
+            row = conn.execute(query).first()
+        return None if row is None else SubmissionResult.from_dict(json.loads(row[0]))
+
+    def record(self, result: SubmissionResult, stamp: Stamp) -> None:
+        """Store ``result`` in one transaction, replacing a result of the same version."""
+        now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        with self.engine.begin() as conn:
+            student_id = self._student_id(conn, result.student)
+            mine = (submissions.c.assignment == result.assignment) & (
+                submissions.c.student_id == student_id
+            )
+            old = conn.execute(
+                sa.select(submissions.c.id, submissions.c.attempt).where(
+                    mine, submissions.c.grading_key == stamp.grading_key
+                )
+            ).first()
+            if old is not None:  # the same version graded again (--force): replace it
+                attempt = old.attempt
+                conn.execute(check_results.delete().where(check_results.c.submission_id == old.id))
+                conn.execute(submissions.delete().where(submissions.c.id == old.id))
+            else:
+                same_content = conn.execute(
+                    sa.select(submissions.c.attempt).where(
+                        mine, submissions.c.content_hash == stamp.content_hash
+                    )
+                ).first()
+                last = sa.select(sa.func.coalesce(sa.func.max(submissions.c.attempt), 0))
+                attempt = (
+                    same_content.attempt
+                    if same_content is not None
+                    else conn.execute(last.where(mine)).scalar_one() + 1
+                )
+            inserted = conn.execute(
+                submissions.insert().values(
+                    assignment=result.assignment,
+                    student_id=student_id,
+                    attempt=attempt,
+                    content_hash=stamp.content_hash,
+                    grading_key=stamp.grading_key,
+                    submitted_at=stamp.submitted_at,
+                    graded_at=now,
+                    gradable=result.gradable,
+                    total=result.total,
+                    possible=result.possible,
+                    reason=result.reason,
+                    result_json=json.dumps(result.to_dict()),
+                )
+            )
+            submission_id = _new_id(inserted)
+            if result.checks:
+                conn.execute(
+                    check_results.insert(),
+                    [
+                        {
+                            "submission_id": submission_id,
+                            "name": c.name,
+                            "question": c.question,
+                            "visibility": c.visibility,
+                            "status": c.status,
+                            "points": c.points,
+                            "possible": c.possible,
+                            "message": c.message,
+                        }
+                        for c in result.checks
+                    ],
+                )
+
+    def latest(self, assignment: str) -> list[SubmissionResult]:
+        """The most recently graded result of each student, by student name."""
+        newest = (
+            sa.select(sa.func.max(submissions.c.id))
+            .where(submissions.c.assignment == assignment)
+            .group_by(submissions.c.student_id)
+        )
+        query = (
+            sa.select(submissions.c.result_json)
+            .join(students, students.c.id == submissions.c.student_id)
+            .where(submissions.c.id.in_(newest))
+            .order_by(students.c.name)
+        )
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return [SubmissionResult.from_dict(json.loads(r[0])) for r in rows]
+
+    @staticmethod
+    def _student_id(conn: sa.Connection, name: str) -> int:
+        found = conn.execute(sa.select(students.c.id).where(students.c.name == name)).first()
+        if found is not None:
+            return int(found[0])
+        return _new_id(conn.execute(students.insert().values(name=name)))
+
+
+def _new_id(inserted: sa.CursorResult[object]) -> int:
+    key = inserted.inserted_primary_key
+    assert key is not None, "an insert returns its primary key"
+    return int(key[0])
