@@ -1,12 +1,16 @@
 """The course's own assignments: each validates, and the demo cohort scores as written down."""
 
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 
 from tests.conftest import ROOT, run_grader
 
 pytestmark = pytest.mark.slow
+COHORT = ROOT / "examples" / "cohort"
 ASSIGNMENTS = sorted(p.name for p in (ROOT / "solutions").iterdir() if p.is_dir())
 
 
@@ -35,12 +39,55 @@ def test_released_copy_is_up_to_date(name, tmp_path):
         assert (fresh / rel).read_bytes() == (committed / rel).read_bytes(), rel
 
 
-def test_demo_cohort_scores_exactly_as_expected(tmp_path):
-    expected = json.loads((ROOT / "examples" / "cohort" / "expected.json").read_text())
+def grade_cohort(out):
+    """Grade the demo cohort, the four assignments at once; {assignment: {student: result}}."""
+    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    runs = {}
     for name in ASSIGNMENTS:
-        done = run_grader("grade", name, str(ROOT / "examples" / "cohort"), "--format", "json",
-                          "--output", str(tmp_path / name))  # fmt: skip
-        assert done.returncode == 0, done.stderr
-        got = {r["student"]: r["total"] for r in json.loads(done.stdout)}
-        want = {student: scores[name] for student, scores in expected.items() if name in scores}
+        runs[name] = subprocess.Popen(
+            [sys.executable, "-m", "grader", "grade", name, str(COHORT), "--format", "json",
+             "--output", str(out / name), "--jobs", "1"],
+            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            stdin=subprocess.DEVNULL,
+        )  # fmt: skip
+    graded = {}
+    for name, run in runs.items():
+        stdout, stderr = run.communicate(timeout=900)
+        assert run.returncode == 0, stderr[-3000:]
+        graded[name] = {r["student"]: r for r in json.loads(stdout)}
+    return graded
+
+
+@pytest.fixture(scope="module")
+def cohort_graded(tmp_path_factory):
+    return grade_cohort(tmp_path_factory.mktemp("cohort"))
+
+
+def test_demo_cohort_has_forty_plus_submissions_of_every_kind():
+    expected = json.loads((COHORT / "expected.json").read_text())
+    notebooks = sorted(COHORT.glob("*/*.ipynb"))
+    assert len(notebooks) >= 40
+    assert {(p.parent.name, p.stem) for p in notebooks} == {
+        (student, name) for student, scores in expected.items() for name in scores
+    }
+
+
+def test_demo_cohort_scores_exactly_as_expected(cohort_graded):
+    expected = json.loads((COHORT / "expected.json").read_text())
+    for name in ASSIGNMENTS:
+        got = {student: r["total"] for student, r in cohort_graded[name].items()}
+        want = {student: scores[name] for student, scores in expected.items()}
         assert got == want, name
+
+
+def test_grading_the_cohort_twice_gives_identical_results(cohort_graded, tmp_path):
+    again = grade_cohort(tmp_path)
+
+    def outcome(graded):
+        return {
+            (name, student): (r["total"], r["gradable"],
+                              [(c["name"], c["status"], c["points"]) for c in r["checks"]])
+            for name, results in graded.items() for student, r in results.items()
+        }  # fmt: skip
+
+    assert outcome(again) == outcome(cohort_graded)

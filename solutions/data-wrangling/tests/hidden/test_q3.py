@@ -8,6 +8,9 @@ import pytest
 @pytest.mark.hint("groupby('product_id')['unit_price'].transform('median') fills per product.")
 def test_fill_missing_hidden_export(nb, hidden_data, reference):
     orders = reference.types(pd.read_csv(hidden_data / "orders.csv"))
+    # One product with no known price at all, so the fallback is exercised on this data too.
+    rarest = orders["product_id"].value_counts().sort_index().idxmin()
+    orders.loc[orders["product_id"] == rarest, "unit_price"] = float("nan")
     got = nb.function("fill_missing")(orders)
     want = reference.fill(orders)
     assert isinstance(got, pd.DataFrame), f"fill_missing should return a DataFrame, got {type(got)}"
