@@ -6,7 +6,6 @@ maps :class:`~grader.errors.GraderError` to a one-line message and its exit code
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import json
 import os
@@ -18,6 +17,7 @@ from typing import Any, TypeVar
 import click
 
 from grader import __version__
+from grader.cluster import LOCAL
 from grader.cohort import find_submissions, grade_cohort
 from grader.config import Assignment, SandboxMode, solution_assignment
 from grader.demo import demo_cohort
@@ -140,6 +140,18 @@ def _options(sandbox: SandboxMode) -> GradeOptions:
     help="SQLAlchemy database URL [default: sqlite:///<output>/gradebook.sqlite].",
 )
 @click.option("--force", is_flag=True, help="Grade again submissions the gradebook has unchanged.")
+@click.option(
+    "--scheduler",
+    default=None,
+    metavar="ADDRESS",
+    help="Grade on the Dask cluster whose scheduler is at ADDRESS (e.g. tcp://host:8786).",
+)
+@click.option(
+    "--cluster",
+    type=click.Choice(["dask"]),
+    default=None,
+    help="dask: grade on a Dask cluster of --jobs workers started on this machine.",
+)
 @_sandbox_option
 @click.pass_obj
 @_clean_errors
@@ -152,6 +164,8 @@ def grade_cmd(
     output: Path | None,
     gradebook_url: str | None,
     force: bool,
+    scheduler: str | None,
+    cluster: str | None,
     sandbox: SandboxMode,
 ) -> None:
     """Grade SUBMISSIONS of assignment NAME: notebooks, folders of students, or zips.
@@ -164,8 +178,11 @@ def grade_cmd(
     assignment = solution_assignment(course, name)
     options = _options(sandbox)
     out_dir = output or course / "reports" / name
+    if scheduler and cluster:
+        raise click.UsageError("give --scheduler or --cluster, not both")
+    where = scheduler or (LOCAL if cluster else None)
     with find_submissions(assignment, list(submissions)) as found:
-        results = _grade(assignment, found, options, jobs, out_dir, gradebook_url, force)
+        results = _grade(assignment, found, options, jobs, out_dir, gradebook_url, force, where)
     if fmt == "json":
         click.echo(json.dumps([r.to_dict() for r in results], indent=2))
     else:
@@ -182,6 +199,7 @@ def _grade(
     out_dir: Path,
     gradebook_url: str | None = None,
     force: bool = False,
+    scheduler: str | None = None,
 ) -> list[SubmissionResult]:
     gradebook = Gradebook(gradebook_url or default_url(out_dir))
     try:
@@ -191,16 +209,15 @@ def _grade(
                 write_student_reports(result, out_dir)
                 progress.advance(result, reused)
 
-            return asyncio.run(
-                grade_cohort(
-                    assignment,
-                    found,
-                    options,
-                    jobs or os.cpu_count() or 1,
-                    gradebook,
-                    on_result,
-                    force=force,
-                )
+            return grade_cohort(
+                assignment,
+                found,
+                options,
+                jobs or os.cpu_count() or 1,
+                gradebook,
+                on_result,
+                force=force,
+                scheduler=scheduler,
             )
     finally:
         gradebook.close()

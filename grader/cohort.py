@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+from grader.cluster import grade_on_cluster
 from grader.config import Assignment
 from grader.errors import SubmissionError
 from grader.grade import GradeOptions, Submission, grade_submission_async
@@ -87,7 +88,7 @@ def _safe_extract(archive: Path, dest: Path) -> None:
         raise SubmissionError(f"{archive}: not a valid zip file ({exc})") from exc
 
 
-async def grade_cohort(
+def grade_cohort(
     assignment: Assignment,
     submissions: Sequence[Submission],
     options: GradeOptions,
@@ -95,12 +96,14 @@ async def grade_cohort(
     gradebook: Gradebook,
     on_result: Callable[[SubmissionResult, bool], None],
     force: bool = False,
+    scheduler: str | None = None,
 ) -> list[SubmissionResult]:
     """Grade what the gradebook lacks, record each result as it finishes; all results.
 
     A submission whose notebook, checks and grader are unchanged since it was graded keeps its
-    stored result (``on_result(result, True)``) unless ``force``. Results come in the order
-    they were finished, stored ones first.
+    stored result (``on_result(result, True)``) unless ``force``. Grading runs here, ``jobs``
+    at a time, or on the Dask cluster at ``scheduler`` (``"local"``: a cluster of ``jobs``
+    workers on this machine). Results come in the order they were finished, stored ones first.
     """
     digest = assignment_hash(assignment)
     done: list[SubmissionResult] = []
@@ -121,7 +124,11 @@ async def grade_cohort(
         done.append(result)
         on_result(result, False)
 
-    await grade_all(assignment, [sub for sub, _ in todo], options, jobs, finished)
+    pending = [sub for sub, _ in todo]
+    if scheduler is None:
+        asyncio.run(grade_all(assignment, pending, options, jobs, finished))
+    elif pending:
+        grade_on_cluster(assignment, pending, options, scheduler, jobs, finished)
     return done
 
 

@@ -42,6 +42,10 @@ class Limits:
     """Space the student's code may write in its working folder and in ``/tmp`` (each), in MiB."""
     processes: int = 64
     """Processes and threads the student's kernel may run at once (the kernel's own included)."""
+    open_files: int = 256
+    """Files and sockets the kernel may hold open at once."""
+    cpu_seconds: float = 0
+    """CPU time of the kernel, in seconds (0: the submission's time limit)."""
 
 
 @dataclass(frozen=True)

@@ -95,9 +95,10 @@ async def sandboxed_kernel(
             "run_dir": str(run_dir),
             "isolation": isolation,
             "memory_mb": limits.memory_mb,
-            "cpu_seconds": int(limits.submission_timeout) + 5,
+            "cpu_seconds": int(limits.cpu_seconds or limits.submission_timeout) + 5,
             "nproc": _nproc_limit(uid, limits.processes),
             "disk_mb": limits.disk_mb,
+            "open_files": limits.open_files,
             "uid": -1 if uid is None else uid,
         }
         spec = KernelSpec(

@@ -108,14 +108,16 @@ def kernel_env(home: str, parent_pid: str) -> dict[str, str]:
     return env
 
 
-def rlimit_args(memory_mb: int, cpu_seconds: int, nproc: int, fsize_mb: int) -> list[str]:
+def rlimit_args(
+    memory_mb: int, cpu_seconds: int, nproc: int, fsize_mb: int, nofile: int
+) -> list[str]:
     """``prlimit`` options for a student kernel."""
     return [
         f"--as={memory_mb << 20}",
         f"--cpu={cpu_seconds}",
         f"--nproc={nproc}",
         f"--fsize={fsize_mb << 20}",
-        "--nofile=256",
+        f"--nofile={nofile}",
         "--core=0",
     ]
 
@@ -207,6 +209,7 @@ class SandboxProvisioner(LocalProvisioner):
     cpu_seconds = Int(600).tag(config=True)
     nproc = Int(64).tag(config=True)
     disk_mb = Int(512).tag(config=True)
+    open_files = Int(256).tag(config=True)
     uid = Int(-1, help="Run the kernel as this uid (root only); -1 keeps the current one.").tag(
         config=True
     )
@@ -226,7 +229,9 @@ class SandboxProvisioner(LocalProvisioner):
             os.chown(km.connection_file, 0, uid)
             os.chmod(km.connection_file, 0o640)
         kernel_cmd = list(kwargs.pop("cmd"))
-        limits = rlimit_args(self.memory_mb, self.cpu_seconds, self.nproc, self.disk_mb)
+        limits = rlimit_args(
+            self.memory_mb, self.cpu_seconds, self.nproc, self.disk_mb, self.open_files
+        )
         wrapped = ["prlimit", *limits, "--"]
         if self.isolation == "bwrap":
             wrapped += [*bwrap_args(Path(self.workdir), run_dir, uid, self.disk_mb), "--"]

@@ -1,0 +1,152 @@
+"""Grading on a Dask distributed cluster.
+
+The client packs the assignment's folder and each submission's notebook as bytes; a worker
+unpacks the assignment once (cached by its hash), grades the notebook with the same
+:func:`~grader.grade.grade_submission` as local grading (its own sandbox, kernel and warm check
+workers) and sends the result back as JSON text. The client records results in the gradebook
+as they arrive. Workers must be allowed to start processes: ``--cluster dask`` starts a local
+cluster configured so; workers started by hand need ``DASK_DISTRIBUTED__WORKER__DAEMON=False``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from grader.config import Assignment, load_assignment
+from grader.errors import ConfigError
+from grader.grade import GradeOptions, Submission, grade_submission
+from grader.models import SubmissionResult
+from grader.notebook import MAX_NOTEBOOK_BYTES
+
+LOCAL = "local"
+
+
+@dataclass(frozen=True)
+class AssignmentPack:
+    """An assignment folder as data: relative path -> bytes."""
+
+    name: str
+    files: dict[str, bytes]
+    digest: str
+
+
+def pack_assignment(assignment: Assignment) -> AssignmentPack:
+    """Everything under the assignment's folder, hashed (caches skip ``__pycache__``)."""
+    files = {}
+    for path in sorted(assignment.root.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            files[str(path.relative_to(assignment.root))] = path.read_bytes()
+    digest = hashlib.sha256()
+    for rel, data in files.items():
+        digest.update(rel.encode() + b"\0" + hashlib.sha256(data).digest())
+    return AssignmentPack(assignment.name, files, digest.hexdigest())
+
+
+def _unpacked(pack: AssignmentPack) -> Assignment:
+    """The pack written under this machine's temporary folder (once per pack).
+
+    Written beside its final place and renamed into it, so workers sharing the machine never
+    see half of it.
+    """
+    final = Path(tempfile.gettempdir()) / f"grader-assignment-{pack.digest[:16]}"
+    if not final.is_dir():
+        staging = Path(tempfile.mkdtemp(prefix="grader-assignment-", dir=final.parent))
+        for rel, data in pack.files.items():
+            target = staging / pack.name / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        try:
+            staging.rename(final)
+        except OSError:  # another worker got there first
+            shutil.rmtree(staging, ignore_errors=True)
+    return load_assignment(final / pack.name, pack.name)
+
+
+def grade_remote(
+    pack: AssignmentPack, student: str, notebook_name: str, notebook: bytes, isolation: str
+) -> str:
+    """Run on a worker: grade one notebook given as bytes; the result as JSON text."""
+    assignment = _unpacked(pack)
+    with tempfile.TemporaryDirectory(prefix="grader-submission-") as tmp:
+        path = Path(tmp) / notebook_name
+        path.write_bytes(notebook)
+        options = GradeOptions(isolation="bwrap" if isolation == "bwrap" else "limits")
+        result = grade_submission(assignment, Submission(student, path), options)
+    return json.dumps(result.to_dict())
+
+
+def grade_on_cluster(
+    assignment: Assignment,
+    submissions: Sequence[Submission],
+    options: GradeOptions,
+    scheduler: str,
+    workers: int,
+    finished: Callable[[SubmissionResult], None],
+) -> None:
+    """Grade ``submissions`` on the cluster at ``scheduler`` (or a local one); report each.
+
+    Raises:
+        ConfigError: Dask distributed is not installed, or the scheduler cannot be reached.
+    """
+    try:
+        import dask
+        from distributed import Client, LocalCluster, as_completed
+    except ImportError as exc:
+        raise ConfigError(
+            "grading on a cluster needs Dask distributed: pip install 'grader[cluster]'"
+        ) from exc
+    pack = pack_assignment(assignment)
+    with dask.config.set({"distributed.worker.daemon": False}):
+        try:
+            if scheduler == LOCAL:
+                cluster: Any = LocalCluster(
+                    n_workers=workers, threads_per_worker=1, dashboard_address=None
+                )
+                client = Client(cluster)
+            else:
+                cluster = None
+                client = Client(scheduler, timeout=10)
+        except OSError as exc:
+            raise ConfigError(f"cannot reach the Dask scheduler {scheduler}: {exc}") from exc
+        try:
+            remote_pack = client.scatter(pack, broadcast=True)
+            futures = [
+                client.submit(
+                    grade_remote,
+                    remote_pack,
+                    sub.student,
+                    sub.path.name,
+                    _read_capped(sub.path),
+                    options.isolation,
+                    pure=False,
+                )
+                for sub in submissions
+            ]
+            for future in as_completed(futures):
+                finished(SubmissionResult.from_dict(json.loads(future.result())))
+        finally:
+            client.close()
+            if cluster is not None:
+                cluster.close()
+
+
+def _read_capped(path: Path) -> bytes:
+    """A notebook's bytes (an oversized or unreadable one travels as what can be read)."""
+    try:
+        with path.open("rb") as fh:
+            return fh.read(MAX_NOTEBOOK_BYTES + 1)
+    except OSError:
+        return b""
+
+
+def default_workers() -> int:
+    """Workers of a local cluster: one per core."""
+    return os.cpu_count() or 1

@@ -1,0 +1,56 @@
+"""Grading on a Dask cluster: the same scores as grading here."""
+
+import json
+
+import pytest
+
+from tests.conftest import COURSE, NOTEBOOKS, run_grader
+
+pytestmark = pytest.mark.slow
+distributed = pytest.importorskip("distributed")
+
+
+def outcome(results):
+    return {
+        r["student"]: (r["total"], r["gradable"], [(c["name"], c["status"]) for c in r["checks"]])
+        for r in results
+    }
+
+
+@pytest.fixture(scope="module")
+def scheduler():
+    import dask
+
+    with dask.config.set({"distributed.worker.daemon": False}):
+        cluster = distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, dashboard_address=None, processes=True
+        )
+        yield cluster.scheduler_address
+        cluster.close()
+
+
+def test_a_cohort_graded_on_a_dask_scheduler_scores_as_graded_here(
+    graded_mini, scheduler, tmp_path
+):
+    done = run_grader("--course", str(COURSE), "grade", "mini", str(NOTEBOOKS / "mini"),
+                      "--scheduler", scheduler, "--format", "json", "--output", str(tmp_path))  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    remote = json.loads(done.stdout)
+    assert outcome(remote) == outcome(graded_mini["results"].values())
+    assert (tmp_path / "gradebook.sqlite").is_file() and (tmp_path / "correct.html").is_file()
+
+
+def test_cluster_dask_starts_a_local_cluster(tmp_path):
+    done = run_grader("--course", str(COURSE), "grade", "mini",
+                      str(NOTEBOOKS / "mini" / "correct.ipynb"), "--cluster", "dask",
+                      "--jobs", "1", "--format", "json", "--output", str(tmp_path))  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert [r["total"] for r in json.loads(done.stdout)] == [5.5]
+
+
+def test_an_unreachable_scheduler_is_a_one_line_error(tmp_path):
+    done = run_grader("--course", str(COURSE), "grade", "mini",
+                      str(NOTEBOOKS / "mini" / "correct.ipynb"), "--scheduler",
+                      "tcp://127.0.0.1:9", "--output", str(tmp_path), timeout=120)  # fmt: skip
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines()[-1].startswith("grader: error: cannot reach the Dask")
