@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+from rich.console import Console
 
 from grader import __version__
 from grader.cluster import LOCAL
@@ -29,6 +30,7 @@ from grader.progress import batch_progress
 from grader.release import release
 from grader.report import write_student_reports
 from grader.sandbox import choose_isolation
+from grader.selfcheck import print_self_check, self_check
 from grader.validate import validate
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -221,6 +223,21 @@ def _grade(
             )
     finally:
         gradebook.close()
+
+
+@main.command("check")
+@click.argument("notebook", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@_sandbox_option
+@_clean_errors
+def check_cmd(notebook: Path, sandbox: SandboxMode) -> None:
+    """Check NOTEBOOK yourself: run it as the grader will and run the public checks.
+
+    NOTEBOOK must be inside its assignment's folder (assignments/NAME/). Prints a table per
+    question and warns about what will break at grading. Hidden checks also run at grading,
+    so passing the public checks is not the grade. Exits 0 whatever the result.
+    """
+    outcome = self_check(notebook, _options(sandbox))
+    print_self_check(outcome, Console(highlight=False))
 
 
 @main.command("validate")
