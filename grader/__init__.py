@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
+from typing import Any
 
 try:
     __version__ = version("grader")
 except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0"
 
-__all__ = ["__version__"]
+__all__ = ["Checker", "__version__"]
+
+
+def __getattr__(name: str) -> Any:
+    """``from grader import Checker`` without importing pytest and friends with the package."""
+    if name == "Checker":
+        from grader.checker import Checker
+
+        return Checker
+    raise AttributeError(f"module 'grader' has no attribute {name!r}")

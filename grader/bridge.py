@@ -15,7 +15,7 @@ import json
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import zmq
 from jupyter_client.session import Session
@@ -25,6 +25,13 @@ from grader.models import CellError
 
 HELPER_MIME = "application/x-grader-value"
 INTERRUPT_GRACE = 3.0
+
+
+class Asker(Protocol):
+    """What :class:`Notebook` sends its requests to: the kernel's bridge, or a local one."""
+
+    def ask(self, method: str, args: tuple[str, ...], what: str) -> Any:
+        """Run the kernel helper's ``method`` with ``args``; its answer decoded as data."""
 
 
 class StudentError(Exception):
@@ -52,6 +59,39 @@ def _bootstrap_code() -> str:
     )
     # Run in a throwaway namespace: the student's globals are untouched.
     return f"exec({boot!r}, {{}})"
+
+
+def decode_answer(text: str, what: str, timeout: float, max_bytes: int) -> Any:
+    """Read the kernel helper's answer as data, or raise what it reports.
+
+    Raises:
+        StudentError: the student's code raised, a name is missing, or the answer is not data.
+        BridgeTimeout: the call was interrupted at its time limit.
+    """
+    if len(text) > max_bytes:
+        raise StudentError(f"{what}: the value is too large to transfer")
+    try:
+        answer = json.loads(text)
+    except ValueError:
+        raise StudentError(f"{what}: the notebook sent back malformed data") from None
+    if not isinstance(answer, dict):
+        raise StudentError(f"{what}: the notebook sent back malformed data")
+    if answer.get("status") == "ok":
+        try:
+            return codec._dec(answer.get("value"), 0)
+        except (codec.CodecError, RecursionError) as exc:
+            raise StudentError(f"{what}: the value cannot be read as data: {exc}") from None
+    error = answer.get("error")
+    if not isinstance(error, dict):
+        raise StudentError(f"{what}: the notebook sent back malformed data")
+    ename = str(error.get("ename", "Error"))[:100]
+    message = str(error.get("message", ""))[:2000]
+    if ename == "KeyboardInterrupt":
+        raise BridgeTimeout(f"{what} did not finish within {timeout:g} s")
+    if error.get("kind") == "raised":
+        tb = str(error.get("traceback", ""))[-4000:]
+        raise StudentError(f"{what} raised {ename}: {message}" + (f"\n{tb}" if tb else ""))
+    raise StudentError(message or f"{what} failed: {ename}")
 
 
 class KernelBridge:
@@ -112,33 +152,7 @@ class KernelBridge:
         text = entry.get("data", {}).get(HELPER_MIME)
         if not isinstance(text, str):
             raise StudentError(f"{what}: the notebook sent back no value")
-        return self._decode(text, what)
-
-    def _decode(self, text: str, what: str) -> Any:
-        if len(text) > self.max_bytes:
-            raise StudentError(f"{what}: the value is too large to transfer")
-        try:
-            answer = json.loads(text)
-        except ValueError:
-            raise StudentError(f"{what}: the notebook sent back malformed data") from None
-        if not isinstance(answer, dict):
-            raise StudentError(f"{what}: the notebook sent back malformed data")
-        if answer.get("status") == "ok":
-            try:
-                return codec._dec(answer.get("value"), 0)
-            except (codec.CodecError, RecursionError) as exc:
-                raise StudentError(f"{what}: the value cannot be read as data: {exc}") from None
-        error = answer.get("error")
-        if not isinstance(error, dict):
-            raise StudentError(f"{what}: the notebook sent back malformed data")
-        ename = str(error.get("ename", "Error"))[:100]
-        message = str(error.get("message", ""))[:2000]
-        if ename == "KeyboardInterrupt":
-            raise BridgeTimeout(f"{what} did not finish within {self.timeout:g} s")
-        if error.get("kind") == "raised":
-            tb = str(error.get("traceback", ""))[-4000:]
-            raise StudentError(f"{what} raised {ename}: {message}" + (f"\n{tb}" if tb else ""))
-        raise StudentError(message or f"{what} failed: {ename}")
+        return decode_answer(text, what, self.timeout, self.max_bytes)
 
     def _execute(self, code: str, expressions: dict[str, str], what: str) -> dict[str, Any]:
         content = {
@@ -184,7 +198,7 @@ class Notebook:
 
     def __init__(
         self,
-        bridge: KernelBridge | None,
+        bridge: Asker | None,
         source: str,
         cell_errors: list[CellError],
         unavailable: str = "",

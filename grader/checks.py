@@ -17,7 +17,14 @@ from typing import Any
 
 import pytest
 
-from grader.bridge import BridgeTimeout, KernelBridge, KernelUnavailable, Notebook, StudentError
+from grader.bridge import (
+    Asker,
+    BridgeTimeout,
+    KernelBridge,
+    KernelUnavailable,
+    Notebook,
+    StudentError,
+)
 from grader.models import CellError, CheckResult, CheckStatus
 
 MESSAGE_CHARS = 3000
@@ -52,8 +59,16 @@ def run_checks(job: CheckJob) -> list[CheckResult]:
     Raises:
         CheckDefinitionError: a check file does not import or collect.
     """
-    plugin = GraderPlugin(job)
-    folders = [d for _, d in job.test_dirs if Path(d).is_dir()]
+    return run_pytest(GraderPlugin(job))
+
+
+def run_pytest(plugin: GraderPlugin, extra_args: tuple[str, ...] = ()) -> list[CheckResult]:
+    """Run the plugin's job's checks with pytest in this process; their results.
+
+    Raises:
+        CheckDefinitionError: a check file does not import or collect.
+    """
+    folders = [d for _, d in plugin.job.test_dirs if Path(d).is_dir()]
     if not folders:
         return []
     with tempfile.TemporaryDirectory(prefix="grader-pytest-") as tmp:
@@ -65,6 +80,7 @@ def run_checks(job: CheckJob) -> list[CheckResult]:
             "--import-mode=importlib", "--assert=plain", "--tb=no", "-q", "--no-header",
             "-p", "no:cacheprovider", "-p", "no:stepwise", "-p", "no:pastebin",
             "-W", "ignore::DeprecationWarning",
+            *extra_args,
             *folders,
         ]  # fmt: skip
         pytest.main(args, plugins=[plugin])
@@ -76,8 +92,10 @@ def run_checks(job: CheckJob) -> list[CheckResult]:
 class GraderPlugin:
     """pytest plugin: fixtures and markers of the contract, results as CheckResults."""
 
-    def __init__(self, job: CheckJob) -> None:
+    def __init__(self, job: CheckJob, bridge: Asker | None = None) -> None:
         self.job = job
+        self.local_bridge = bridge
+        """Answers ``nb`` requests in this process (the in-notebook Checker), if given."""
         self.results: list[CheckResult] = []
         self.collect_errors: list[str] = []
         self._bridge: KernelBridge | None = None
@@ -96,6 +114,9 @@ class GraderPlugin:
     def nb(self) -> Iterator[Notebook]:
         """The student's executed notebook, reached by value."""
         job = self.job
+        if self.local_bridge is not None:
+            yield Notebook(self.local_bridge, job.source, list(job.cell_errors))
+            return
         if job.connection is None:
             yield Notebook(None, job.source, list(job.cell_errors), job.unavailable)
             return

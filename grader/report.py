@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from grader.models import SubmissionResult
+
+if TYPE_CHECKING:
+    from grader.checker import CheckReport
 
 
 def environment() -> Environment:
@@ -38,6 +42,11 @@ def write_student_reports(result: SubmissionResult, out_dir: Path) -> list[Path]
 def render_student_html(result: SubmissionResult) -> str:
     """The student's feedback page."""
     return environment().get_template("student.html.j2").render(r=result)
+
+
+def render_check_report(report: CheckReport) -> str:
+    """The in-notebook result of ``check(...)``: a compact HTML table."""
+    return environment().get_template("check.html.j2").render(report=report)
 
 
 def safe_name(student: str) -> str:

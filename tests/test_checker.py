@@ -1,0 +1,75 @@
+"""`from grader import Checker` in a student's live notebook: the same checks, the same verdicts."""
+
+import ast
+import json
+import shutil
+
+import nbformat
+import pytest
+from jupyter_client.manager import start_new_kernel
+
+from tests.conftest import COURSE, NOTEBOOKS, run_grader
+
+pytestmark = pytest.mark.slow
+PARITY = ["correct", "partially-correct", "empty", "raises", "missing-name"]
+
+
+@pytest.fixture(scope="module")
+def released(tmp_path_factory):
+    course = tmp_path_factory.mktemp("course") / "course"
+    shutil.copytree(COURSE, course)
+    assert run_grader("--course", str(course), "release", "mini").returncode == 0
+    return course / "assignments" / "mini"
+
+
+def in_notebook(folder, cells, check_code="check.all()"):
+    """Run ``cells`` in a plain kernel started in ``folder``, then the Checker; its report."""
+    km, kc = start_new_kernel(cwd=str(folder))
+    try:
+        for source in cells:
+            kc.execute_interactive(source, timeout=60, output_hook=lambda msg: None)
+        reply = kc.execute_interactive(
+            f"from grader import Checker\ncheck = Checker()\n_report = {check_code}",
+            timeout=60,
+            output_hook=lambda msg: None,
+            user_expressions={
+                "results": "__import__('json').dumps([(r.name, r.status, r.message) "
+                           "for r in _report.results])",
+                "html": "_report._repr_html_()",
+            },
+        )  # fmt: skip
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+    content = reply["content"]
+    assert content["status"] == "ok", content
+    found = {k: v["data"]["text/plain"] for k, v in content["user_expressions"].items()}
+    return json.loads(ast.literal_eval(found["results"])), ast.literal_eval(found["html"])
+
+
+def code_cells(name):
+    nb = nbformat.read(NOTEBOOKS / "mini" / f"{name}.ipynb", as_version=4)
+    return [c.source for c in nb.cells if c.cell_type == "code"]
+
+
+@pytest.mark.parametrize("name", PARITY)
+def test_in_notebook_checks_give_the_same_verdicts_as_grading(released, graded_mini, name):
+    results, _ = in_notebook(released, code_cells(name))
+    graded = graded_mini["results"][name]
+    public = [[c["name"], c["status"], c["message"]] for c in graded["checks"]
+              if c["visibility"] == "public"]  # fmt: skip
+    assert results == public
+
+
+def test_the_result_shows_as_escaped_html_that_does_not_claim_the_grade(released):
+    cells = ["def add(a, b):\n    raise ValueError('<script>alert(1)</script>')"]
+    results, html = in_notebook(released, cells, "check('q1')")
+    assert [status for _, status, _ in results] == ["failed"]
+    assert "<script>alert(1)" not in html and "&lt;script&gt;" in html
+    assert "Hidden checks also run at grading" in html and "Hint: Return a + b." in html
+
+
+def test_a_call_that_never_returns_times_out_in_the_notebook_too(released):
+    cells = ["def add(a, b):\n    while True:\n        pass"]
+    results, _ = in_notebook(released, cells, "check('q1')")
+    assert results == [["test_add_small", "timeout", "calling add() did not finish within 3 s"]]
