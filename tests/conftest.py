@@ -13,6 +13,8 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
 COURSE = FIXTURES / "course"
 NOTEBOOKS = FIXTURES / "notebooks"
+COHORT = ROOT / "examples" / "cohort"
+ASSIGNMENTS = sorted(p.name for p in (ROOT / "solutions").iterdir() if p.is_dir())
 
 
 def run_grader(
@@ -51,3 +53,27 @@ def graded_mini(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     results = json.loads(done.stdout)
     return {"results": {r["student"]: r for r in results}, "stderr": done.stderr, "out": out,
             "order": [r["student"] for r in results]}  # fmt: skip
+
+
+def grade_cohort(out):
+    """Grade the demo cohort, the four assignments at once; {assignment: {student: result}}."""
+    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    runs = {}
+    for name in ASSIGNMENTS:
+        runs[name] = subprocess.Popen(
+            [sys.executable, "-m", "grader", "grade", name, str(COHORT), "--format", "json",
+             "--output", str(out / name), "--jobs", "1"],
+            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            stdin=subprocess.DEVNULL,
+        )  # fmt: skip
+    graded = {}
+    for name, run in runs.items():
+        stdout, stderr = run.communicate(timeout=900)
+        assert run.returncode == 0, stderr[-3000:]
+        graded[name] = {r["student"]: r for r in json.loads(stdout)}
+    return graded
+
+
+@pytest.fixture(scope="session")
+def cohort_graded(tmp_path_factory):
+    return grade_cohort(tmp_path_factory.mktemp("cohort"))

@@ -1,17 +1,12 @@
 """The course's own assignments: each validates, and the demo cohort scores as written down."""
 
 import json
-import os
-import subprocess
-import sys
 
 import pytest
 
-from tests.conftest import ROOT, run_grader
+from tests.conftest import ASSIGNMENTS, COHORT, ROOT, grade_cohort, run_grader
 
 pytestmark = pytest.mark.slow
-COHORT = ROOT / "examples" / "cohort"
-ASSIGNMENTS = sorted(p.name for p in (ROOT / "solutions").iterdir() if p.is_dir())
 
 
 def test_the_four_course_assignments_are_present():
@@ -37,30 +32,6 @@ def test_released_copy_is_up_to_date(name, tmp_path):
     assert fresh_files == committed_files
     for rel in fresh_files:
         assert (fresh / rel).read_bytes() == (committed / rel).read_bytes(), rel
-
-
-def grade_cohort(out):
-    """Grade the demo cohort, the four assignments at once; {assignment: {student: result}}."""
-    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
-    runs = {}
-    for name in ASSIGNMENTS:
-        runs[name] = subprocess.Popen(
-            [sys.executable, "-m", "grader", "grade", name, str(COHORT), "--format", "json",
-             "--output", str(out / name), "--jobs", "1"],
-            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-            stdin=subprocess.DEVNULL,
-        )  # fmt: skip
-    graded = {}
-    for name, run in runs.items():
-        stdout, stderr = run.communicate(timeout=900)
-        assert run.returncode == 0, stderr[-3000:]
-        graded[name] = {r["student"]: r for r in json.loads(stdout)}
-    return graded
-
-
-@pytest.fixture(scope="module")
-def cohort_graded(tmp_path_factory):
-    return grade_cohort(tmp_path_factory.mktemp("cohort"))
 
 
 def test_demo_cohort_has_forty_plus_submissions_of_every_kind():

@@ -1,6 +1,7 @@
 """`from grader import Checker` in a student's live notebook: the same checks, the same verdicts."""
 
 import ast
+import asyncio
 import json
 import shutil
 
@@ -8,7 +9,12 @@ import nbformat
 import pytest
 from jupyter_client.manager import start_new_kernel
 
-from tests.conftest import COURSE, NOTEBOOKS, run_grader
+from grader.config import load_assignment
+from grader.execute import run_notebook
+from grader.grade import private_workdir
+from grader.kernel import sandboxed_kernel
+from grader.notebook import read_submission
+from tests.conftest import COHORT, COURSE, NOTEBOOKS, ROOT, run_grader
 
 pytestmark = pytest.mark.slow
 PARITY = ["correct", "partially-correct", "empty", "raises", "missing-name"]
@@ -73,3 +79,57 @@ def test_a_call_that_never_returns_times_out_in_the_notebook_too(released):
     cells = ["def add(a, b):\n    while True:\n        pass"]
     results, _ = in_notebook(released, cells, "check('q1')")
     assert results == [["test_add_small", "timeout", "calling add() did not finish within 3 s"]]
+
+
+# --- The demo cohort: every notebook's in-notebook verdicts against `grader grade`'s ---------
+
+
+async def _checker_verdicts(assignment, notebook):
+    """Run ``notebook`` as the grader does (limits only, so the kernel can import grader),
+    then ``Checker(<released folder>).all()`` in that same kernel; None if the kernel is gone."""
+    nb = read_submission(notebook)
+    with private_workdir(assignment, nb) as workdir:
+        async with sandboxed_kernel(workdir, assignment.limits, "limits") as kernel:
+            execution = await run_notebook(nb, kernel, assignment.limits)
+            if not execution.kernel_usable:
+                return None
+            kc = kernel.manager.client()
+            kc.start_channels()
+            try:
+                await kc.wait_for_ready(timeout=30)
+                code = (f"from grader import Checker as _C\n"
+                        f"_r = _C({str(assignment.root)!r}).all()")  # fmt: skip
+                expr = "__import__('json').dumps([(r.name, r.status) for r in _r.results])"
+                reply = await kc.execute_interactive(
+                    code, user_expressions={"v": expr}, timeout=300, output_hook=lambda m: None
+                )
+            finally:
+                kc.stop_channels()
+    value = reply["content"]["user_expressions"]["v"]["data"]["text/plain"]
+    return [tuple(x) for x in json.loads(ast.literal_eval(value))]
+
+
+def test_in_notebook_checks_agree_with_grading_on_the_whole_demo_cohort(cohort_graded):
+    disagreements = []
+
+    async def one(gate, name, student):
+        released = load_assignment(ROOT / "assignments" / name, name)
+        graded = cohort_graded[name][student]
+        if not graded["gradable"]:
+            return
+        public = [(c["name"], c["status"]) for c in graded["checks"] if c["visibility"] == "public"]
+        async with gate:
+            verdicts = await _checker_verdicts(released, COHORT / student / f"{name}.ipynb")
+        if verdicts is None:  # the notebook killed or wedged its kernel: grading failed them all
+            if any(status == "passed" for _, status in public):
+                disagreements.append((name, student, "kernel gone", public))
+        elif verdicts != public:
+            disagreements.append((name, student, verdicts, public))
+
+    async def main():
+        gate = asyncio.Semaphore(2)
+        await asyncio.gather(*(one(gate, name, student) for name in cohort_graded
+                               for student in cohort_graded[name]))  # fmt: skip
+
+    asyncio.run(main())
+    assert disagreements == []
