@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
 import tempfile
 from collections.abc import Callable, Sequence
@@ -145,8 +144,3 @@ def _read_capped(path: Path) -> bytes:
             return fh.read(MAX_NOTEBOOK_BYTES + 1)
     except OSError:
         return b""
-
-
-def default_workers() -> int:
-    """Workers of a local cluster: one per core."""
-    return os.cpu_count() or 1
