@@ -103,8 +103,7 @@ class Checker:
     """Run an assignment's public checks against the notebook this kernel runs."""
 
     def __init__(self, folder: str | os.PathLike[str] | None = None) -> None:
-        here = Path(folder) if folder is not None else Path.cwd()
-        self.assignment = find_assignment(here / "notebook.ipynb")
+        self.assignment = find_assignment(Path(folder) if folder is not None else Path.cwd())
 
     def __call__(self, question: str) -> CheckReport:
         """Run the public checks of ``question``."""

@@ -188,9 +188,14 @@ def grade_cmd(
     if fmt == "json":
         click.echo(json.dumps([r.to_dict() for r in results], indent=2))
     else:
-        for result in sorted(results, key=lambda r: r.student):
-            click.echo(result.summary())
+        _echo_scores(results)
         click.echo(f"reports: {out_dir}")
+
+
+def _echo_scores(results: list[SubmissionResult], indent: str = "") -> None:
+    """One line per student, by name, on stdout."""
+    for result in sorted(results, key=lambda r: r.student):
+        click.echo(indent + result.summary())
 
 
 def _grade(
@@ -282,7 +287,5 @@ def demo_cmd(course: Path, jobs: int | None, sandbox: SandboxMode) -> None:
         assignment = solution_assignment(course, name)
         out_dir = course / "reports" / name
         click.echo(f"== {name}: {len(submissions)} submissions")
-        results = _grade(assignment, submissions, options, jobs, out_dir)
-        for result in sorted(results, key=lambda r: r.student):
-            click.echo(f"   {result.summary()}")
+        _echo_scores(_grade(assignment, submissions, options, jobs, out_dir), indent="   ")
         click.echo(f"   reports: {out_dir.resolve()}")

@@ -10,6 +10,9 @@ trusts nothing done here.
 
 from __future__ import annotations
 
+import functools
+import inspect
+
 
 def _grader_cap_streams(limit: int) -> None:
     import sys
@@ -45,10 +48,8 @@ def _grader_cap_streams(limit: int) -> None:
     get_ipython().events.register("pre_run_cell", reset)
 
 
+@functools.cache
 def startup_code(limit: int) -> str:
     """The code a kernel runs at start: this module's function, called, then deleted."""
-    from pathlib import Path
-
-    source = Path(__file__).read_text(encoding="utf-8")
-    function = source[source.index("def _grader_cap_streams") : source.index("def startup_code")]
+    function = inspect.getsource(_grader_cap_streams)
     return f"{function}\n_grader_cap_streams({limit})\ndel _grader_cap_streams\n"

@@ -59,7 +59,7 @@ def kill_uid(uid: int) -> None:
         found = [pid for pid, status in _processes() if _real_uid(status) == uid]
         if not found:
             return
-        _kill(found)
+        kill_pids(found)
         time.sleep(0.01)
 
 
@@ -81,10 +81,6 @@ def process_tree(root: int) -> set[int]:
 
 def kill_pids(pids: Iterable[int]) -> None:
     """SIGKILL ``pids`` (those still alive)."""
-    _kill(list(pids))
-
-
-def _kill(pids: list[int]) -> None:
     for pid in pids:
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.kill(pid, signal.SIGKILL)

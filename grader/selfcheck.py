@@ -37,17 +37,18 @@ class SelfCheck:
     warnings: tuple[str, ...]
 
 
-def find_assignment(notebook: Path) -> Assignment:
-    """The assignment whose folder holds ``notebook`` (or one of its parent folders).
+def find_assignment(folder: Path) -> Assignment:
+    """The assignment whose folder is ``folder`` or one of its two parents.
 
     Raises:
-        AssignmentError: no ``assignment.toml`` beside the notebook or above it.
+        AssignmentError: no ``assignment.toml`` there.
     """
-    for folder in list(notebook.resolve().parents)[:3]:
-        if (folder / CONFIG_FILE).is_file():
-            return load_assignment(folder)
+    start = folder.resolve()
+    for candidate in [start, *start.parents][:3]:
+        if (candidate / CONFIG_FILE).is_file():
+            return load_assignment(candidate)
     raise AssignmentError(
-        f"no {CONFIG_FILE} beside {notebook}: check the notebook inside its assignment's "
+        f"no {CONFIG_FILE} in {folder}: check the notebook inside its assignment's "
         "folder (assignments/<name>/), where it was released"
     )
 
@@ -58,7 +59,7 @@ def self_check(notebook: Path, options: GradeOptions) -> SelfCheck:
     Raises:
         AssignmentError: the notebook is not inside an assignment's folder.
     """
-    assignment = find_assignment(notebook)
+    assignment = find_assignment(notebook.parent)
     public_only = dataclasses.replace(options, include_hidden=False)
     result = grade_submission(assignment, Submission(notebook.stem, notebook), public_only)
     saved = read_submission(notebook)
