@@ -3,7 +3,8 @@
 The plugin provides the contract's fixtures (``nb``, ``hidden_data``) and markers (``points``,
 ``question``, ``hint``) and turns each test into a :class:`~grader.models.CheckResult`.
 pytest runs with plain asserts and no tracebacks in the output, so a message is what the
-check's author wrote (or the exception raised), never the hidden check's source.
+check's author wrote (or the exception raised), never the hidden check's source; numpy's and
+pandas' testing functions say which entries differ (:mod:`grader.explain`).
 """
 
 from __future__ import annotations
@@ -83,7 +84,10 @@ def run_pytest(plugin: GraderPlugin, extra_args: tuple[str, ...] = ()) -> list[C
             *extra_args,
             *folders,
         ]  # fmt: skip
-        pytest.main(args, plugins=[plugin])
+        from grader.explain import readable_assertions  # numpy, pandas: only where checks run
+
+        with readable_assertions():
+            pytest.main(args, plugins=[plugin])
     if plugin.collect_errors:
         raise CheckDefinitionError("; ".join(plugin.collect_errors))
     return plugin.results

@@ -28,6 +28,7 @@ from nbformat.v4 import output_from_msg
 from grader.config import Limits
 from grader.kernel import Kernel
 from grader.models import CellError
+from grader.tracebacks import readable_traceback
 
 TIMEOUT_ENAME = "CellTimeoutError"
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07\x1b]*(\x07|\x1b\\)")
@@ -53,6 +54,8 @@ class Execution:
     """Whether the kernel is still alive and idle, so checks can reach the student's values."""
     notes: list[str] = field(default_factory=list)
     duration: float = 0.0
+    cell_of_count: dict[int, int] = field(default_factory=dict)
+    """Execution count → index of the cell that ran with it (to name cells in tracebacks)."""
 
 
 def prepare_for_execution(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
@@ -81,10 +84,12 @@ async def run_notebook(nb: nbformat.NotebookNode, kernel: Kernel, limits: Limits
     ) -> None:
         if cell_index in cap.truncated:
             execution.notes.append(
-                f"cell {cell_index}: output beyond the limit ({limits.output_kb} KiB a cell, "
+                f"cell {cell_index + 1}: output beyond the limit ({limits.output_kb} KiB a cell, "
                 f"{limits.total_output_kb} KiB a notebook) was dropped"
             )
         content = execute_reply.get("content", {}) if execute_reply else {}
+        if isinstance(content.get("execution_count"), int):
+            execution.cell_of_count[content["execution_count"]] = cell_index
         if content.get("status") != "error":
             return
         if content.get("ename") == TIMEOUT_ENAME:
@@ -100,7 +105,9 @@ async def run_notebook(nb: nbformat.NotebookNode, kernel: Kernel, limits: Limits
                 kind="error",
                 ename=str(content.get("ename", "Error"))[:200],
                 evalue=str(content.get("evalue", ""))[:1000],
-                traceback=clean_traceback(content.get("traceback", [])),
+                traceback=readable_traceback(
+                    clean_traceback(content.get("traceback", [])), execution.cell_of_count
+                ),
             )
         )
 
@@ -129,7 +136,7 @@ async def run_notebook(nb: nbformat.NotebookNode, kernel: Kernel, limits: Limits
         await client.async_execute()
     except KernelWedged as exc:
         execution.stopped = (
-            f"cell {exc.args[0]} ran past its time limit and did not stop when interrupted; "
+            f"cell {exc.args[0] + 1} ran past its time limit and did not stop when interrupted; "
             "the cells after it were not run"
         )
         execution.kernel_usable = False
@@ -138,16 +145,16 @@ async def run_notebook(nb: nbformat.NotebookNode, kernel: Kernel, limits: Limits
         execution.cell_errors.append(
             CellError(index, "killed", "KernelDied", _death_message(limits))
         )
-        execution.stopped = f"the kernel died in cell {index}; the cells after it were not run"
+        execution.stopped = f"the kernel died in cell {index + 1}; the cells after it were not run"
         execution.kernel_usable = False
     except MALFORMED as exc:
         # jupyter_client or nbformat could not read a message: forged, or cut short when the
         # kernel ran out of memory while sending it. Stop the cell; keep the kernel if it answers.
         index = _current_cell(execution.nb)
         execution.stopped = (
-            f"the kernel sent a corrupted message in cell {index} (often a sign that it ran out "
-            f"of memory while printing; {type(exc).__name__}: {str(exc)[:120]}); the cells after "
-            "it were not run"
+            f"the kernel sent a corrupted message in cell {index + 1} (often a sign that it ran "
+            f"out of memory while printing; {type(exc).__name__}: {str(exc)[:120]}); the cells "
+            "after it were not run"
         )
         with contextlib.suppress(Exception):
             await kernel.manager.interrupt_kernel()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import shutil
 import tempfile
 import time
@@ -26,6 +27,7 @@ from grader.models import CheckResult, SubmissionResult
 from grader.notebook import Unreadable, read_submission
 from grader.sandbox import Isolation
 from grader.scoring import score, ungradable
+from grader.tracebacks import readable_traceback
 from grader.workers import ChecksTimedOut, run_checks_in_worker
 
 STARTUP_TIMEOUT = 60.0
@@ -118,9 +120,17 @@ async def _run_checks(
         check_timeout=assignment.limits.check_timeout,
     )
     try:
-        return await run_checks_in_worker(job, deadline - time.monotonic()), ""
+        results = await run_checks_in_worker(job, deadline - time.monotonic())
     except ChecksTimedOut:
         raise TimeoutError from None
+    return [_readable(c, execution.cell_of_count) for c in results], ""
+
+
+def _readable(check: CheckResult, cell_of_count: dict[int, int]) -> CheckResult:
+    """A check's message with the student's cells named and library frames folded."""
+    if not check.message:
+        return check
+    return dataclasses.replace(check, message=readable_traceback(check.message, cell_of_count))
 
 
 def _source(nb: nbformat.NotebookNode) -> str:

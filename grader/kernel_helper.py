@@ -48,10 +48,23 @@ def _raised(exc: BaseException) -> _Answer:
     import traceback
 
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename not in _HIDE]
+    for frame in frames:
+        frame.filename = _cell_name(frame.filename)
     tb = "".join(traceback.format_list(frames)) + "".join(
         traceback.format_exception_only(type(exc), exc)
     )
     return _problem("raised", type(exc).__name__, str(exc), tb)
+
+
+def _cell_name(filename: str) -> str:
+    """``Cell In[4]`` for the file IPython compiled a cell into, as its own tracebacks say."""
+    from IPython import get_ipython
+
+    try:
+        label = get_ipython().compile.format_code_name(filename)
+    except Exception:  # an IPython without it: keep the file name
+        label = None
+    return f"{label[0]} {label[1]}" if label else filename
 
 
 def _user_ns() -> dict[str, Any]:

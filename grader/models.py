@@ -61,7 +61,7 @@ class CellError:
     """An error raised by one of the student's cells while the notebook ran."""
 
     cell: int
-    """Index of the cell in the notebook (0-based, counting every cell)."""
+    """Index of the cell in the notebook (0-based, counting every cell; shown to students +1)."""
     kind: Literal["error", "timeout", "killed"]
     ename: str
     evalue: str

@@ -72,8 +72,8 @@ def _warnings(nb: nbformat.NotebookNode, result: SubmissionResult) -> list[str]:
     for index, cell in enumerate(nb.cells):
         if cell.cell_type == "code" and PLACEHOLDER.search(cell.source):
             out.append(
-                f"cell {index} still holds a placeholder (`...` or `raise NotImplementedError`): "
-                "that answer scores nothing"
+                f"cell {index + 1} still holds a placeholder (`...` or "
+                "`raise NotImplementedError`): that answer scores nothing"
             )
     counts = [c.get("execution_count") for c in nb.cells if c.cell_type == "code"]
     ran = [n for n in counts if isinstance(n, int)]
@@ -81,13 +81,14 @@ def _warnings(nb: nbformat.NotebookNode, result: SubmissionResult) -> list[str]:
     for error in result.cell_errors:
         if error.ename == "FileNotFoundError":
             out.append(
-                f"cell {error.cell} cannot find a file ({error.evalue}): at grading only the "
+                f"cell {error.cell + 1} cannot find a file ({error.evalue}): at grading only the "
                 "files released with the assignment, and those the notebook writes itself, exist"
             )
         elif error.ename == "NameError" and out_of_order:
             out.append(
-                f"cell {error.cell} raised NameError when run from top to bottom ({error.evalue});"
-                " in your session the cells ran out of order: restart the kernel and run all"
+                f"cell {error.cell + 1} raised NameError when run from top to bottom "
+                f"({error.evalue}); in your session the cells ran out of order: restart the "
+                "kernel and run all"
             )
     return out
 
@@ -124,7 +125,7 @@ def print_self_check(check: SelfCheck, console: Console) -> None:
             console.print(f"{name}{': ' + title if title else ''}: no public checks; "
                           "only hidden checks grade it")  # fmt: skip
     for error in result.cell_errors:
-        console.print(f"[yellow]cell {error.cell}[/yellow] {escape(error.ename)}: "
+        console.print(f"[yellow]cell {error.cell + 1}[/yellow] {escape(error.ename)}: "
                       f"{escape(error.evalue[:300])}")  # fmt: skip
     passed = sum(c.passed for c in result.checks)
     console.print(

@@ -50,7 +50,8 @@ def validate(assignment: Assignment, options: GradeOptions) -> Validation:
             if not c.passed
         ]
         problems += [
-            f"solution: cell {e.cell} raised {e.ename}: {e.evalue}" for e in solution.cell_errors
+            f"solution: cell {e.cell + 1} raised {e.ename}: {e.evalue}"
+            for e in solution.cell_errors
         ]
         if solution.reason:
             problems.append(f"solution: {solution.reason}")

@@ -23,6 +23,7 @@ from grader.models import CheckResult
 
 PRELOAD = [
     "grader.checks",
+    "grader.explain",
     "numpy",
     "pandas",
     "scipy",
