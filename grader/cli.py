@@ -22,13 +22,13 @@ from grader.cluster import LOCAL
 from grader.cohort import find_submissions, grade_cohort
 from grader.config import Assignment, SandboxMode, solution_assignment
 from grader.demo import demo_cohort
-from grader.errors import GraderError
+from grader.errors import GradebookError, GraderError
 from grader.grade import GradeOptions, Submission
-from grader.gradebook import Gradebook, default_url
+from grader.gradebook import Gradebook, default_path, default_url
 from grader.models import SubmissionResult
 from grader.progress import batch_progress
 from grader.release import release
-from grader.report import write_student_reports
+from grader.report import render_from_gradebook, write_student_reports, write_summary
 from grader.sandbox import choose_isolation
 from grader.selfcheck import print_self_check, self_check
 from grader.validate import validate
@@ -172,7 +172,8 @@ def grade_cmd(
 ) -> None:
     """Grade SUBMISSIONS of assignment NAME: notebooks, folders of students, or zips.
 
-    Records every result in the gradebook and writes reports/NAME/<student>.json and .html.
+    Records every result in the gradebook, writes reports/NAME/<student>.json, .html and .md,
+    and the cohort summary reports/NAME/index.html (every student in the gradebook).
     A submission already graded, unchanged (same notebook, checks and grader), is not graded
     again unless --force. Progress goes to stderr (a live bar on a terminal, one line per
     submission otherwise); the scores, one line per student, to stdout.
@@ -216,7 +217,7 @@ def _grade(
                 write_student_reports(result, out_dir)
                 progress.advance(result, reused)
 
-            return grade_cohort(
+            results = grade_cohort(
                 assignment,
                 found,
                 options,
@@ -226,8 +227,47 @@ def _grade(
                 force=force,
                 scheduler=scheduler,
             )
+        write_summary(assignment.name, gradebook.latest(assignment.name), out_dir)
+        return results
     finally:
         gradebook.close()
+
+
+@main.command("report")
+@click.argument("name")
+@click.option(
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder of the reports and, by default, of the gradebook [default: reports/NAME].",
+)
+@click.option(
+    "--gradebook",
+    "gradebook_url",
+    default=None,
+    metavar="URL",
+    help="SQLAlchemy database URL [default: sqlite:///<output>/gradebook.sqlite].",
+)
+@click.pass_obj
+@_clean_errors
+def report_cmd(course: Path, name: str, output: Path | None, gradebook_url: str | None) -> None:
+    """Re-render the feedback of assignment NAME from the gradebook, grading nothing.
+
+    Writes each student's latest result as <student>.json, .html and .md, and the cohort
+    summary index.html: score histogram, pass rate of each question and check with their most
+    common messages, ungradable and timed-out submissions, and a sortable table of students.
+    """
+    out_dir = output or course / "reports" / name
+    url = gradebook_url or default_url(out_dir)
+    if gradebook_url is None and not default_path(out_dir).is_file():
+        raise GradebookError(f"no gradebook at {default_path(out_dir)}: grade {name} first")
+    gradebook = Gradebook(url)
+    try:
+        rendered = render_from_gradebook(name, gradebook, out_dir)
+    finally:
+        gradebook.close()
+    click.echo(f"rendered {rendered.students} students of {name}")
+    click.echo(f"summary: {rendered.summary}")
 
 
 @main.command("check")

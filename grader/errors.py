@@ -33,3 +33,7 @@ class SandboxError(GraderError):
 
 class KernelError(GraderError):
     """The grader's own kernel or check worker machinery failed (not the student's code)."""
+
+
+class GradebookError(GraderError):
+    """The gradebook is missing or holds nothing for what was asked."""

@@ -76,9 +76,14 @@ class Stamp:
     submitted_at: str | None
 
 
+def default_path(out_dir: Path) -> Path:
+    """The SQLite gradebook file of a report folder."""
+    return out_dir / "gradebook.sqlite"
+
+
 def default_url(out_dir: Path) -> str:
-    """The SQLite gradebook in a report folder."""
-    return f"sqlite:///{(out_dir / 'gradebook.sqlite').resolve()}"
+    """The SQLAlchemy URL of the SQLite gradebook in a report folder."""
+    return f"sqlite:///{default_path(out_dir).resolve()}"
 
 
 def file_hash(path: Path) -> str:

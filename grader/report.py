@@ -1,47 +1,139 @@
-"""Feedback reports: JSON and HTML per student, rendered only from Jinja2 templates.
+"""Feedback reports: JSON, HTML and Markdown per student, and the cohort summary page.
 
-Templates live in ``grader/templates`` and are autoescaped: anything a student wrote or
-printed appears as text, never as markup.
+Rendered only from the Jinja2 templates in ``grader/templates``. HTML templates are
+autoescaped; Markdown templates escape student text with the ``md`` filter and put
+messages and tracebacks in code fences (``fence``). Anything a student wrote or printed
+appears as text, never as markup.
 """
 
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from grader.errors import GradebookError
+from grader.gradebook import Gradebook
 from grader.models import SubmissionResult
+from grader.summary import summarize
 
 if TYPE_CHECKING:
     from grader.checker import CheckReport
 
 
+STATUS_WORDS = {
+    "passed": "passed",
+    "failed": "failed",
+    "error": "error: the check could not run on your answer",
+    "timeout": "timed out: your code took longer than the check's time limit",
+}
+"""A check's status in plain words."""
+SUMMARY_PAGE = "index.html"
+
+
 def environment() -> Environment:
-    """The Jinja2 environment of the package's templates (autoescaping on)."""
-    return Environment(
+    """The Jinja2 environment of the package's templates.
+
+    Autoescaping is on for every template but ``*.md.j2``, whose student text goes through the
+    ``md`` and ``fence`` filters instead.
+    """
+    env = Environment(
         loader=PackageLoader("grader", "templates"),
-        autoescape=select_autoescape(["html", "j2"], default=True),
+        autoescape=select_autoescape(disabled_extensions=("md.j2",), default=True),
         trim_blocks=True,
         lstrip_blocks=True,
+        keep_trailing_newline=True,
     )
+    env.filters["md"] = md_escape
+    env.filters["fence"] = md_fence
+    env.filters["md_name"] = lambda name: re.sub(r"[^\w.\[\]-]", "_", str(name))
+    env.filters["page"] = lambda student: safe_name(str(student)) + ".html"
+    env.globals["status_words"] = STATUS_WORDS
+    return env
 
 
 def write_student_reports(result: SubmissionResult, out_dir: Path) -> list[Path]:
-    """Write ``<student>.json`` and ``<student>.html`` into ``out_dir``; return their paths."""
+    """Write ``<student>.json``, ``.html`` and ``.md`` into ``out_dir``; return their paths."""
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = safe_name(result.student)
     json_path = out_dir / f"{stem}.json"
     json_path.write_text(json.dumps(result.to_dict(), indent=2) + "\n", encoding="utf-8")
     html_path = out_dir / f"{stem}.html"
     html_path.write_text(render_student_html(result), encoding="utf-8")
-    return [json_path, html_path]
+    md_path = out_dir / f"{stem}.md"
+    md_path.write_text(render_student_markdown(result), encoding="utf-8")
+    return [json_path, html_path, md_path]
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """What :func:`render_from_gradebook` wrote."""
+
+    students: int
+    summary: Path
+
+
+def render_from_gradebook(name: str, gradebook: Gradebook, out_dir: Path) -> Rendered:
+    """Re-render every student's feedback and the summary of ``name`` from the gradebook.
+
+    Nothing is graded again: the latest stored result of each student is rendered.
+
+    Raises:
+        GradebookError: the gradebook holds no result of ``name``.
+    """
+    results = gradebook.latest(name)
+    if not results:
+        raise GradebookError(f"the gradebook holds no results of {name}: grade it first")
+    for result in results:
+        write_student_reports(result, out_dir)
+    return Rendered(len(results), write_summary(name, results, out_dir))
+
+
+def write_summary(assignment: str, results: Sequence[SubmissionResult], out_dir: Path) -> Path:
+    """Write the cohort summary ``index.html`` of ``results`` into ``out_dir``; its path."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    page = out_dir / SUMMARY_PAGE
+    page.write_text(render_summary(assignment, results), encoding="utf-8")
+    return page
 
 
 def render_student_html(result: SubmissionResult) -> str:
     """The student's feedback page."""
     return environment().get_template("student.html.j2").render(r=result)
+
+
+def render_student_markdown(result: SubmissionResult) -> str:
+    """The student's feedback in Markdown (for a CI job summary or a pull-request comment)."""
+    text = environment().get_template("student.md.j2").render(r=result)
+    return re.sub(r"\n{3,}", "\n\n", text)
+
+
+def render_summary(assignment: str, results: Sequence[SubmissionResult]) -> str:
+    """The instructor's cohort summary page."""
+    summary = summarize(assignment, results)
+    return environment().get_template("summary.html.j2").render(s=summary)
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-!|~&])")
+
+
+def md_escape(text: object) -> str:
+    """``text`` as literal Markdown text on one line: punctuation backslash-escaped."""
+    one_line = " ".join(str(text).split())
+    return _MD_SPECIAL.sub(r"\\\1", one_line)
+
+
+def md_fence(text: object) -> str:
+    """``text`` in a code fence longer than any run of backticks inside it."""
+    body = str(text).rstrip("\n")
+    longest = max((len(run) for run in re.findall(r"`+", body)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}text\n{body}\n{fence}"
 
 
 def render_check_report(report: CheckReport) -> str:

@@ -75,5 +75,11 @@ def grade_cohort(out):
 
 
 @pytest.fixture(scope="session")
-def cohort_graded(tmp_path_factory):
-    return grade_cohort(tmp_path_factory.mktemp("cohort"))
+def cohort_out(tmp_path_factory):
+    """Where the demo cohort's reports and gradebooks go: ``<out>/<assignment>/``."""
+    return tmp_path_factory.mktemp("cohort")
+
+
+@pytest.fixture(scope="session")
+def cohort_graded(cohort_out):
+    return grade_cohort(cohort_out)
