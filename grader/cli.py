@@ -6,6 +6,7 @@ maps :class:`~grader.errors.GraderError` to a one-line message and its exit code
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import json
 import os
@@ -25,6 +26,7 @@ from grader.demo import demo_cohort
 from grader.errors import GraderError
 from grader.grade import GradeOptions, Submission
 from grader.gradebook import Gradebook, default_url
+from grader.late import TimeError, parse_time
 from grader.models import SubmissionResult
 from grader.progress import batch_progress
 from grader.release import release
@@ -143,6 +145,15 @@ def _options(sandbox: SandboxMode) -> GradeOptions:
 )
 @click.option("--force", is_flag=True, help="Grade again submissions the gradebook has unchanged.")
 @click.option(
+    "--submitted-at",
+    callback=lambda _ctx, _param, value: _time_option(value),
+    default=None,
+    metavar="TIME",
+    help="When the SUBMISSIONS were handed in (ISO 8601, e.g. 2026-12-01T23:59:00Z), for the "
+    "[late] policy; overrides timestamp.txt and zip times. Without it: the timestamp.txt in a "
+    "student's folder, else a zip entry's time, else on time.",
+)
+@click.option(
     "--scheduler",
     default=None,
     metavar="ADDRESS",
@@ -166,6 +177,7 @@ def grade_cmd(
     output: Path | None,
     gradebook_url: str | None,
     force: bool,
+    submitted_at: dt.datetime | None,
     scheduler: str | None,
     cluster: str | None,
     sandbox: SandboxMode,
@@ -183,13 +195,20 @@ def grade_cmd(
     if scheduler and cluster:
         raise click.UsageError("give --scheduler or --cluster, not both")
     where = scheduler or (LOCAL if cluster else None)
-    with find_submissions(assignment, list(submissions)) as found:
+    with find_submissions(assignment, list(submissions), submitted_at) as found:
         results = _grade(assignment, found, options, jobs, out_dir, gradebook_url, force, where)
     if fmt == "json":
         click.echo(json.dumps([r.to_dict() for r in results], indent=2))
     else:
         _echo_scores(results)
         click.echo(f"reports: {out_dir}")
+
+
+def _time_option(value: str | None) -> dt.datetime | None:
+    try:
+        return None if value is None else parse_time(value)
+    except TimeError as exc:
+        raise click.BadParameter(str(exc)) from None
 
 
 def _echo_scores(results: list[SubmissionResult], indent: str = "") -> None:
