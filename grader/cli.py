@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import json
 import os
 import sys
 from collections.abc import Callable
@@ -23,7 +22,8 @@ from grader.cluster import LOCAL
 from grader.cohort import find_submissions, grade_cohort
 from grader.config import Assignment, SandboxMode, solution_assignment
 from grader.demo import demo_cohort
-from grader.errors import GraderError
+from grader.errors import GraderError, SubmissionError
+from grader.formats import FORMATS, append_step_summary, below, render
 from grader.grade import GradeOptions, Submission
 from grader.gradebook import Gradebook, default_url
 from grader.late import TimeError, parse_time
@@ -36,6 +36,9 @@ from grader.selfcheck import print_self_check, self_check
 from grader.validate import validate
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+BELOW_EXIT = 3
+"""Exit code of ``grader grade --fail-under P`` when a submission scored under P percent."""
 
 
 def _clean_errors(func: F) -> F:
@@ -118,10 +121,21 @@ def _options(sandbox: SandboxMode) -> GradeOptions:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["text", "json"]),
+    type=click.Choice(FORMATS),
     default="text",
     show_default=True,
-    help="json: print a JSON list of results on stdout (progress goes to stderr).",
+    help="What stdout carries: text (a line per student), json (our versioned results), "
+    "gradescope (Gradescope's results.json; one submission only), junit (JUnit XML for CI), "
+    "md (Markdown). With any but text, stdout holds only that document; progress and "
+    "messages go to stderr.",
+)
+@click.option(
+    "--fail-under",
+    type=click.FloatRange(0, 100),
+    default=None,
+    metavar="PERCENT",
+    help=f"Exit {BELOW_EXIT} (after writing the output) when a submission scored under "
+    "PERCENT of its possible points after any late penalty, or could not be graded.",
 )
 @click.option(
     "--jobs",
@@ -178,6 +192,7 @@ def grade_cmd(
     gradebook_url: str | None,
     force: bool,
     submitted_at: dt.datetime | None,
+    fail_under: float | None,
     scheduler: str | None,
     cluster: str | None,
     sandbox: SandboxMode,
@@ -187,7 +202,13 @@ def grade_cmd(
     Records every result in the gradebook and writes reports/NAME/<student>.json and .html.
     A submission already graded, unchanged (same notebook, checks and grader), is not graded
     again unless --force. Progress goes to stderr (a live bar on a terminal, one line per
-    submission otherwise); the scores, one line per student, to stdout.
+    submission otherwise); the scores, one line per student, to stdout (see --format).
+
+    When the environment variable GITHUB_STEP_SUMMARY names a file (as in GitHub Actions),
+    the results are also appended to it as Markdown, whatever --format says.
+
+    Exit codes: 0 graded (whatever the scores), 1 a grader or input error, 2 usage,
+    3 --fail-under and a submission under it.
     """
     assignment = solution_assignment(course, name)
     options = _options(sandbox)
@@ -196,12 +217,26 @@ def grade_cmd(
         raise click.UsageError("give --scheduler or --cluster, not both")
     where = scheduler or (LOCAL if cluster else None)
     with find_submissions(assignment, list(submissions), submitted_at) as found:
+        if fmt == "gradescope" and len(found) != 1:
+            raise SubmissionError(
+                f"--format gradescope describes one submission, and there are {len(found)}"
+            )
         results = _grade(assignment, found, options, jobs, out_dir, gradebook_url, force, where)
-    if fmt == "json":
-        click.echo(json.dumps([r.to_dict() for r in results], indent=2))
-    else:
+    if fmt == "text":
         _echo_scores(results)
         click.echo(f"reports: {out_dir}")
+    else:
+        click.echo(render(fmt, results, assignment))
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary:
+        try:
+            append_step_summary(Path(summary), results, assignment)
+        except OSError as exc:
+            click.echo(f"grader: warning: cannot write the step summary {summary}: {exc}", err=True)
+    if fail_under is not None and (failing := below(results, fail_under)):
+        names = ", ".join(sorted(r.student for r in failing))
+        click.echo(f"grader: {len(failing)} under {fail_under:g}%: {names}", err=True)
+        sys.exit(BELOW_EXIT)
 
 
 def _time_option(value: str | None) -> dt.datetime | None:
