@@ -23,6 +23,7 @@ from grader.cohort import find_submissions, grade_cohort
 from grader.config import Assignment, SandboxMode, solution_assignment
 from grader.demo import demo_cohort
 from grader.errors import GraderError, SubmissionError
+from grader.export import DEFAULT_INSTALL, EXPORTS, export_grades, gradescope_autograder
 from grader.formats import FORMATS, append_step_summary, below, render
 from grader.grade import GradeOptions, Submission
 from grader.gradebook import Gradebook, default_url
@@ -282,6 +283,83 @@ def _grade(
             )
     finally:
         gradebook.close()
+
+
+def _install_option(func: F) -> F:
+    return click.option(
+        "--install",
+        default=DEFAULT_INSTALL,
+        show_default=True,
+        metavar="SPEC",
+        help="What pip installs as the grader (a requirement or URL, e.g. "
+        "'grader @ git+https://github.com/COURSE/grader@v0.1.0'): put your course's here.",
+    )(func)
+
+
+@main.command("export")
+@click.argument("name")
+@click.option("--to", "to", type=click.Choice(EXPORTS), required=True, help="What to write.")
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+    default=None,
+    help="File to write (- for stdout, csv and canvas only) [default: "
+    "reports/NAME/NAME-grades.csv, NAME-canvas.csv or NAME-gradescope.zip].",
+)
+@click.option(
+    "--gradebook",
+    "gradebook_url",
+    default=None,
+    metavar="URL",
+    help="SQLAlchemy database URL [default: sqlite:///reports/NAME/gradebook.sqlite].",
+)
+@click.option(
+    "--canvas-id",
+    default=None,
+    metavar="ID",
+    help="canvas: the Canvas assignment's id, to update it (the column is 'Title (ID)'); "
+    "without it Canvas creates a new assignment named Title.",
+)
+@_install_option
+@click.pass_obj
+@_clean_errors
+def export_cmd(
+    course: Path,
+    name: str,
+    to: str,
+    output: Path | None,
+    gradebook_url: str | None,
+    canvas_id: str | None,
+    install: str,
+) -> None:
+    """Export assignment NAME: grades out of the gradebook, or a Gradescope autograder.
+
+    csv: one row per student (latest result): total, possible, percent, score before the
+    late penalty, penalty, days late, submission time, each question, gradable, reason.
+    canvas: Canvas's gradebook import (Student, ID, SIS User ID, SIS Login ID, Section, the
+    assignment, and the Points Possible row); the student key goes into SIS Login ID, and
+    ungradable submissions are left blank. gradescope: a zip to upload as the assignment's
+    autograder (setup.sh, run_autograder, the settings, checks - hidden ones included - and
+    released files; not the solution notebook). It is for instructors: never give it out.
+    """
+    assignment = solution_assignment(course, name)
+    suffix = {"csv": "grades.csv", "canvas": "canvas.csv", "gradescope": "gradescope.zip"}[to]
+    dest = output or course / "reports" / name / f"{name}-{suffix}"
+    if to == "gradescope":
+        if str(dest) == "-":
+            raise click.UsageError("--to gradescope writes a zip: give --output a file")
+        click.echo(f"wrote {gradescope_autograder(assignment, dest, install)}")
+        if install == DEFAULT_INSTALL:
+            click.echo("grader: warning: setup.sh installs a placeholder: pass --install", err=True)
+        return
+    url = gradebook_url or default_url(course / "reports" / name)
+    text = export_grades(assignment, to, url, canvas_id)
+    if str(dest) == "-":
+        click.echo(text, nl=False)
+    else:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        dest.write_text(text, encoding="utf-8", newline="")
+        click.echo(f"wrote {dest}")
 
 
 @main.command("check")
