@@ -18,9 +18,10 @@ import click
 from rich.console import Console
 
 from grader import __version__
+from grader.ci import write_workflow
 from grader.cluster import LOCAL
 from grader.cohort import find_submissions, grade_cohort
-from grader.config import Assignment, SandboxMode, solution_assignment
+from grader.config import Assignment, SandboxMode, grading_assignment, solution_assignment
 from grader.demo import demo_cohort
 from grader.errors import GraderError, SubmissionError
 from grader.export import DEFAULT_INSTALL, EXPORTS, export_grades, gradescope_autograder
@@ -200,7 +201,9 @@ def grade_cmd(
 ) -> None:
     """Grade SUBMISSIONS of assignment NAME: notebooks, folders of students, or zips.
 
-    Records every result in the gradebook and writes reports/NAME/<student>.json and .html.
+    NAME is solutions/NAME; in a course folder that has only assignments/NAME (a student
+    repository), the released assignment, with its public checks only. Records every result
+    in the gradebook and writes reports/NAME/<student>.json and .html.
     A submission already graded, unchanged (same notebook, checks and grader), is not graded
     again unless --force. Progress goes to stderr (a live bar on a terminal, one line per
     submission otherwise); the scores, one line per student, to stdout (see --format).
@@ -211,7 +214,12 @@ def grade_cmd(
     Exit codes: 0 graded (whatever the scores), 1 a grader or input error, 2 usage,
     3 --fail-under and a submission under it.
     """
-    assignment = solution_assignment(course, name)
+    assignment = grading_assignment(course, name)
+    if not assignment.hidden_tests.is_dir():
+        click.echo(
+            f"grader: no hidden checks in {assignment.root}: grading with the public checks only",
+            err=True,
+        )
     options = _options(sandbox)
     out_dir = output or course / "reports" / name
     if scheduler and cluster:
@@ -360,6 +368,47 @@ def export_cmd(
         dest.parent.mkdir(parents=True, exist_ok=True)
         dest.write_text(text, encoding="utf-8", newline="")
         click.echo(f"wrote {dest}")
+
+
+@main.group("ci")
+def ci_group() -> None:
+    """Set up grading in continuous integration (GitHub Actions)."""
+
+
+@ci_group.command("init")
+@click.argument("name")
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Where to write the workflow [default: .github/workflows/grade-NAME.yml].",
+)
+@click.option(
+    "--fail-under",
+    type=click.FloatRange(0, 100),
+    default=None,
+    metavar="PERCENT",
+    help="Make the workflow fail when the notebook scores under PERCENT.",
+)
+@_install_option
+@click.pass_obj
+@_clean_errors
+def ci_init_cmd(
+    course: Path, name: str, output: Path | None, fail_under: float | None, install: str
+) -> None:
+    """Write a GitHub Actions workflow that grades assignment NAME on every push.
+
+    For the student repository template, which holds assignments/NAME/ as `grader release`
+    wrote it: on every push the workflow sets up Python 3.11, installs bubblewrap and the
+    grader (--install), grades the notebook with the public checks (hidden checks never go
+    to students) and its submission time, and writes the Markdown result into the job's
+    summary; with --fail-under, the job fails under that score.
+    """
+    assignment = grading_assignment(course, name)
+    dest = output or Path(".github") / "workflows" / f"grade-{name}.yml"
+    click.echo(f"wrote {write_workflow(assignment, dest, install, fail_under)}")
+    if install == DEFAULT_INSTALL:
+        click.echo("grader: warning: the workflow installs a placeholder: pass --install", err=True)
 
 
 @main.command("check")

@@ -254,6 +254,21 @@ def _get(data: Mapping[str, Any], key: str, kind: type[T], path: Path, default: 
     return value
 
 
+def grading_assignment(course: Path, name: str) -> Assignment:
+    """The assignment to grade with: ``solutions/<name>``, else the released copy.
+
+    A course folder that holds only ``assignments/<name>`` (a student repository) grades with
+    that, its public checks only.
+
+    Raises:
+        AssignmentError: neither folder exists.
+    """
+    released = course / "assignments" / name
+    if not (course / "solutions" / name).is_dir() and (released / CONFIG_FILE).is_file():
+        return load_assignment(released, name)
+    return solution_assignment(course, name)
+
+
 def solution_assignment(course: Path, name: str) -> Assignment:
     """The instructor's copy of an assignment: ``<course>/solutions/<name>``."""
     root = course / "solutions" / name
