@@ -209,7 +209,8 @@ def grade_cmd(
     submission otherwise); the scores, one line per student, to stdout (see --format).
 
     When the environment variable GITHUB_STEP_SUMMARY names a file (as in GitHub Actions),
-    the results are also appended to it as Markdown, whatever --format says.
+    the results are also appended to it as Markdown, whatever --format says (set it empty
+    to turn that off).
 
     Exit codes: 0 graded (whatever the scores), 1 a grader or input error, 2 usage,
     3 --fail-under and a submission under it.
