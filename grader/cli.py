@@ -6,8 +6,8 @@ maps :class:`~grader.errors.GraderError` to a one-line message and its exit code
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
-import json
 import os
 import sys
 from collections.abc import Callable
@@ -18,13 +18,17 @@ import click
 from rich.console import Console
 
 from grader import __version__
+from grader.ci import write_workflow
 from grader.cluster import LOCAL
 from grader.cohort import find_submissions, grade_cohort
-from grader.config import Assignment, SandboxMode, solution_assignment
+from grader.config import Assignment, SandboxMode, grading_assignment, solution_assignment
 from grader.demo import demo_cohort
-from grader.errors import GradebookError, GraderError
+from grader.errors import GradebookError, GraderError, SubmissionError
+from grader.export import DEFAULT_INSTALL, EXPORTS, export_grades, gradescope_autograder
+from grader.formats import FORMATS, append_step_summary, below, render
 from grader.grade import GradeOptions, Submission
 from grader.gradebook import Gradebook, default_path, default_url
+from grader.late import TimeError, parse_time
 from grader.models import SubmissionResult
 from grader.progress import batch_progress
 from grader.release import release
@@ -34,6 +38,9 @@ from grader.selfcheck import print_self_check, self_check
 from grader.validate import validate
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+BELOW_EXIT = 3
+"""Exit code of ``grader grade --fail-under P`` when a submission scored under P percent."""
 
 
 def _clean_errors(func: F) -> F:
@@ -116,10 +123,21 @@ def _options(sandbox: SandboxMode) -> GradeOptions:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["text", "json"]),
+    type=click.Choice(FORMATS),
     default="text",
     show_default=True,
-    help="json: print a JSON list of results on stdout (progress goes to stderr).",
+    help="What stdout carries: text (a line per student), json (our versioned results), "
+    "gradescope (Gradescope's results.json; one submission only), junit (JUnit XML for CI), "
+    "md (Markdown). With any but text, stdout holds only that document; progress and "
+    "messages go to stderr.",
+)
+@click.option(
+    "--fail-under",
+    type=click.FloatRange(0, 100),
+    default=None,
+    metavar="PERCENT",
+    help=f"Exit {BELOW_EXIT} (after writing the output) when a submission scored under "
+    "PERCENT of its possible points after any late penalty, or could not be graded.",
 )
 @click.option(
     "--jobs",
@@ -142,6 +160,15 @@ def _options(sandbox: SandboxMode) -> GradeOptions:
     help="SQLAlchemy database URL [default: sqlite:///<output>/gradebook.sqlite].",
 )
 @click.option("--force", is_flag=True, help="Grade again submissions the gradebook has unchanged.")
+@click.option(
+    "--submitted-at",
+    callback=lambda _ctx, _param, value: _time_option(value),
+    default=None,
+    metavar="TIME",
+    help="When the SUBMISSIONS were handed in (ISO 8601, e.g. 2026-12-01T23:59:00Z), for the "
+    "[late] policy; overrides timestamp.txt and zip times. Without it: the timestamp.txt in a "
+    "student's folder, else a zip entry's time, else on time.",
+)
 @click.option(
     "--scheduler",
     default=None,
@@ -166,31 +193,68 @@ def grade_cmd(
     output: Path | None,
     gradebook_url: str | None,
     force: bool,
+    submitted_at: dt.datetime | None,
+    fail_under: float | None,
     scheduler: str | None,
     cluster: str | None,
     sandbox: SandboxMode,
 ) -> None:
     """Grade SUBMISSIONS of assignment NAME: notebooks, folders of students, or zips.
 
-    Records every result in the gradebook, writes reports/NAME/<student>.json, .html and .md,
-    and the cohort summary reports/NAME/index.html (every student in the gradebook).
+    NAME is solutions/NAME; in a course folder that has only assignments/NAME (a student
+    repository), the released assignment, with its public checks only. Records every result
+    in the gradebook, writes reports/NAME/<student>.json, .html and .md, and the cohort
+    summary reports/NAME/index.html (every student in the gradebook).
     A submission already graded, unchanged (same notebook, checks and grader), is not graded
     again unless --force. Progress goes to stderr (a live bar on a terminal, one line per
-    submission otherwise); the scores, one line per student, to stdout.
+    submission otherwise); the scores, one line per student, to stdout (see --format).
+
+    When the environment variable GITHUB_STEP_SUMMARY names a file (as in GitHub Actions),
+    the results are also appended to it as Markdown, whatever --format says (set it empty
+    to turn that off).
+
+    Exit codes: 0 graded (whatever the scores), 1 a grader or input error, 2 usage,
+    3 --fail-under and a submission under it.
     """
-    assignment = solution_assignment(course, name)
+    assignment = grading_assignment(course, name)
+    if not assignment.hidden_tests.is_dir():
+        click.echo(
+            f"grader: no hidden checks in {assignment.root}: grading with the public checks only",
+            err=True,
+        )
     options = _options(sandbox)
     out_dir = output or course / "reports" / name
     if scheduler and cluster:
         raise click.UsageError("give --scheduler or --cluster, not both")
     where = scheduler or (LOCAL if cluster else None)
-    with find_submissions(assignment, list(submissions)) as found:
+    with find_submissions(assignment, list(submissions), submitted_at) as found:
+        if fmt == "gradescope" and len(found) != 1:
+            raise SubmissionError(
+                f"--format gradescope describes one submission, and there are {len(found)}"
+            )
         results = _grade(assignment, found, options, jobs, out_dir, gradebook_url, force, where)
-    if fmt == "json":
-        click.echo(json.dumps([r.to_dict() for r in results], indent=2))
-    else:
+    if fmt == "text":
         _echo_scores(results)
         click.echo(f"reports: {out_dir}")
+    else:
+        click.echo(render(fmt, results, assignment))
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary:
+        try:
+            append_step_summary(Path(summary), results, assignment)
+        except OSError as exc:
+            click.echo(f"grader: warning: cannot write the step summary {summary}: {exc}", err=True)
+    if fail_under is not None and (failing := below(results, fail_under)):
+        names = ", ".join(sorted(r.student for r in failing))
+        click.echo(f"grader: {len(failing)} under {fail_under:g}%: {names}", err=True)
+        sys.exit(BELOW_EXIT)
+
+
+def _time_option(value: str | None) -> dt.datetime | None:
+    try:
+        return None if value is None else parse_time(value)
+    except TimeError as exc:
+        raise click.BadParameter(str(exc)) from None
 
 
 def _echo_scores(results: list[SubmissionResult], indent: str = "") -> None:
@@ -268,6 +332,124 @@ def report_cmd(course: Path, name: str, output: Path | None, gradebook_url: str 
         gradebook.close()
     click.echo(f"rendered {rendered.students} students of {name}")
     click.echo(f"summary: {rendered.summary}")
+
+
+def _install_option(func: F) -> F:
+    return click.option(
+        "--install",
+        default=DEFAULT_INSTALL,
+        show_default=True,
+        metavar="SPEC",
+        help="What pip installs as the grader (a requirement or URL, e.g. "
+        "'grader @ git+https://github.com/COURSE/grader@v0.1.0'): put your course's here.",
+    )(func)
+
+
+@main.command("export")
+@click.argument("name")
+@click.option("--to", "to", type=click.Choice(EXPORTS), required=True, help="What to write.")
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+    default=None,
+    help="File to write (- for stdout, csv and canvas only) [default: "
+    "reports/NAME/NAME-grades.csv, NAME-canvas.csv or NAME-gradescope.zip].",
+)
+@click.option(
+    "--gradebook",
+    "gradebook_url",
+    default=None,
+    metavar="URL",
+    help="SQLAlchemy database URL [default: sqlite:///reports/NAME/gradebook.sqlite].",
+)
+@click.option(
+    "--canvas-id",
+    default=None,
+    metavar="ID",
+    help="canvas: the Canvas assignment's id, to update it (the column is 'Title (ID)'); "
+    "without it Canvas creates a new assignment named Title.",
+)
+@_install_option
+@click.pass_obj
+@_clean_errors
+def export_cmd(
+    course: Path,
+    name: str,
+    to: str,
+    output: Path | None,
+    gradebook_url: str | None,
+    canvas_id: str | None,
+    install: str,
+) -> None:
+    """Export assignment NAME: grades out of the gradebook, or a Gradescope autograder.
+
+    csv: one row per student (latest result): total, possible, percent, score before the
+    late penalty, penalty, days late, submission time, each question, gradable, reason.
+    canvas: Canvas's gradebook import (Student, ID, SIS User ID, SIS Login ID, Section, the
+    assignment, and the Points Possible row); the student key goes into SIS Login ID, and
+    ungradable submissions are left blank. gradescope: a zip to upload as the assignment's
+    autograder (setup.sh, run_autograder, the settings, checks - hidden ones included - and
+    released files; not the solution notebook). It is for instructors: never give it out.
+    """
+    assignment = solution_assignment(course, name)
+    suffix = {"csv": "grades.csv", "canvas": "canvas.csv", "gradescope": "gradescope.zip"}[to]
+    dest = output or course / "reports" / name / f"{name}-{suffix}"
+    if to == "gradescope":
+        if str(dest) == "-":
+            raise click.UsageError("--to gradescope writes a zip: give --output a file")
+        click.echo(f"wrote {gradescope_autograder(assignment, dest, install)}")
+        if install == DEFAULT_INSTALL:
+            click.echo("grader: warning: setup.sh installs a placeholder: pass --install", err=True)
+        return
+    url = gradebook_url or default_url(course / "reports" / name)
+    text = export_grades(assignment, to, url, canvas_id)
+    if str(dest) == "-":
+        click.echo(text, nl=False)
+    else:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        dest.write_text(text, encoding="utf-8", newline="")
+        click.echo(f"wrote {dest}")
+
+
+@main.group("ci")
+def ci_group() -> None:
+    """Set up grading in continuous integration (GitHub Actions)."""
+
+
+@ci_group.command("init")
+@click.argument("name")
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Where to write the workflow [default: .github/workflows/grade-NAME.yml].",
+)
+@click.option(
+    "--fail-under",
+    type=click.FloatRange(0, 100),
+    default=None,
+    metavar="PERCENT",
+    help="Make the workflow fail when the notebook scores under PERCENT.",
+)
+@_install_option
+@click.pass_obj
+@_clean_errors
+def ci_init_cmd(
+    course: Path, name: str, output: Path | None, fail_under: float | None, install: str
+) -> None:
+    """Write a GitHub Actions workflow that grades assignment NAME on every push.
+
+    For the student repository template, which holds assignments/NAME/ as `grader release`
+    wrote it: on every push the workflow sets up Python 3.11, installs bubblewrap and the
+    grader (--install), grades the notebook with the public checks (hidden checks never go
+    to students) and its submission time, and writes the Markdown result into the job's
+    summary; with --fail-under, the job fails under that score.
+    """
+    assignment = grading_assignment(course, name)
+    dest = output or Path(".github") / "workflows" / f"grade-{name}.yml"
+    click.echo(f"wrote {write_workflow(assignment, dest, install, fail_under)}")
+    if install == DEFAULT_INSTALL:
+        click.echo("grader: warning: the workflow installs a placeholder: pass --install", err=True)
 
 
 @main.command("check")

@@ -88,7 +88,7 @@ def grade_on_cluster(
     options: GradeOptions,
     scheduler: str,
     workers: int,
-    finished: Callable[[SubmissionResult], None],
+    finished: Callable[[Submission, SubmissionResult], None],
 ) -> None:
     """Grade ``submissions`` on the cluster at ``scheduler`` (or a local one); report each.
 
@@ -117,7 +117,7 @@ def grade_on_cluster(
             raise ConfigError(f"cannot reach the Dask scheduler {scheduler}: {exc}") from exc
         try:
             remote_pack = client.scatter(pack, broadcast=True)
-            futures = [
+            futures = {
                 client.submit(
                     grade_remote,
                     remote_pack,
@@ -126,11 +126,11 @@ def grade_on_cluster(
                     _read_capped(sub.path),
                     options.isolation,
                     pure=False,
-                )
+                ): sub
                 for sub in submissions
-            ]
-            for future in as_completed(futures):
-                finished(SubmissionResult.from_dict(json.loads(future.result())))
+            }
+            for future in as_completed(list(futures)):
+                finished(futures[future], SubmissionResult.from_dict(json.loads(future.result())))
         finally:
             client.close()
             if cluster is not None:

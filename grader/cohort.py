@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import datetime as dt
+import os
 import shutil
+import struct
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
@@ -15,16 +19,23 @@ from grader.config import Assignment
 from grader.errors import SubmissionError
 from grader.grade import GradeOptions, Submission, grade_submission_async
 from grader.gradebook import Gradebook, Stamp, assignment_hash, stamp
+from grader.late import apply_late_policy, read_timestamp
 from grader.models import SubmissionResult
 
 
 @contextmanager
-def find_submissions(assignment: Assignment, paths: Sequence[Path]) -> Iterator[list[Submission]]:
+def find_submissions(
+    assignment: Assignment, paths: Sequence[Path], submitted_at: dt.datetime | None = None
+) -> Iterator[list[Submission]]:
     """The submissions at ``paths``: notebooks, folders of students, or zip files.
 
     In a folder, a student is a sub-folder (its notebook is the one named in assignment.toml,
     or its only ``.ipynb``) or a ``<student>.ipynb`` file. A notebook given by itself is its
     stem's, or its folder's when it has the assignment's notebook name.
+
+    A submission's time is ``submitted_at`` when given; else the ``timestamp.txt`` in its
+    student's folder (or beside a notebook given by itself); else, from a zip, the time of
+    the notebook's entry; else unknown.
 
     Raises:
         SubmissionError: a path does not exist or holds no submission.
@@ -37,14 +48,29 @@ def find_submissions(assignment: Assignment, paths: Sequence[Path]) -> Iterator[
             if path.is_file() and path.suffix == ".zip":
                 dest = Path(tmp) / path.stem
                 _safe_extract(path, dest)
-                found += _from_folder(assignment, dest)
+                found += _from_folder(assignment, dest, from_zip=True)
             elif path.is_file():
-                found.append(Submission(student=_student_of_file(assignment, path), path=path))
+                student = _student_of_file(assignment, path)
+                found.append(_timed(Submission(student, path), path.parent))
             else:
                 found += _from_folder(assignment, path)
         if not found:
             raise SubmissionError("no submissions found in " + ", ".join(map(str, paths)))
+        if submitted_at is not None:
+            found = [dataclasses.replace(s, submitted_at=submitted_at, notes=()) for s in found]
         yield found
+
+
+def _timed(sub: Submission, folder: Path | None, from_zip: bool = False) -> Submission:
+    """``sub`` with its time from ``folder/timestamp.txt``, else (``from_zip``) the file's."""
+    when, problem = read_timestamp(folder) if folder is not None else (None, "")
+    if when is None and from_zip:
+        try:
+            when = dt.datetime.fromtimestamp(sub.path.stat().st_mtime, dt.UTC)
+        except OSError:
+            when = None
+    notes = (f"{problem}: graded as on time",) if problem else ()
+    return dataclasses.replace(sub, submitted_at=when, notes=notes)
 
 
 def _student_of_file(assignment: Assignment, path: Path) -> str:
@@ -54,23 +80,24 @@ def _student_of_file(assignment: Assignment, path: Path) -> str:
     return path.stem
 
 
-def _from_folder(assignment: Assignment, folder: Path) -> list[Submission]:
+def _from_folder(assignment: Assignment, folder: Path, from_zip: bool = False) -> list[Submission]:
     out = []
     for entry in sorted(folder.iterdir()):
         if entry.name.startswith("."):
             continue
         if entry.is_file() and entry.suffix == ".ipynb":
-            out.append(Submission(entry.stem, entry))
+            # Students share this folder: a timestamp.txt in it is nobody's in particular.
+            out.append(_timed(Submission(entry.stem, entry), None, from_zip))
         elif entry.is_dir():
             named = entry / assignment.notebook
             notebooks = sorted(p for p in entry.glob("*.ipynb") if not p.name.startswith("."))
             if named.is_file():
-                out.append(Submission(entry.name, named))
+                out.append(_timed(Submission(entry.name, named), entry, from_zip))
             elif len(notebooks) == 1:
-                out.append(Submission(entry.name, notebooks[0]))
+                out.append(_timed(Submission(entry.name, notebooks[0]), entry, from_zip))
             elif notebooks:
                 # Several candidates and none with the expected name: record as ungradable.
-                out.append(Submission(entry.name, named))
+                out.append(_timed(Submission(entry.name, named), entry))
     return out
 
 
@@ -84,8 +111,29 @@ def _safe_extract(archive: Path, dest: Path) -> None:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 with zf.open(info) as src, target.open("wb") as out:
                     shutil.copyfileobj(src, out, length=1 << 20)
+                when = _entry_time(info).timestamp()
+                os.utime(target, (when, when))
     except zipfile.BadZipFile as exc:
         raise SubmissionError(f"{archive}: not a valid zip file ({exc})") from exc
+
+
+def _entry_time(info: zipfile.ZipInfo) -> dt.datetime:
+    """When a zip entry was last modified.
+
+    Its UTC "extended timestamp" when it has one, else its DOS date and time (which carry no
+    zone), read as UTC.
+    """
+    extra = info.extra
+    while len(extra) >= 4:
+        tag, size = struct.unpack("<HH", extra[:4])
+        body = extra[4 : 4 + size]
+        if tag == 0x5455 and len(body) >= 5 and body[0] & 1:  # "UT", mtime present
+            return dt.datetime.fromtimestamp(struct.unpack("<i", body[1:5])[0], dt.UTC)
+        extra = extra[4 + size :]
+    try:
+        return dt.datetime(*info.date_time, tzinfo=dt.UTC)
+    except ValueError:  # a malformed date: keep "now" rather than fail the batch
+        return dt.datetime.now(dt.UTC)
 
 
 def grade_cohort(
@@ -104,12 +152,14 @@ def grade_cohort(
     stored result (``on_result(result, True)``) unless ``force``. Grading runs here, ``jobs``
     at a time, or on the Dask cluster at ``scheduler`` (``"local"``: a cluster of ``jobs``
     workers on this machine). Results come in the order they were finished, stored ones first.
+    Each new result gets its submission time and late penalty (:mod:`grader.late`).
     """
     digest = assignment_hash(assignment)
+    timed = assignment.late is not None
     done: list[SubmissionResult] = []
     todo: list[tuple[Submission, Stamp]] = []
     for sub in submissions:
-        version = stamp(sub.path, digest)
+        version = stamp(sub.path, digest, sub.submitted_at, time_in_key=timed)
         key = version.grading_key
         stored = None if force else gradebook.stored(assignment.name, sub.student, key)
         if stored is None:
@@ -117,10 +167,13 @@ def grade_cohort(
         else:
             done.append(stored)
             on_result(stored, True)
-    stamps = {sub.student: version for sub, version in todo}
+    stamps = dict(todo)
 
-    def finished(result: SubmissionResult) -> None:
-        gradebook.record(result, stamps[result.student])
+    def finished(sub: Submission, graded: SubmissionResult) -> None:
+        result = apply_late_policy(graded, assignment.late, sub.submitted_at)
+        if sub.notes:
+            result = dataclasses.replace(result, notes=result.notes + sub.notes)
+        gradebook.record(result, stamps[sub])
         done.append(result)
         on_result(result, False)
 
@@ -137,7 +190,7 @@ async def grade_all(
     submissions: Sequence[Submission],
     options: GradeOptions,
     jobs: int,
-    on_result: Callable[[SubmissionResult], None],
+    on_result: Callable[[Submission, SubmissionResult], None],
 ) -> list[SubmissionResult]:
     """Grade ``submissions``, ``jobs`` at a time; call ``on_result`` as each finishes."""
     gate = asyncio.Semaphore(max(1, jobs))
@@ -145,7 +198,7 @@ async def grade_all(
     async def one(sub: Submission) -> SubmissionResult:
         async with gate:
             result = await grade_submission_async(assignment, sub, options)
-        on_result(result)
+        on_result(sub, result)
         return result
 
     return list(await asyncio.gather(*(one(s) for s in submissions)))

@@ -74,6 +74,18 @@ class LatePolicy:
     """Days late after which the submission scores zero."""
 
 
+GRADESCOPE_VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")
+"""Gradescope's visibility settings of a test, from never shown to students to always."""
+
+
+@dataclass(frozen=True)
+class GradescopeConfig:
+    """How results look on Gradescope (``[gradescope]``)."""
+
+    hidden_visibility: str = "after_published"
+    """When students see the hidden checks' results: one of :data:`GRADESCOPE_VISIBILITIES`."""
+
+
 @dataclass(frozen=True)
 class Assignment:
     """One assignment: its folder and its settings."""
@@ -90,6 +102,7 @@ class Assignment:
     limits: Limits = field(default_factory=Limits)
     questions: Mapping[str, QuestionConfig] = field(default_factory=dict)
     late: LatePolicy | None = None
+    gradescope: GradescopeConfig = field(default_factory=GradescopeConfig)
 
     @property
     def notebook_path(self) -> Path:
@@ -129,7 +142,7 @@ class Assignment:
         return dataclasses.replace(self, limits=dataclasses.replace(self.limits, **given))
 
 
-_TOP_KEYS = {"title", "notebook", "release", "limits", "questions", "late"}
+_TOP_KEYS = {"title", "notebook", "release", "limits", "questions", "late", "gradescope"}
 
 
 def load_assignment(root: Path, name: str | None = None) -> Assignment:
@@ -162,7 +175,18 @@ def load_assignment(root: Path, name: str | None = None) -> Assignment:
         limits=_dataclass_from(Limits, _get(data, "limits", dict, path, {}), "limits", path),
         questions=_questions(_get(data, "questions", dict, path, {}), path),
         late=_late(data.get("late"), path),
+        gradescope=_gradescope(_get(data, "gradescope", dict, path, {}), path),
     )
+
+
+def _gradescope(table: dict[str, Any], path: Path) -> GradescopeConfig:
+    config = _dataclass_from(GradescopeConfig, table, "gradescope", path)
+    if config.hidden_visibility not in GRADESCOPE_VISIBILITIES:
+        raise ConfigError(
+            f"{path}: 'gradescope.hidden_visibility' must be one of "
+            + ", ".join(GRADESCOPE_VISIBILITIES)
+        )
+    return config
 
 
 def _questions(table: dict[str, Any], path: Path) -> dict[str, QuestionConfig]:
@@ -228,6 +252,21 @@ def _get(data: Mapping[str, Any], key: str, kind: type[T], path: Path, default: 
     if not isinstance(value, kind):
         raise ConfigError(f"{path}: '{key}' must be a {kind.__name__}")
     return value
+
+
+def grading_assignment(course: Path, name: str) -> Assignment:
+    """The assignment to grade with: ``solutions/<name>``, else the released copy.
+
+    A course folder that holds only ``assignments/<name>`` (a student repository) grades with
+    that, its public checks only.
+
+    Raises:
+        AssignmentError: neither folder exists.
+    """
+    released = course / "assignments" / name
+    if not (course / "solutions" / name).is_dir() and (released / CONFIG_FILE).is_file():
+        return load_assignment(released, name)
+    return solution_assignment(course, name)
 
 
 def solution_assignment(course: Path, name: str) -> Assignment:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import datetime as dt
 import shutil
 import tempfile
 import time
@@ -39,6 +40,10 @@ class Submission:
 
     student: str
     path: Path
+    submitted_at: dt.datetime | None = None
+    """When it was handed in (see :mod:`grader.late`); None: unknown, counts as on time."""
+    notes: tuple[str, ...] = ()
+    """Remarks from finding it (e.g. an unreadable timestamp.txt), added to its result."""
 
 
 @dataclass(frozen=True)

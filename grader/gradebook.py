@@ -113,13 +113,27 @@ def assignment_hash(assignment: Assignment) -> str:
     return digest.hexdigest()
 
 
-def stamp(notebook: Path, assignment_digest: str) -> Stamp:
-    """The stamp of a submission's notebook for an assignment whose hash is given."""
+def stamp(
+    notebook: Path,
+    assignment_digest: str,
+    submitted_at: dt.datetime | None = None,
+    time_in_key: bool = False,
+) -> Stamp:
+    """The stamp of a submission's notebook for an assignment whose hash is given.
+
+    ``submitted_at`` (else the notebook's modification time) is recorded as the submission
+    time. With ``time_in_key`` (when a late policy makes the time matter) a known time is part
+    of the grading key, so the same notebook handed in again later is graded again and gets
+    its new penalty.
+    """
     content = file_hash(notebook)
-    key = hashlib.sha256(f"{content}:{assignment_digest}".encode()).hexdigest()
+    keyed = f"{content}:{assignment_digest}"
+    if time_in_key and submitted_at is not None:
+        keyed += ":" + submitted_at.astimezone(dt.UTC).isoformat()
+    key = hashlib.sha256(keyed.encode()).hexdigest()
     try:
-        mtime = dt.datetime.fromtimestamp(notebook.stat().st_mtime, dt.UTC)
-        submitted: str | None = mtime.isoformat(timespec="seconds")
+        when = submitted_at or dt.datetime.fromtimestamp(notebook.stat().st_mtime, dt.UTC)
+        submitted: str | None = when.astimezone(dt.UTC).isoformat(timespec="seconds")
     except OSError:
         submitted = None
     return Stamp(content, key, submitted)

@@ -9,8 +9,13 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-SCHEMA_VERSION = 1
-"""Bumped whenever a field of the JSON output changes meaning or disappears."""
+SCHEMA_VERSION = 2
+"""Bumped whenever a field of the JSON output changes meaning or disappears.
+
+2: ``total`` is the score after any late penalty (``score_before_penalty`` + ``penalty``
+fields, and ``submitted_at`` / ``minutes_late`` / ``days_late``). Version-1 results (no
+late policy, so ``total`` was already the final score) read as version 2 with no penalty.
+"""
 
 CheckStatus = Literal["passed", "failed", "error", "timeout"]
 
@@ -88,7 +93,20 @@ class SubmissionResult:
     """Seconds per stage: start, execute, checks, total."""
     notes: tuple[str, ...] = ()
     """Plain-words remarks for the student (e.g. output truncated, sandbox mode)."""
+    submitted_at: str | None = None
+    """When it was submitted (ISO 8601, UTC), if known; unknown counts as on time."""
+    minutes_late: float = 0.0
+    """Minutes after the deadline (0 when on time, the grace period included)."""
+    days_late: int = 0
+    """Started days late (0 when on time)."""
+    penalty: float = 0.0
+    """Points taken for lateness: ``total`` is the score after it."""
     schema_version: int = SCHEMA_VERSION
+
+    @property
+    def score_before_penalty(self) -> float:
+        """The score the checks earned, before any late penalty."""
+        return round(self.total + self.penalty, 6)
 
     @property
     def percent(self) -> float:
@@ -99,13 +117,23 @@ class SubmissionResult:
         """The JSON object of this result (schema ``SCHEMA_VERSION``)."""
         out = asdict(self)
         out["percent"] = round(self.percent, 2)
+        out["score_before_penalty"] = self.score_before_penalty
         return out
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> SubmissionResult:
-        """Rebuild a result from :meth:`to_dict` output."""
+        """Rebuild a result from :meth:`to_dict` output (any schema version up to ours).
+
+        Raises:
+            ValueError: the result is of a newer schema than this grader reads.
+        """
         fields = dict(data)
+        version = int(fields.get("schema_version", 1))
+        if version > SCHEMA_VERSION:
+            raise ValueError(f"result schema {version} is newer than this grader's")
+        fields["schema_version"] = SCHEMA_VERSION  # version 1 reads as 2 with no penalty
         fields.pop("percent", None)
+        fields.pop("score_before_penalty", None)
         fields["questions"] = tuple(QuestionResult(**q) for q in fields.get("questions", ()))
         fields["checks"] = tuple(CheckResult(**c) for c in fields.get("checks", ()))
         fields["cell_errors"] = tuple(CellError(**e) for e in fields.get("cell_errors", ()))
@@ -116,7 +144,10 @@ class SubmissionResult:
         """One line for the terminal."""
         if not self.gradable:
             return f"{self.student}: not gradable: {self.reason}"
-        return f"{self.student}: {_fmt(self.total)}/{_fmt(self.possible)} ({self.percent:.0f}%)"
+        line = f"{self.student}: {_fmt(self.total)}/{_fmt(self.possible)} ({self.percent:.0f}%)"
+        if self.penalty:
+            line += f" after a late penalty of {_fmt(self.penalty)} ({self.days_late} days late)"
+        return line
 
 
 def _fmt(x: float) -> str:

@@ -18,7 +18,9 @@ from typing import TYPE_CHECKING
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from grader.errors import GradebookError
+from grader.formats import md_escape
 from grader.gradebook import Gradebook
+from grader.late import describe
 from grader.models import SubmissionResult
 from grader.summary import summarize
 
@@ -54,6 +56,7 @@ def environment() -> Environment:
     env.filters["md_name"] = lambda name: re.sub(r"[^\w.\[\]-]", "_", str(name))
     env.filters["page"] = lambda student: safe_name(str(student)) + ".html"
     env.globals["status_words"] = STATUS_WORDS
+    env.globals["describe"] = describe
     return env
 
 
@@ -117,15 +120,6 @@ def render_summary(assignment: str, results: Sequence[SubmissionResult]) -> str:
     """The instructor's cohort summary page."""
     summary = summarize(assignment, results)
     return environment().get_template("summary.html.j2").render(s=summary)
-
-
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-!|~&])")
-
-
-def md_escape(text: object) -> str:
-    """``text`` as literal Markdown text on one line: punctuation backslash-escaped."""
-    one_line = " ".join(str(text).split())
-    return _MD_SPECIAL.sub(r"\\\1", one_line)
 
 
 def md_fence(text: object) -> str:

@@ -28,7 +28,9 @@ def dump_assignment(assignment: Assignment) -> str:
     for name, question in assignment.questions.items():
         lines += ["", f"[questions.{_key(name)}]", *_table(question, QuestionConfig())]
     if assignment.late is not None:
-        lines += ["", "[late]", *_table(assignment.late, None)]
+        defaults = LatePolicy(deadline=assignment.late.deadline)
+        lines += ["", "[late]", f"deadline = {_value(assignment.late.deadline)}"]
+        lines += _table(assignment.late, defaults)
     return "\n".join(lines) + "\n"
 
 

@@ -66,7 +66,6 @@ class Browser:
         os.close(from_browser_w)
         self._buffer = b""
         self._next_id = 0
-        self.events: list[dict[str, Any]] = []
         self.session = self._attach()
         self.send("Page.enable")
         self.send("Runtime.enable")
@@ -104,7 +103,7 @@ class Browser:
                     raise BrowserError(f"{method}: {answer['error']}")
                 result: dict[str, Any] = answer.get("result", {})
                 return result
-            self.events.append(answer)
+            # anything else is an event: not needed here
 
     def _receive(self) -> dict[str, Any]:
         deadline = time.monotonic() + self.timeout
@@ -130,26 +129,23 @@ class Browser:
         )
         return str(attached["sessionId"])
 
-    def wait_for_event(self, method: str) -> dict[str, Any]:
-        """The first unseen event called ``method`` (waiting for it if need be)."""
-        deadline = time.monotonic() + self.timeout
-        while True:
-            for i, event in enumerate(self.events):
-                if event.get("method") == method:
-                    return self.events.pop(i)
-            if time.monotonic() > deadline:
-                raise BrowserError(f"no {method} event")
-            self.events.append(self._receive())
-
     # -- what a person does --------------------------------------------------------------------
 
     def open(self, path: Path, fragment: str = "") -> None:
-        """Load a local file and wait until it has loaded."""
-        self.events.clear()
-        navigated = self.send("Page.navigate", url=path.resolve().as_uri() + fragment)
-        if "loaderId" not in navigated:  # only the #fragment changed: load the page afresh
-            self.send("Page.reload", ignoreCache=True)
-        self.wait_for_event("Page.loadEventFired")
+        """Load a local file and wait until it has loaded (its scripts have run)."""
+        # By way of a blank page, so that a URL differing only in its #fragment loads afresh.
+        for url in ("about:blank", path.resolve().as_uri() + fragment):
+            self.send("Page.navigate", url=url)
+            self._wait_until(
+                f"location.href === {json.dumps(url)} && document.readyState === 'complete'"
+            )
+
+    def _wait_until(self, condition: str) -> None:
+        deadline = time.monotonic() + self.timeout
+        while not self.evaluate(condition):
+            if time.monotonic() > deadline:
+                raise BrowserError(f"never true: {condition}")
+            time.sleep(0.02)
 
     def evaluate(self, expression: str) -> Any:
         """The value of a JavaScript expression in the page."""

@@ -18,10 +18,11 @@ ASSIGNMENTS = sorted(p.name for p in (ROOT / "solutions").iterdir() if p.is_dir(
 
 
 def run_grader(
-    *args: str, cwd: Path | None = None, timeout: float = 600
+    *args: str, cwd: Path | None = None, timeout: float = 600, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    """Run the real `grader` command line in a subprocess."""
-    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    """Run the real `grader` command line in a subprocess (``env``: variables to add)."""
+    full = {k: v for k, v in os.environ.items() if k != "GITHUB_STEP_SUMMARY"}  # not a real one
+    full.update({"PYTHONWARNINGS": "ignore", **(env or {})})
     return subprocess.run(
         [sys.executable, "-m", "grader", *args],
         cwd=cwd or ROOT,
@@ -29,7 +30,7 @@ def run_grader(
         text=True,
         timeout=timeout,
         stdin=subprocess.DEVNULL,
-        env=env,
+        env=full,
     )
 
 

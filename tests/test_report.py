@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from grader.formats import md_escape
 from grader.models import CellError, CheckResult, QuestionResult, SubmissionResult
 from grader.report import (
-    md_escape,
     md_fence,
     render_student_markdown,
     write_student_reports,
@@ -39,7 +39,7 @@ def _hostile_result() -> SubmissionResult:
 
 
 def test_markdown_escapes_student_text_and_fences_messages():
-    assert md_escape("a|b <b>*x*</b>\nnext") == r"a\|b \<b\>\*x\*\</b\> next"
+    assert md_escape("a|b <b>*x*</b>\nnext") == r"a\|b &lt;b&gt;\*x\*&lt;/b&gt; next"
     fenced = md_fence("code ``` inside")
     assert fenced.startswith("````text\n") and fenced.endswith("\n````")
     text = render_student_markdown(_hostile_result())

@@ -1,0 +1,181 @@
+"""Grades out of the gradebook, and the assignment out to Gradescope.
+
+- :func:`grades_csv`: one row per student (latest result): scores, late penalty, questions.
+- :func:`canvas_csv`: Canvas's gradebook import columns; our student key is the
+  ``SIS Login ID`` (and the ``Student`` name); ungradable submissions are left blank.
+- :func:`gradescope_autograder`: a zip to upload as a Gradescope autograder: ``setup.sh``
+  installs Python, bubblewrap and the grader; ``run_autograder`` grades the submitted notebook
+  with ``--format gradescope`` into ``results/results.json``. It holds the assignment's
+  settings, checks (hidden ones included) and released files, never the solution notebook:
+  it is for the instructor to upload, never for students.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import shlex
+import zipfile
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from jinja2 import Environment, PackageLoader
+
+from grader.config import CONFIG_FILE, Assignment
+from grader.errors import AssignmentError, ConfigError
+from grader.gradebook import Gradebook
+from grader.models import SubmissionResult
+
+DEFAULT_INSTALL = "git+https://github.com/YOUR-COURSE/grader.git"
+"""The pip spec of the grader in generated scripts until the course gives its own."""
+
+EXPORTS = ("csv", "canvas", "gradescope")
+_SKIP = {"__pycache__", ".ipynb_checkpoints", ".pytest_cache"}
+
+
+def _num(x: float) -> str:
+    return f"{x:g}"
+
+
+def grades_csv(results: Sequence[SubmissionResult], assignment: Assignment) -> str:
+    """One row per student: scores, late penalty, per-question scores, gradable, reason."""
+    questions = list(assignment.questions)
+    for result in results:
+        questions += [q.name for q in result.questions if q.name not in questions]
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        [
+            "student",
+            "total",
+            "possible",
+            "percent",
+            "score_before_penalty",
+            "late_penalty",
+            "days_late",
+            "submitted_at",
+            *questions,
+            "gradable",
+            "reason",
+        ]
+    )
+    for r in results:
+        scores = {q.name: _num(q.score) for q in r.questions}
+        writer.writerow(
+            [
+                r.student,
+                _num(r.total),
+                _num(r.possible),
+                f"{r.percent:.2f}",
+                _num(r.score_before_penalty),
+                _num(r.penalty),
+                r.days_late,
+                r.submitted_at or "",
+                *(scores.get(q, "") for q in questions),
+                str(r.gradable).lower(),
+                r.reason,
+            ]
+        )
+    return out.getvalue()
+
+
+def canvas_csv(
+    results: Sequence[SubmissionResult], assignment: Assignment, canvas_id: str | None = None
+) -> str:
+    """Canvas's gradebook import CSV.
+
+    Columns ``Student, ID, SIS User ID, SIS Login ID, Section`` and one for the assignment,
+    ``Title (canvas_id)`` (without an id, Canvas creates the assignment), after a ``Points
+    Possible`` row. Ungradable submissions are left blank.
+    """
+    column = f"{assignment.title} ({canvas_id})" if canvas_id else assignment.title
+    possible = max((r.possible for r in results if r.gradable), default=0.0)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["Student", "ID", "SIS User ID", "SIS Login ID", "Section", column])
+    writer.writerow(["Points Possible", "", "", "", "", _num(possible)])
+    for r in results:
+        writer.writerow([r.student, "", "", r.student, "", _num(r.total) if r.gradable else ""])
+    return out.getvalue()
+
+
+def export_grades(
+    assignment: Assignment, to: str, gradebook_url: str, canvas_id: str | None = None
+) -> str:
+    """The CSV (``to``: ``csv`` or ``canvas``) of each student's latest result in the gradebook.
+
+    Raises:
+        ConfigError: the gradebook does not exist, cannot be opened, or has no results for
+            the assignment.
+    """
+    if gradebook_url.startswith("sqlite:///"):
+        path = Path(gradebook_url.removeprefix("sqlite:///"))
+        if not path.is_file():
+            raise ConfigError(f"no gradebook at {path}: grade {assignment.name} first")
+    gradebook = Gradebook(gradebook_url)
+    try:
+        results = gradebook.latest(assignment.name)
+    finally:
+        gradebook.close()
+    if not results:
+        raise ConfigError(f"the gradebook {gradebook_url} has no results for {assignment.name}")
+    if to == "canvas":
+        return canvas_csv(results, assignment, canvas_id)
+    return grades_csv(results, assignment)
+
+
+def _shell_environment() -> Environment:
+    """Templates of shell scripts: every value is shell-quoted."""
+    return Environment(
+        loader=PackageLoader("grader", "templates"),
+        autoescape=False,  # noqa: S701 -- shell scripts, not HTML: every value is shlex-quoted
+        finalize=lambda value: shlex.quote(str(value)),
+        keep_trailing_newline=True,
+    )
+
+
+def autograder_files(assignment: Assignment, install: str) -> dict[str, bytes]:
+    """The autograder's files: path in the zip -> bytes."""
+    env = _shell_environment()
+    values = {"name": assignment.name, "notebook": assignment.notebook, "install": install}
+    files = {
+        "setup.sh": env.get_template("gradescope_setup.sh.j2").render(**values).encode(),
+        "run_autograder": env.get_template("run_autograder.j2").render(**values).encode(),
+    }
+    base = f"solutions/{assignment.name}"
+    for path in _assignment_files(assignment):
+        files[f"{base}/{path.relative_to(assignment.root).as_posix()}"] = path.read_bytes()
+    return files
+
+
+def _assignment_files(assignment: Assignment) -> Iterator[Path]:
+    """What grading reads: the settings, every check and its data, the released files."""
+    roots = [assignment.root / CONFIG_FILE, assignment.root / "tests"]
+    roots += [assignment.root / entry for entry in assignment.release]
+    for root in roots:
+        if root.is_file():
+            yield root
+        elif root.is_dir():
+            for path in sorted(root.rglob("*")):
+                relative = path.relative_to(assignment.root).parts
+                if path.is_file() and not _SKIP.intersection(relative):
+                    yield path
+
+
+def gradescope_autograder(assignment: Assignment, dest: Path, install: str) -> Path:
+    """Write the Gradescope autograder zip of ``assignment`` to ``dest``; return ``dest``.
+
+    Raises:
+        AssignmentError: the assignment has no checks.
+    """
+    if not assignment.hidden_tests.is_dir() and not assignment.public_tests.is_dir():
+        raise AssignmentError(f"{assignment.root} has no tests/ to grade with")
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in autograder_files(assignment, install).items():
+            info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
+            executable = name in {"setup.sh", "run_autograder"}
+            info.external_attr = (0o100755 if executable else 0o100644) << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            zf.writestr(info, data)
+    return dest

@@ -1,0 +1,283 @@
+"""Results as documents for other systems: our JSON, Gradescope, JUnit XML, Markdown.
+
+Each format is one function of the results (and the assignment where it needs settings).
+What a student wrote or printed reaches these documents only as text: escaped for XML by
+ElementTree (characters XML cannot hold are replaced), and for Markdown by the template
+environment's ``finalize`` (so it cannot add markup, links or HTML to a CI job summary).
+A hidden check's source never appears, only its name, message and hint.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, PackageLoader
+from markupsafe import Markup
+
+from grader.config import Assignment
+from grader.errors import SubmissionError
+from grader.late import describe
+from grader.models import CheckResult, QuestionResult, SubmissionResult
+
+FORMATS = ("text", "json", "gradescope", "junit", "md")
+"""The values of ``grader grade --format``."""
+
+MAX_MESSAGE = 1000
+"""Characters of a message kept in a Markdown cell or a JUnit ``message`` attribute."""
+
+
+def to_json(results: Sequence[SubmissionResult]) -> str:
+    """Our versioned JSON: a list with one object per submission."""
+    return json.dumps([r.to_dict() for r in results], indent=2)
+
+
+def to_gradescope(results: Sequence[SubmissionResult], assignment: Assignment) -> str:
+    """Gradescope's autograder ``results.json`` for the one submission in ``results``.
+
+    ``score`` is the final score (after any late penalty, which also appears as a test of
+    negative score); one test per check, public ones ``visible``, hidden ones as
+    ``[gradescope] hidden_visibility`` says (default ``after_published``).
+
+    Raises:
+        SubmissionError: ``results`` does not hold exactly one submission.
+    """
+    if len(results) != 1:
+        raise SubmissionError(
+            f"--format gradescope describes one submission, and there are {len(results)}"
+        )
+    [result] = results
+    questions = {q.name: q for q in result.questions}
+    tests: list[dict[str, Any]] = [
+        {
+            "name": f"{check.question}: {check.name}",
+            "score": _check_score(check, questions.get(check.question)),
+            "max_score": check.possible,
+            "status": "passed" if check.passed else "failed",
+            "output": _check_output(check, questions.get(check.question)),
+            "visibility": (
+                "visible"
+                if check.visibility == "public"
+                else assignment.gradescope.hidden_visibility
+            ),
+        }
+        for check in result.checks
+    ]
+    if result.penalty:
+        tests.append(
+            {
+                "name": "Late penalty",
+                "score": -result.penalty,
+                "max_score": 0,
+                "status": "failed",
+                "output": describe(result),
+                "visibility": "visible",
+            }
+        )
+    document: dict[str, Any] = {
+        "score": result.total,
+        "output": _overview(result),
+        "stdout_visibility": "hidden",
+        "tests": tests,
+    }
+    if "total" in result.timings:
+        document["execution_time"] = round(result.timings["total"])
+    return json.dumps(document, indent=2)
+
+
+def _check_score(check: CheckResult, question: QuestionResult | None) -> float:
+    """A check's points, 0 when its all-or-nothing question was lost."""
+    if question is not None and question.all_or_nothing and question.passed < question.checks:
+        return 0.0
+    return check.points
+
+
+def _check_output(check: CheckResult, question: QuestionResult | None) -> str:
+    lines = []
+    if not check.passed:
+        lines.append(f"{check.status}: {check.message}" if check.message else check.status)
+        if check.hint:
+            lines.append(f"Hint: {check.hint}")
+    if question is not None and question.all_or_nothing:
+        lines.append(f"{question.name} is all or nothing: its points need every check to pass.")
+    return "\n".join(lines)
+
+
+def _overview(result: SubmissionResult) -> str:
+    if not result.gradable:
+        return f"Not graded: {result.reason}"
+    lines = [f"Score: {result.total:g} / {result.possible:g} ({result.percent:.0f}%)"]
+    if late := describe(result):
+        lines.append(late)
+    if result.reason:
+        lines.append(result.reason)
+    for error in result.cell_errors:
+        lines.append(f"Cell {error.cell + 1}: {error.ename or error.kind}: {error.evalue}")
+    lines += result.notes
+    return "\n".join(lines)
+
+
+def to_junit(results: Sequence[SubmissionResult], assignment: Assignment) -> str:
+    """JUnit XML: a ``testsuite`` per submission, a ``testcase`` per check.
+
+    A failed check is a ``failure``, an error or time-out an ``error``; an ungradable
+    submission is one ``error`` test case; a late penalty is a ``failure`` test case. Scores
+    are ``properties`` of each suite.
+    """
+    root = ET.Element("testsuites", name=_xml(assignment.title))
+    counts = {"tests": 0, "failures": 0, "errors": 0}
+    time = 0.0
+    for result in results:
+        suite = ET.SubElement(root, "testsuite", name=_xml(result.student))
+        props = ET.SubElement(suite, "properties")
+        for key, value in _properties(result).items():
+            ET.SubElement(props, "property", name=key, value=_xml(value))
+        mine = {"tests": 0, "failures": 0, "errors": 0}
+        prefix = f"{assignment.name}.{result.student}"
+        if not result.gradable:
+            _case(suite, prefix, "gradable", "error", "ungradable", result.reason, mine)
+        for check in result.checks:
+            kind = {"passed": "", "failed": "failure"}.get(check.status, "error")
+            detail = check.message + (f"\nHint: {check.hint}" if check.hint else "")
+            case = _case(suite, f"{prefix}.{check.question}", check.name, kind, check.status,
+                         detail, mine)  # fmt: skip
+            case.set("time", f"{check.duration:.3f}")
+        if result.penalty:
+            _case(suite, prefix, "on_time", "failure", "late", describe(result), mine)
+        seconds = result.timings.get("total", 0.0)
+        time += seconds
+        suite.set("tests", str(mine["tests"]))
+        suite.set("failures", str(mine["failures"]))
+        suite.set("errors", str(mine["errors"]))
+        suite.set("skipped", "0")
+        suite.set("time", f"{seconds:.3f}")
+        for key in counts:
+            counts[key] += mine[key]
+    for key, count in counts.items():
+        root.set(key, str(count))
+    root.set("time", f"{time:.3f}")
+    ET.indent(root)
+    return ET.tostring(root, encoding="unicode", xml_declaration=True)
+
+
+def _case(
+    suite: ET.Element,
+    classname: str,
+    name: str,
+    kind: str,
+    kind_type: str,
+    detail: str,
+    counts: dict[str, int],
+) -> ET.Element:
+    case = ET.SubElement(suite, "testcase", classname=_xml(classname), name=_xml(name))
+    counts["tests"] += 1
+    if kind:
+        counts["failures" if kind == "failure" else "errors"] += 1
+        first = detail.strip().splitlines()[0] if detail.strip() else kind_type
+        element = ET.SubElement(case, kind, message=_xml(first[:MAX_MESSAGE]), type=kind_type)
+        element.text = _xml(detail)
+    return case
+
+
+def _properties(result: SubmissionResult) -> dict[str, str]:
+    props = {
+        "score": f"{result.total:g}",
+        "possible": f"{result.possible:g}",
+        "percent": f"{result.percent:.2f}",
+        "gradable": str(result.gradable).lower(),
+    }
+    if result.submitted_at:
+        props["submitted_at"] = result.submitted_at
+    if result.penalty:
+        props["late_penalty"] = f"{result.penalty:g}"
+        props["score_before_penalty"] = f"{result.score_before_penalty:g}"
+    return props
+
+
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _xml(text: str) -> str:
+    """``text`` with the characters XML 1.0 cannot hold (e.g. ANSI escapes) replaced."""
+    return _NOT_XML.sub("\ufffd", text)
+
+
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+_MD_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+_MD_PUNCTUATION = set("\\`*_[]{}()#+!|~")
+
+
+def md_escape(value: object) -> str:
+    """A value as literal Markdown text on one line (a table cell or after a heading mark).
+
+    ``Markup`` (the template's own markup) passes through; anything else is flattened to one
+    line, cut to :data:`MAX_MESSAGE` characters, and every character Markdown or HTML could
+    read as markup is escaped.
+    """
+    if isinstance(value, Markup):
+        return str(value)
+    text = " ".join(_CONTROL.sub(" ", str(value)).split())
+    if len(text) > MAX_MESSAGE:
+        text = text[:MAX_MESSAGE] + "…"
+    out = []
+    for char in text:
+        if char in _MD_ENTITIES:
+            out.append(_MD_ENTITIES[char])
+        elif char in _MD_PUNCTUATION:
+            out.append("\\" + char)
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def _markdown_environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("grader", "templates"),
+        autoescape=False,  # noqa: S701 -- Markdown, not HTML: every value goes through md_escape
+        finalize=md_escape,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.globals["describe"] = describe
+    return env
+
+
+def to_markdown(results: Sequence[SubmissionResult], assignment: Assignment) -> str:
+    """Markdown for a CI job summary (``results.md.j2``): scores, then each submission."""
+    template = _markdown_environment().get_template("results.md.j2")
+    return template.render(results=list(results), title=assignment.title).rstrip()
+
+
+def render(fmt: str, results: Sequence[SubmissionResult], assignment: Assignment) -> str:
+    """The document of ``fmt`` (any of :data:`FORMATS` but ``text``)."""
+    if fmt == "json":
+        return to_json(results)
+    if fmt == "gradescope":
+        return to_gradescope(results, assignment)
+    if fmt == "junit":
+        return to_junit(results, assignment)
+    if fmt == "md":
+        return to_markdown(results, assignment)
+    raise ValueError(f"no document format {fmt!r}")
+
+
+def append_step_summary(
+    path: Path, results: Sequence[SubmissionResult], assignment: Assignment
+) -> None:
+    """Append the Markdown of ``results`` to a GitHub Actions step summary file.
+
+    Raises:
+        OSError: the file cannot be written.
+    """
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write(to_markdown(results, assignment) + "\n")
+
+
+def below(results: Sequence[SubmissionResult], percent: float) -> list[SubmissionResult]:
+    """The results under ``percent`` (an ungradable one always is)."""
+    return [r for r in results if not r.gradable or r.percent < percent]
