@@ -23,11 +23,11 @@ from grader.cluster import LOCAL
 from grader.cohort import find_submissions, grade_cohort
 from grader.config import Assignment, SandboxMode, grading_assignment, solution_assignment
 from grader.demo import demo_cohort
-from grader.errors import GradebookError, GraderError, SubmissionError
+from grader.errors import GraderError, SubmissionError
 from grader.export import DEFAULT_INSTALL, EXPORTS, export_grades, gradescope_autograder
 from grader.formats import FORMATS, append_step_summary, below, render
 from grader.grade import GradeOptions, Submission
-from grader.gradebook import Gradebook, default_path, default_url
+from grader.gradebook import Gradebook, default_url
 from grader.late import TimeError, parse_time
 from grader.models import SubmissionResult
 from grader.progress import batch_progress
@@ -97,6 +97,16 @@ def _jobs_option(func: F) -> F:
     )(func)
 
 
+def _gradebook_option(func: F) -> F:
+    return click.option(
+        "--gradebook",
+        "gradebook_url",
+        default=None,
+        metavar="URL",
+        help="SQLAlchemy database URL [default: sqlite:///<output>/gradebook.sqlite].",
+    )(func)
+
+
 def _sandbox_option(func: F) -> F:
     return click.option(
         "--sandbox",
@@ -139,26 +149,14 @@ def _options(sandbox: SandboxMode) -> GradeOptions:
     help=f"Exit {BELOW_EXIT} (after writing the output) when a submission scored under "
     "PERCENT of its possible points after any late penalty, or could not be graded.",
 )
-@click.option(
-    "--jobs",
-    "-j",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Submissions graded at once [default: number of cores].",
-)
+@_jobs_option
 @click.option(
     "--output",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
     help="Folder for reports [default: reports/NAME].",
 )
-@click.option(
-    "--gradebook",
-    "gradebook_url",
-    default=None,
-    metavar="URL",
-    help="SQLAlchemy database URL [default: sqlite:///<output>/gradebook.sqlite].",
-)
+@_gradebook_option
 @click.option("--force", is_flag=True, help="Grade again submissions the gradebook has unchanged.")
 @click.option(
     "--submitted-at",
@@ -305,13 +303,7 @@ def _grade(
     default=None,
     help="Folder of the reports and, by default, of the gradebook [default: reports/NAME].",
 )
-@click.option(
-    "--gradebook",
-    "gradebook_url",
-    default=None,
-    metavar="URL",
-    help="SQLAlchemy database URL [default: sqlite:///<output>/gradebook.sqlite].",
-)
+@_gradebook_option
 @click.pass_obj
 @_clean_errors
 def report_cmd(course: Path, name: str, output: Path | None, gradebook_url: str | None) -> None:
@@ -322,14 +314,7 @@ def report_cmd(course: Path, name: str, output: Path | None, gradebook_url: str 
     common messages, ungradable and timed-out submissions, and a sortable table of students.
     """
     out_dir = output or course / "reports" / name
-    url = gradebook_url or default_url(out_dir)
-    if gradebook_url is None and not default_path(out_dir).is_file():
-        raise GradebookError(f"no gradebook at {default_path(out_dir)}: grade {name} first")
-    gradebook = Gradebook(url)
-    try:
-        rendered = render_from_gradebook(name, gradebook, out_dir)
-    finally:
-        gradebook.close()
+    rendered = render_from_gradebook(name, gradebook_url or default_url(out_dir), out_dir)
     click.echo(f"rendered {rendered.students} students of {name}")
     click.echo(f"summary: {rendered.summary}")
 
@@ -492,13 +477,7 @@ def validate_cmd(course: Path, name: str, sandbox: SandboxMode) -> None:
 
 
 @main.command("demo")
-@click.option(
-    "--jobs",
-    "-j",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Submissions graded at once [default: number of cores].",
-)
+@_jobs_option
 @_sandbox_option
 @click.pass_obj
 @_clean_errors

@@ -22,8 +22,8 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader
 
 from grader.config import CONFIG_FILE, Assignment
-from grader.errors import AssignmentError, ConfigError
-from grader.gradebook import Gradebook
+from grader.errors import AssignmentError
+from grader.gradebook import latest_results
 from grader.models import SubmissionResult
 
 DEFAULT_INSTALL = "git+https://github.com/YOUR-COURSE/grader.git"
@@ -105,20 +105,10 @@ def export_grades(
     """The CSV (``to``: ``csv`` or ``canvas``) of each student's latest result in the gradebook.
 
     Raises:
-        ConfigError: the gradebook does not exist, cannot be opened, or has no results for
-            the assignment.
+        GradebookError: the gradebook does not exist or has no results for the assignment.
+        ConfigError: the gradebook cannot be opened.
     """
-    if gradebook_url.startswith("sqlite:///"):
-        path = Path(gradebook_url.removeprefix("sqlite:///"))
-        if not path.is_file():
-            raise ConfigError(f"no gradebook at {path}: grade {assignment.name} first")
-    gradebook = Gradebook(gradebook_url)
-    try:
-        results = gradebook.latest(assignment.name)
-    finally:
-        gradebook.close()
-    if not results:
-        raise ConfigError(f"the gradebook {gradebook_url} has no results for {assignment.name}")
+    results = latest_results(gradebook_url, assignment.name)
     if to == "canvas":
         return canvas_csv(results, assignment, canvas_id)
     return grades_csv(results, assignment)

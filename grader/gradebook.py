@@ -24,7 +24,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from grader import __version__
 from grader.config import CONFIG_FILE, Assignment
-from grader.errors import ConfigError
+from grader.errors import ConfigError, GradebookError
 from grader.models import SubmissionResult
 
 metadata = sa.MetaData()
@@ -76,14 +76,30 @@ class Stamp:
     submitted_at: str | None
 
 
-def default_path(out_dir: Path) -> Path:
-    """The SQLite gradebook file of a report folder."""
-    return out_dir / "gradebook.sqlite"
-
-
 def default_url(out_dir: Path) -> str:
     """The SQLAlchemy URL of the SQLite gradebook in a report folder."""
-    return f"sqlite:///{default_path(out_dir).resolve()}"
+    return f"sqlite:///{(out_dir / 'gradebook.sqlite').resolve()}"
+
+
+def latest_results(url: str, assignment: str) -> list[SubmissionResult]:
+    """The latest result of each student of ``assignment`` in an existing gradebook.
+
+    Raises:
+        GradebookError: the SQLite file at ``url`` does not exist, or holds no results.
+        ConfigError: the gradebook cannot be opened.
+    """
+    if url.startswith("sqlite:///"):
+        path = Path(url.removeprefix("sqlite:///"))
+        if not path.is_file():
+            raise GradebookError(f"no gradebook at {path}: grade {assignment} first")
+    gradebook = Gradebook(url)
+    try:
+        results = gradebook.latest(assignment)
+    finally:
+        gradebook.close()
+    if not results:
+        raise GradebookError(f"the gradebook {url} holds no results of {assignment}")
+    return results
 
 
 def file_hash(path: Path) -> str:

@@ -8,6 +8,7 @@ appears as text, never as markup.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Sequence
@@ -17,9 +18,8 @@ from typing import TYPE_CHECKING
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from grader.errors import GradebookError
 from grader.formats import md_escape
-from grader.gradebook import Gradebook
+from grader.gradebook import latest_results
 from grader.late import describe
 from grader.models import SubmissionResult
 from grader.summary import summarize
@@ -38,6 +38,7 @@ STATUS_WORDS = {
 SUMMARY_PAGE = "index.html"
 
 
+@functools.cache
 def environment() -> Environment:
     """The Jinja2 environment of the package's templates.
 
@@ -81,17 +82,15 @@ class Rendered:
     summary: Path
 
 
-def render_from_gradebook(name: str, gradebook: Gradebook, out_dir: Path) -> Rendered:
+def render_from_gradebook(name: str, gradebook_url: str, out_dir: Path) -> Rendered:
     """Re-render every student's feedback and the summary of ``name`` from the gradebook.
 
     Nothing is graded again: the latest stored result of each student is rendered.
 
     Raises:
-        GradebookError: the gradebook holds no result of ``name``.
+        GradebookError: the gradebook does not exist or holds no result of ``name``.
     """
-    results = gradebook.latest(name)
-    if not results:
-        raise GradebookError(f"the gradebook holds no results of {name}: grade it first")
+    results = latest_results(gradebook_url, name)
     for result in results:
         write_student_reports(result, out_dir)
     return Rendered(len(results), write_summary(name, results, out_dir))
