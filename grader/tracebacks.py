@@ -51,8 +51,9 @@ def _fold_ipython(text: str) -> str:
     folded: list[str] = []
     for block in blocks:
         head = block.lstrip()
-        if head.startswith("File ") and _library(head.split("\n", 1)[0]):
-            folded.append(_library(head.split("\n", 1)[0]) or "")
+        library = _library(head.split("\n", 1)[0]) if head.startswith("File ") else None
+        if library:
+            folded.append(library)
             continue
         if folded:
             out.append(_fold_line(folded))
