@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import shutil
 import tempfile
 import zipfile
@@ -16,6 +17,7 @@ from grader.errors import SubmissionError
 from grader.grade import GradeOptions, Submission, grade_submission_async
 from grader.gradebook import Gradebook, Stamp, assignment_hash, stamp
 from grader.models import SubmissionResult
+from grader.workers import warm_up
 
 
 @contextmanager
@@ -141,6 +143,9 @@ async def grade_all(
 ) -> list[SubmissionResult]:
     """Grade ``submissions``, ``jobs`` at a time; call ``on_result`` as each finishes."""
     gate = asyncio.Semaphore(max(1, jobs))
+    # The check workers' fork server imports pytest, numpy, pandas and scikit-learn once: let
+    # it do so while the first kernels start, not when the first checks are waiting for it.
+    warming = asyncio.get_running_loop().run_in_executor(None, warm_up)
 
     async def one(sub: Submission) -> SubmissionResult:
         async with gate:
@@ -148,4 +153,8 @@ async def grade_all(
         on_result(result)
         return result
 
-    return list(await asyncio.gather(*(one(s) for s in submissions)))
+    try:
+        return list(await asyncio.gather(*(one(s) for s in submissions)))
+    finally:
+        with contextlib.suppress(Exception):  # a real failure shows in the checks themselves
+            await warming
