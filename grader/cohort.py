@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import datetime as dt
 import os
@@ -21,6 +22,7 @@ from grader.grade import GradeOptions, Submission, grade_submission_async
 from grader.gradebook import Gradebook, Stamp, assignment_hash, stamp
 from grader.late import apply_late_policy, read_timestamp
 from grader.models import SubmissionResult
+from grader.workers import warm_up
 
 
 @contextmanager
@@ -194,6 +196,9 @@ async def grade_all(
 ) -> list[SubmissionResult]:
     """Grade ``submissions``, ``jobs`` at a time; call ``on_result`` as each finishes."""
     gate = asyncio.Semaphore(max(1, jobs))
+    # The check workers' fork server imports pytest, numpy, pandas and scikit-learn once: let
+    # it do so while the first kernels start, not when the first checks are waiting for it.
+    warming = asyncio.get_running_loop().run_in_executor(None, warm_up)
 
     async def one(sub: Submission) -> SubmissionResult:
         async with gate:
@@ -201,4 +206,8 @@ async def grade_all(
         on_result(sub, result)
         return result
 
-    return list(await asyncio.gather(*(one(s) for s in submissions)))
+    try:
+        return list(await asyncio.gather(*(one(s) for s in submissions)))
+    finally:
+        with contextlib.suppress(Exception):  # a real failure shows in the checks themselves
+            await warming

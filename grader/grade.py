@@ -85,7 +85,9 @@ async def grade_submission_async(
                     checks, stop_reason = await _run_checks(
                         assignment, options, execution, kernel.connection, deadline
                     )
-                    timings["checks"] = time.monotonic() - checks_started
+                    stopping = time.monotonic()
+                    timings["checks"] = stopping - checks_started
+                timings["shutdown"] = time.monotonic() - stopping
         except TimeoutError:
             return ungradable(
                 assignment,

@@ -1,0 +1,141 @@
+"""Run one notebook as a plain Python script, then (optionally) its checks in the same process.
+
+    python bench/plain_run.py NOTEBOOK [--checks SOLUTION_DIR]
+
+The baseline of ``bench/vs_nbgrader.py``: no kernel, no sandbox, no separate check process.
+Each code cell is ``exec``'d in one globals dict, in order, and an error in a cell is printed
+and the next cell runs (as a notebook with ``allow_errors``). With ``--checks``, the
+assignment's public and hidden pytest checks then run in this same process, with ``nb``
+reading the script's globals directly (no bridge, no codec): the same check logic, none of
+the isolation. Not safe for untrusted code: it is the cost floor, not a way to grade.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import traceback
+from pathlib import Path
+from typing import Any
+
+
+class Estimator:
+    """A scikit-learn estimator as checks see it: its attributes, and its class's name."""
+
+    def __init__(self, estimator: Any) -> None:
+        self.class_name = type(estimator).__name__
+        self._estimator = estimator
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._estimator, name)
+
+
+class Namespace:
+    """The ``nb`` fixture of the contract, on this process's own globals."""
+
+    def __init__(self, env: dict[str, Any], source: str, cell_errors: list[str]) -> None:
+        self._env = env
+        self.source = source
+        self.cell_errors = cell_errors
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in self._env:
+            raise AssertionError(f"`{name}` is not defined")
+        value = self._env[name]
+        # The grader hands fitted estimators to checks as data with a ``class_name``.
+        return Estimator(value) if hasattr(value, "get_params") else value
+
+    def function(self, name: str) -> Any:
+        return self[name]
+
+    def eval(self, expression: str, **inputs: Any) -> Any:
+        return eval(expression, self._env, dict(inputs))
+
+
+def run_cells(path: Path) -> tuple[dict[str, Any], str, list[str]]:
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    env: dict[str, Any] = {"__name__": "__main__"}
+    sources = []
+    errors = []
+    for index, cell in enumerate(nb.get("cells", [])):
+        if cell.get("cell_type") != "code":
+            continue
+        source = cell.get("source", "")
+        source = "".join(source) if isinstance(source, list) else source
+        sources.append(source)
+        try:
+            exec(compile(source, f"<cell {index}>", "exec"), env)
+        except BaseException as exc:
+            if isinstance(exc, KeyboardInterrupt):
+                raise
+            errors.append(f"cell {index}: {type(exc).__name__}")
+            traceback.print_exc()
+    return env, "\n\n".join(sources), errors
+
+
+def run_checks_by_question(solution: Path | str, nb: Namespace) -> dict[str, str]:
+    """Run the public and hidden checks on ``nb``; per question "passed" or what failed."""
+    import pytest
+
+    solution = Path(solution)
+
+    class Plugin:
+        def __init__(self) -> None:
+            self.outcome: dict[str, list[str]] = {}
+
+        def pytest_configure(self, config: pytest.Config) -> None:
+            for marker in ("points(n)", "question(name)", "hint(text)"):
+                config.addinivalue_line("markers", marker)
+
+        @pytest.fixture(scope="session")
+        def nb(self) -> Namespace:
+            return nb
+
+        @pytest.fixture(scope="session")
+        def hidden_data(self) -> Path:
+            return solution / "tests" / "hidden" / "data"
+
+        @pytest.hookimpl(hookwrapper=True)
+        def pytest_runtest_makereport(self, item: pytest.Item, call: Any) -> Any:
+            report = (yield).get_result()
+            if report.when == "call" or report.failed:
+                marker = item.get_closest_marker("question")
+                question = marker.args[0] if marker else Path(item.path).stem[5:]
+                failed = self.outcome.setdefault(question, [])
+                if report.failed:
+                    failed.append(item.name)
+
+    plugin = Plugin()
+    folders = [str(solution / "tests" / v) for v in ("public", "hidden")]
+    with tempfile.TemporaryDirectory() as tmp:
+        ini = Path(tmp) / "pytest.ini"
+        ini.write_text("[pytest]\n", encoding="utf-8")
+        args = ["-c", str(ini), "--rootdir", str(solution / "tests"),
+                "--import-mode=importlib", "--assert=plain", "--tb=no", "-q", "--no-header",
+                "-p", "no:cacheprovider", "-W", "ignore::DeprecationWarning", *folders]  # fmt: skip
+        if os.environ.get("PLAIN_RUN_VERBOSE"):
+            args[args.index("--tb=no")] = "--tb=line"
+            args.append("-rf")
+        pytest.main(args, plugins=[plugin])
+    return {q: "passed" if not f else "failed: " + ", ".join(f) for q, f in plugin.outcome.items()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("notebook", type=Path)
+    parser.add_argument("--checks", type=Path, help="the assignment's solutions/NAME folder")
+    args = parser.parse_args()
+    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    sys.path.insert(0, str(args.notebook.parent))
+    env, source, errors = run_cells(args.notebook)
+    if args.checks is not None:
+        outcome = run_checks_by_question(args.checks.resolve(), Namespace(env, source, errors))
+        passed = sum(v == "passed" for v in outcome.values())
+        print(f"{args.notebook}: {passed}/{len(outcome)} questions passed", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
