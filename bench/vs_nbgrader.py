@@ -101,7 +101,9 @@ def build_cohort(work: Path, students: list[str]) -> Path:
 # -- grader --------------------------------------------------------------------------------
 
 
-def run_grader(cohort: Path, out: Path) -> tuple[float, list[dict[str, Any]]]:
+def run_grader(
+    cohort: Path, out: Path, kernels: str = "warm"
+) -> tuple[float, list[dict[str, Any]]]:
     """Wall seconds of ``grader grade --jobs 2`` over the four assignments; all results."""
     wall = 0.0
     results: list[dict[str, Any]] = []
@@ -112,7 +114,7 @@ def run_grader(cohort: Path, out: Path) -> tuple[float, list[dict[str, Any]]]:
         done = subprocess.run(
             [str(ROOT / ".venv" / "bin" / "grader"), "grade", assignment,
              str(cohort / assignment), "--jobs", str(JOBS), "--force", "--format", "json",
-             "--output", str(dest)],
+             "--output", str(dest), "--kernels", kernels],
             capture_output=True, text=True, cwd=ROOT, check=False,
         )  # fmt: skip
         wall += time.perf_counter() - started
@@ -334,11 +336,15 @@ def main() -> None:
             results.extend(got)
             return wall
 
+        def grader_cold() -> float:
+            return run_grader(cohort, work / "reports-cold", kernels="cold")[0]
+
         walls = {}
         # Interleave the contenders so none always runs on a warm (or busy) machine.
         for _ in range(args.repeat):
             for label, run in [
                 ("grader", grader_once),
+                ("grader --kernels cold", grader_cold),
                 ("plain python + checks", lambda: run_plain(tasks, with_checks=True)),
                 ("plain python, code only", lambda: run_plain(tasks, with_checks=False)),
                 *(
@@ -369,6 +375,7 @@ def report(
     code = walls["plain python, code only"]
     print(f"grader / plain python + checks: {grader / plain:5.2f}  (target <= 1.2)")
     print(f"grader / plain python, code only: {grader / code:5.2f}")
+    print(f"grader --kernels cold / grader: {walls['grader --kernels cold'] / grader:5.2f}")
     gradable = [r for r in results if r["gradable"]]
     print(f"\nper notebook, median over {len(gradable)} graded (seconds):")
     for stage in STAGES:

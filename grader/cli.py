@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import logging
 import os
 import sys
 from collections.abc import Callable
@@ -57,6 +58,16 @@ def _clean_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def _log_to_stderr() -> None:
+    """The grader's own warnings (not its libraries') go to stderr, one line each."""
+    logger = logging.getLogger("grader")
+    if not logger.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("grader: %(message)s"))
+        logger.addHandler(handler)
+        logger.propagate = False
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="grader")
 @click.option(
@@ -69,6 +80,7 @@ def _clean_errors(func: F) -> F:
 @click.pass_context
 def main(ctx: click.Context, course: Path) -> None:
     """Grade Jupyter notebook exercises in sandboxed kernels against hidden pytest checks."""
+    _log_to_stderr()
     ctx.obj = course
 
 
@@ -118,11 +130,23 @@ def _sandbox_option(func: F) -> F:
     )(func)
 
 
-def _options(sandbox: SandboxMode) -> GradeOptions:
+def _kernels_option(func: F) -> F:
+    return click.option(
+        "--kernels",
+        type=click.Choice(["warm", "cold"]),
+        default="warm",
+        show_default=True,
+        help="warm: fork a batch's kernels, each still sandboxed and fresh, from one process "
+        "that has imported what the assignment's notebook imports (needs bubblewrap); cold: "
+        "start every kernel from scratch.",
+    )(func)
+
+
+def _options(sandbox: SandboxMode, kernels: str = "cold") -> GradeOptions:
     isolation, warning = choose_isolation(sandbox)
     if warning:
         click.echo(f"grader: {warning}", err=True)
-    return GradeOptions(isolation=isolation)
+    return GradeOptions(isolation=isolation, warm_kernels=kernels == "warm")
 
 
 @main.command("grade")
@@ -180,6 +204,7 @@ def _options(sandbox: SandboxMode) -> GradeOptions:
     help="dask: grade on a Dask cluster of --jobs workers started on this machine.",
 )
 @_sandbox_option
+@_kernels_option
 @click.pass_obj
 @_clean_errors
 def grade_cmd(
@@ -196,6 +221,7 @@ def grade_cmd(
     scheduler: str | None,
     cluster: str | None,
     sandbox: SandboxMode,
+    kernels: str,
 ) -> None:
     """Grade SUBMISSIONS of assignment NAME: notebooks, folders of students, or zips.
 
@@ -220,7 +246,7 @@ def grade_cmd(
             f"grader: no hidden checks in {assignment.root}: grading with the public checks only",
             err=True,
         )
-    options = _options(sandbox)
+    options = _options(sandbox, kernels)
     out_dir = output or course / "reports" / name
     if scheduler and cluster:
         raise click.UsageError("give --scheduler or --cluster, not both")
@@ -479,11 +505,12 @@ def validate_cmd(course: Path, name: str, sandbox: SandboxMode) -> None:
 @main.command("demo")
 @_jobs_option
 @_sandbox_option
+@_kernels_option
 @click.pass_obj
 @_clean_errors
-def demo_cmd(course: Path, jobs: int | None, sandbox: SandboxMode) -> None:
+def demo_cmd(course: Path, jobs: int | None, sandbox: SandboxMode, kernels: str) -> None:
     """Grade the bundled demo cohort (examples/cohort/) and print where the reports are."""
-    options = _options(sandbox)
+    options = _options(sandbox, kernels)
     for name, submissions in demo_cohort(course).items():
         assignment = solution_assignment(course, name)
         out_dir = course / "reports" / name

@@ -22,6 +22,7 @@ from grader.grade import GradeOptions, Submission, grade_submission_async
 from grader.gradebook import Gradebook, Stamp, assignment_hash, stamp
 from grader.late import apply_late_policy, read_timestamp
 from grader.models import SubmissionResult
+from grader.warm import warm_kernels
 from grader.workers import warm_up
 
 
@@ -200,14 +201,17 @@ async def grade_all(
     # it do so while the first kernels start, not when the first checks are waiting for it.
     warming = asyncio.get_running_loop().run_in_executor(None, warm_up)
 
-    async def one(sub: Submission) -> SubmissionResult:
-        async with gate:
-            result = await grade_submission_async(assignment, sub, options)
-        on_result(sub, result)
-        return result
+    warm = options.warm_kernels and options.isolation == "bwrap" and len(submissions) > 1
+    async with warm_kernels(assignment.notebook_path, warm) as kernels:
 
-    try:
-        return list(await asyncio.gather(*(one(s) for s in submissions)))
-    finally:
-        with contextlib.suppress(Exception):  # a real failure shows in the checks themselves
-            await warming
+        async def one(sub: Submission) -> SubmissionResult:
+            async with gate:
+                result = await grade_submission_async(assignment, sub, options, kernels)
+            on_result(sub, result)
+            return result
+
+        try:
+            return list(await asyncio.gather(*(one(s) for s in submissions)))
+        finally:
+            with contextlib.suppress(Exception):  # a real failure shows in the checks
+                await warming

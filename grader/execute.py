@@ -74,9 +74,9 @@ async def run_notebook(nb: nbformat.NotebookNode, kernel: Kernel, limits: Limits
     """Execute ``nb`` in ``kernel``; student failures become data in the :class:`Execution`."""
     execution = Execution(nb=prepare_for_execution(nb))
 
-    def install_cap(notebook: nbformat.NotebookNode) -> None:
+    def install_cap(**_: object) -> None:
         # nbclient's output-hook protocol, registered for every message (after nbclient has
-        # reset its trackers at the start of the run).
+        # reset its trackers at the start of the run: again before each cell).
         client.output_hook_stack = collections.defaultdict(lambda: [cap])  # type: ignore[list-item]
 
     async def on_cell_executed(
@@ -127,8 +127,11 @@ async def run_notebook(nb: nbformat.NotebookNode, kernel: Kernel, limits: Limits
         store_widget_state=False,
         skip_cells_with_tag=f"never-{uuid.uuid4()}",
         on_cell_executed=on_cell_executed,
-        on_notebook_start=install_cap,
+        on_cell_start=install_cap,
     )
+    # The kernel's client has already heard it: nbclient need not wait for it again.
+    client.kc = kernel.client
+    kernel.client.allow_stdin = False
     cap = OutputCap(client, limits.output_kb * 1024, limits.total_output_kb * 1024)
     client.comm_open_handlers = {}  # no widget comms: no other output hook can take outputs
     started = time.monotonic()

@@ -29,6 +29,7 @@ from grader.notebook import Unreadable, read_submission
 from grader.sandbox import Isolation
 from grader.scoring import score, ungradable
 from grader.tracebacks import readable_traceback
+from grader.warm import KernelFactory
 from grader.workers import ChecksTimedOut, run_checks_in_worker
 
 STARTUP_TIMEOUT = 60.0
@@ -53,6 +54,8 @@ class GradeOptions:
     isolation: Isolation = "bwrap"
     include_hidden: bool = True
     """Run hidden checks (False for a student's self-check)."""
+    warm_kernels: bool = True
+    """Fork a batch's kernels from a zygote that imported their libraries (:mod:`grader.warm`)."""
 
 
 def grade_submission(
@@ -63,20 +66,27 @@ def grade_submission(
 
 
 async def grade_submission_async(
-    assignment: Assignment, submission: Submission, options: GradeOptions
+    assignment: Assignment,
+    submission: Submission,
+    options: GradeOptions,
+    kernels: KernelFactory | None = None,
 ) -> SubmissionResult:
-    """Grade one submission; never raises for anything the student did."""
+    """Grade one submission; never raises for anything the student did.
+
+    ``kernels``: the batch's warm-kernel factory (:mod:`grader.warm`); None starts it cold.
+    """
     started = time.monotonic()
     nb = read_submission(submission.path)
     if isinstance(nb, Unreadable):
         return ungradable(assignment, submission.student, nb.reason)
     deadline = started + assignment.limits.submission_timeout
     timings: dict[str, float] = {}
-    with private_workdir(assignment, nb) as workdir:
+    spool = kernels.spool if kernels is not None else None
+    with private_workdir(assignment, nb, spool) as workdir:
         try:
             async with asyncio.timeout(assignment.limits.submission_timeout):
                 async with sandboxed_kernel(
-                    workdir, assignment.limits, options.isolation, STARTUP_TIMEOUT
+                    workdir, assignment.limits, options.isolation, STARTUP_TIMEOUT, kernels
                 ) as kernel:
                     timings["start"] = time.monotonic() - started
                     execution = await run_notebook(nb, kernel, assignment.limits)
@@ -145,9 +155,11 @@ def _source(nb: nbformat.NotebookNode) -> str:
 
 
 @contextlib.contextmanager
-def private_workdir(assignment: Assignment, nb: nbformat.NotebookNode) -> Iterator[Path]:
-    """A temporary folder holding only the released files and the submitted notebook."""
-    root = Path(tempfile.mkdtemp(prefix="grader-work-"))
+def private_workdir(
+    assignment: Assignment, nb: nbformat.NotebookNode, under: Path | None = None
+) -> Iterator[Path]:
+    """A temporary folder (in ``under``) holding only the released files and the notebook."""
+    root = Path(tempfile.mkdtemp(prefix="grader-work-", dir=under))
     try:
         for entry in assignment.release:
             src = assignment.root / entry

@@ -13,13 +13,16 @@ import os
 import shutil
 import sys
 import tempfile
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from importlib.metadata import EntryPoint
 from pathlib import Path
-from typing import Any
+from queue import Empty
+from typing import TYPE_CHECKING, Any
 
 import zmq
+from jupyter_client.asynchronous.client import AsyncKernelClient
 from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning.factory import KernelProvisionerFactory
@@ -30,7 +33,13 @@ from grader.kernel_startup import startup_code
 from grader.reaper import kill_pids, kill_uid, process_tree, student_uid
 from grader.sandbox import Isolation, python_roots
 
+if TYPE_CHECKING:
+    from grader.warm import KernelFactory
+
 PROVISIONER = "grader-sandbox"
+WARM_PROVISIONER = "grader-warm"
+IOPUB_PROBE = 0.02
+"""Seconds to wait for iopub after each kernel_info reply while the kernel starts."""
 MAX_MESSAGE = 64 << 20
 """Bytes of the largest message the grader accepts from a kernel."""
 
@@ -54,16 +63,20 @@ class Kernel:
     isolation: Isolation
     connection: dict[str, Any]
     """Connection info (ipc socket paths and key) for the check worker's bridge."""
+    client: AsyncKernelClient
+    """A client that has heard the kernel on shell and iopub (for running the notebook)."""
 
 
-def _register_provisioner() -> None:
+def _register_provisioners() -> None:
     factory = KernelProvisionerFactory.instance()
-    if PROVISIONER not in factory.provisioners:
-        factory.provisioners[PROVISIONER] = EntryPoint(
-            name=PROVISIONER,
-            value="grader.sandbox:SandboxProvisioner",
-            group="jupyter_client.kernel_provisioners",
-        )
+    for name, value in [
+        (PROVISIONER, "grader.sandbox:SandboxProvisioner"),
+        (WARM_PROVISIONER, "grader.warm:WarmProvisioner"),
+    ]:
+        if name not in factory.provisioners:
+            factory.provisioners[name] = EntryPoint(
+                name=name, value=value, group="jupyter_client.kernel_provisioners"
+            )
 
 
 def _can_drop_root(isolation: Isolation) -> bool:
@@ -81,13 +94,23 @@ def _world_reachable(path: Path) -> bool:
 
 @contextlib.asynccontextmanager
 async def sandboxed_kernel(
-    workdir: Path, limits: Limits, isolation: Isolation, startup_timeout: float = 60
+    workdir: Path,
+    limits: Limits,
+    isolation: Isolation,
+    startup_timeout: float = 60,
+    factory: KernelFactory | None = None,
 ) -> AsyncIterator[Kernel]:
-    """Start a fresh kernel for one submission; kill it and everything it started on exit."""
-    _register_provisioner()
+    """Start a fresh kernel for one submission; kill it and everything it started on exit.
+
+    With a ``factory`` (bubblewrap only), the kernel is forked from its warm zygote, and
+    ``workdir`` must lie in its spool.
+    """
+    _register_provisioners()
+    warm = factory if isolation == "bwrap" else None
     with student_uid() as pool_uid:
         uid = pool_uid if pool_uid is not None and _can_drop_root(isolation) else None
-        run_dir = Path(tempfile.mkdtemp(prefix="grader-run-"))
+        spool = warm.spool if warm is not None else None
+        run_dir = Path(tempfile.mkdtemp(prefix="grader-run-", dir=spool))
         if uid is not None:
             _hand_over(workdir, run_dir, uid)
         config = {
@@ -101,6 +124,9 @@ async def sandboxed_kernel(
             "open_files": limits.open_files,
             "uid": -1 if uid is None else uid,
         }
+        if warm is not None:
+            config["factory"] = warm.key
+        provisioner = WARM_PROVISIONER if warm is not None else PROVISIONER
         spec = KernelSpec(
             argv=[
                 *(sys.executable, "-s", "-m", "ipykernel_launcher", "-f", "{connection_file}"),
@@ -109,22 +135,25 @@ async def sandboxed_kernel(
             display_name="grader sandbox",
             language="python",
             interrupt_mode="message",
-            metadata={"kernel_provisioner": {"provisioner_name": PROVISIONER, "config": config}},
+            metadata={"kernel_provisioner": {"provisioner_name": provisioner, "config": config}},
         )
-        km = AsyncKernelManager(kernel_name=PROVISIONER, kernel_spec_manager=_OneSpec(spec))
+        km = AsyncKernelManager(kernel_name=provisioner, kernel_spec_manager=_OneSpec(spec))
         km.shutdown_wait_time = 0.5
         # Every socket the grader opens to this kernel refuses messages over the size cap.
         km.context.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE)
         tree: set[int] = set()
+        client: AsyncKernelClient | None = None
         try:
             await km.start_kernel()
-            await _wait_ready(km, startup_timeout)
+            client = await _wait_ready(km, startup_timeout)
             if uid is not None:
                 # Sockets exist: the student (group member only) may no longer write here.
                 os.chmod(run_dir, 0o550)  # noqa: S103
             info = km.get_connection_info(session=False)
-            yield Kernel(manager=km, isolation=isolation, connection=dict(info))
+            yield Kernel(manager=km, isolation=isolation, connection=dict(info), client=client)
         finally:
+            if client is not None:
+                client.stop_channels()
             if uid is None and isolation == "limits":
                 tree = _kernel_tree(km)
             with contextlib.suppress(Exception):
@@ -152,19 +181,47 @@ def _kernel_tree(km: AsyncKernelManager) -> set[int]:
     return process_tree(pid) if isinstance(pid, int) else set()
 
 
-async def _wait_ready(km: AsyncKernelManager, timeout: float) -> None:
-    """Raise KernelError if the kernel does not answer: that is the grader's problem."""
+async def _wait_ready(km: AsyncKernelManager, timeout: float) -> AsyncKernelClient:
+    """A client of the kernel once it answers on shell and iopub; else KernelError.
+
+    jupyter_client's ``wait_for_ready`` waits 0.2 s for iopub after each reply, and the first
+    reply usually comes before iopub is connected: asking again every 20 ms saves that.
+    """
     client = km.client()
     client.start_channels()
+    deadline = time.monotonic() + timeout
     try:
-        await client.wait_for_ready(timeout=timeout)
-    except RuntimeError as exc:
-        raise KernelError(
-            f"the sandboxed kernel did not start ({exc}); "
-            "try --sandbox=off to see whether the sandbox is the cause"
-        ) from None
-    finally:
+        while True:
+            if time.monotonic() > deadline or not await km.is_alive():
+                why = "no answer" if await km.is_alive() else "it died"
+                raise KernelError(
+                    f"the sandboxed kernel did not start ({why} within {timeout:g} s); "
+                    "try --sandbox=off to see whether the sandbox is the cause"
+                )
+            msg_id = client.kernel_info()
+            if not await _replied(client, msg_id, 0.5):
+                continue
+            try:
+                await client.iopub_channel.get_msg(timeout=IOPUB_PROBE)
+            except Empty:
+                continue
+            return client
+    except BaseException:
         client.stop_channels()
+        raise
+
+
+async def _replied(client: AsyncKernelClient, msg_id: str, timeout: float) -> bool:
+    """Whether the reply to ``msg_id`` comes on shell within ``timeout`` seconds."""
+    end = time.monotonic() + timeout
+    while (left := end - time.monotonic()) > 0:
+        try:
+            msg = await client.shell_channel.get_msg(timeout=left)
+        except Empty:
+            return False
+        if msg.get("parent_header", {}).get("msg_id") == msg_id:
+            return True
+    return False
 
 
 def _nproc_limit(uid: int | None, processes: int) -> int:

@@ -36,6 +36,8 @@ Isolation = Literal["bwrap", "limits"]
 STUDENT_HOME = "/home/student"
 SEED = "/srv/submission"
 """Where the submission's working folder is bound read-only; the home starts as a copy of it."""
+RUN_STASH = "/srv/run"
+"""Where a warm kernel's run folder waits while its spool is hidden (:mod:`grader.zygote`)."""
 TMP_MB = 256
 THREAD_ENV = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS")
 
@@ -108,18 +110,23 @@ def kernel_env(home: str, parent_pid: str) -> dict[str, str]:
     return env
 
 
-def rlimit_args(
+def rlimits(
     memory_mb: int, cpu_seconds: int, nproc: int, fsize_mb: int, nofile: int
-) -> list[str]:
+) -> dict[str, int]:
+    """A student kernel's resource limits, by ``prlimit`` option name."""
+    return {
+        "as": memory_mb << 20,
+        "cpu": cpu_seconds,
+        "nproc": nproc,
+        "fsize": fsize_mb << 20,
+        "nofile": nofile,
+        "core": 0,
+    }
+
+
+def rlimit_args(limits: dict[str, int]) -> list[str]:
     """``prlimit`` options for a student kernel."""
-    return [
-        f"--as={memory_mb << 20}",
-        f"--cpu={cpu_seconds}",
-        f"--nproc={nproc}",
-        f"--fsize={fsize_mb << 20}",
-        f"--nofile={nofile}",
-        "--core=0",
-    ]
+    return [f"--{name}={value}" for name, value in limits.items()]
 
 
 def python_roots() -> list[Path]:
@@ -134,51 +141,90 @@ def python_roots() -> list[Path]:
     return kept
 
 
-def bwrap_args(workdir: Path, run_dir: Path, uid: int | None, disk_mb: int) -> list[str]:
-    """The bubblewrap command line up to ``--`` for one kernel."""
-    args = ["bwrap", *_namespaces(), "--die-with-parent", "--new-session", "--clearenv"]
-    made: set[str] = {"/"}
+class _View:
+    """A bubblewrap command line being built: the system read-only, the grader's files unseen."""
 
-    def parents(dest: str) -> None:
+    def __init__(self) -> None:
+        self.args = ["bwrap", *_namespaces(), "--die-with-parent", "--new-session", "--clearenv"]
+        self.made: set[str] = {"/"}
+        # /tmp first: a bind under /tmp (a venv in a clone there) must not be hidden by it.
+        self.args.extend(["--dev", "/dev", "--proc", "/proc"])
+        self.args.extend(["--perms", "1777", "--size", str(TMP_MB << 20), "--tmpfs", "/tmp"])
+        self.made.update({"/dev", "/proc", "/tmp"})
+        self.bind("/usr", "/usr")
+        for name in ("bin", "lib", "lib64", "lib32", "sbin"):
+            top = Path("/") / name
+            if top.is_symlink():
+                self.args.extend(["--symlink", os.readlink(top), str(top)])
+            elif top.is_dir():
+                self.bind(top, str(top))
+        for etc in ("ld.so.cache", "localtime", "nsswitch.conf", "hosts"):
+            if (Path("/etc") / etc).exists():
+                self.bind(Path("/etc") / etc, f"/etc/{etc}")
+        for root in python_roots():
+            if not root.is_relative_to("/usr"):
+                self.bind(root, str(root))
+
+    def parents(self, dest: str) -> None:
         # bwrap creates missing mount points 0700 when run as root: make them 0755 ourselves.
         for parent in reversed(Path(dest).parents):
             p = str(parent)
-            if p not in made:
-                args.extend(["--perms", "0755", "--dir", p])
-                made.add(p)
+            if p not in self.made:
+                self.args.extend(["--perms", "0755", "--dir", p])
+                self.made.add(p)
 
-    def bind(src: Path | str, dest: str, writable: bool = False) -> None:
-        parents(dest)
-        args.extend(["--bind" if writable else "--ro-bind", str(src), dest])
-        made.add(dest)
+    def bind(self, src: Path | str, dest: str, writable: bool = False) -> None:
+        self.parents(dest)
+        self.args.extend(["--bind" if writable else "--ro-bind", str(src), dest])
+        self.made.add(dest)
 
-    # /tmp first: a bind under /tmp (a venv in a clone there) must not be hidden by the tmpfs.
-    args.extend(["--dev", "/dev", "--proc", "/proc"])
-    args.extend(["--perms", "1777", "--size", str(TMP_MB << 20), "--tmpfs", "/tmp"])
-    made.update({"/dev", "/proc", "/tmp"})
-    bind("/usr", "/usr")
-    for name in ("bin", "lib", "lib64", "lib32", "sbin"):
-        top = Path("/") / name
-        if top.is_symlink():
-            args.extend(["--symlink", os.readlink(top), str(top)])
-        elif top.is_dir():
-            bind(top, str(top))
-    for etc in ("ld.so.cache", "localtime", "nsswitch.conf", "hosts"):
-        if (Path("/etc") / etc).exists():
-            bind(Path("/etc") / etc, f"/etc/{etc}")
-    for root in python_roots():
-        if not root.is_relative_to("/usr"):
-            bind(root, str(root))
-    bind(run_dir, str(run_dir), writable=True)
-    bind(workdir, SEED)
-    parents(STUDENT_HOME)
-    args.extend(["--perms", "0777", "--size", str(disk_mb << 20), "--tmpfs", STUDENT_HOME])
-    args.extend(["--chdir", STUDENT_HOME])
-    for key, value in kernel_env(STUDENT_HOME, "1").items():
-        args.extend(["--setenv", key, value])
+    def directory(self, dest: str) -> None:
+        self.parents(dest)
+        self.args.extend(["--perms", "0755", "--dir", dest])
+        self.made.add(dest)
+
+    def finish(self, cwd: str) -> list[str]:
+        self.args.extend(["--chdir", cwd])
+        for key, value in kernel_env(STUDENT_HOME, "1").items():
+            self.args.extend(["--setenv", key, value])
+        return self.args
+
+
+def bwrap_args(workdir: Path, run_dir: Path, uid: int | None, disk_mb: int) -> list[str]:
+    """The bubblewrap command line up to ``--`` for one kernel."""
+    view = _View()
+    view.bind(run_dir, str(run_dir), writable=True)
+    view.bind(workdir, SEED)
+    view.parents(STUDENT_HOME)
+    view.args.extend(["--perms", "0777", "--size", str(disk_mb << 20), "--tmpfs", STUDENT_HOME])
     if uid is not None:
-        args.extend(["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"])
-    return args
+        view.args.extend(["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"])
+    return view.finish(STUDENT_HOME)
+
+
+ZYGOTE_CAPS = ("SYS_ADMIN", "SETUID", "SETGID", "SETPCAP", "KILL")
+"""What the warm-kernel zygote needs as root: namespaces and mounts, each kernel's own uid, to
+drop capabilities and to kill kernels. Each kernel drops them all (:mod:`grader.zygote`)."""
+
+
+def zygote_bwrap_args(spool: Path) -> list[str]:
+    """The bubblewrap command line up to ``--`` for the warm-kernel zygote.
+
+    The same view as a kernel's, with the spool of every kernel's folders where a kernel has
+    its own; each kernel then hides the spool but its own folders and mounts a fresh /proc,
+    /tmp and home (:mod:`grader.zygote`).
+    """
+    view = _View()
+    view.bind(spool, str(spool), writable=True)
+    for mount_point in (SEED, RUN_STASH, STUDENT_HOME):
+        view.directory(mount_point)
+    if os.geteuid() == 0:
+        view.args.extend(["--cap-drop", "ALL"])
+        for cap in ZYGOTE_CAPS:
+            view.args.extend(["--cap-add", f"CAP_{cap}"])
+    else:  # capabilities inside the sandbox's own user namespace only
+        view.args.extend(["--cap-add", "ALL"])
+    return view.finish("/")
 
 
 def seed_home_args() -> list[str]:
@@ -216,25 +262,18 @@ class SandboxProvisioner(LocalProvisioner):
 
     async def pre_launch(self, **kwargs: Any) -> dict[str, Any]:
         """Point the connection at private unix sockets, then wrap the kernel's command."""
-        km = self.parent
-        assert km is not None, "the provisioner is created by its kernel manager"
-        run_dir = Path(self.run_dir)
-        km.transport = "ipc"
-        km.ip = str(run_dir / "kernel")
-        km.cache_ports = False
-        km.connection_file = str(run_dir / "connection.json")
-        kwargs = await super().pre_launch(**kwargs)
+        return self.wrap(await self._private_connection(**kwargs))
+
+    def wrap(self, kwargs: dict[str, Any]) -> dict[str, Any]:
+        """The launch arguments of a cold kernel: its command inside the sandbox."""
         uid = self.uid if self.uid >= 0 else None
-        if uid is not None:
-            os.chown(km.connection_file, 0, uid)
-            os.chmod(km.connection_file, 0o640)
         kernel_cmd = list(kwargs.pop("cmd"))
-        limits = rlimit_args(
-            self.memory_mb, self.cpu_seconds, self.nproc, self.disk_mb, self.open_files
-        )
-        wrapped = ["prlimit", *limits, "--"]
+        wrapped = ["prlimit", *rlimit_args(self.limits()), "--"]
         if self.isolation == "bwrap":
-            wrapped += [*bwrap_args(Path(self.workdir), run_dir, uid, self.disk_mb), "--"]
+            wrapped += [
+                *bwrap_args(Path(self.workdir), Path(self.run_dir), uid, self.disk_mb),
+                "--",
+            ]
             env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}
             cwd = "/"
         else:
@@ -253,3 +292,22 @@ class SandboxProvisioner(LocalProvisioner):
             stderr=subprocess.DEVNULL,
         )
         return kwargs
+
+    async def _private_connection(self, **kwargs: Any) -> dict[str, Any]:
+        """Unix sockets in the run folder; write the connection file (readable by the kernel)."""
+        km = self.parent
+        assert km is not None, "the provisioner is created by its kernel manager"
+        run_dir = Path(self.run_dir)
+        km.transport = "ipc"
+        km.ip = str(run_dir / "kernel")
+        km.cache_ports = False
+        km.connection_file = str(run_dir / "connection.json")
+        kwargs = await super().pre_launch(**kwargs)
+        if self.uid >= 0:
+            os.chown(km.connection_file, 0, self.uid)
+            os.chmod(km.connection_file, 0o640)
+        return kwargs
+
+    def limits(self) -> dict[str, int]:
+        """This kernel's resource limits."""
+        return rlimits(self.memory_mb, self.cpu_seconds, self.nproc, self.disk_mb, self.open_files)

@@ -51,20 +51,21 @@ EXPECTED = {
 PICKLE_MARKER = Path("/tmp/grader-pwned-by-pickle")
 
 
-def _grade(*paths: Path, out: Path) -> dict[str, dict]:
+def _grade(*paths: Path, out: Path, kernels: str = "warm") -> dict[str, dict]:
     done = run_grader(
         "--course", str(COURSE), "grade", "vault", *map(str, paths),
-        "--format", "json", "--output", str(out), "--jobs", "2",
+        "--format", "json", "--output", str(out), "--jobs", "2", "--kernels", kernels,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-3000:]
     return {r["student"]: r for r in json.loads(done.stdout)}
 
 
-@pytest.fixture(scope="module")
-def attacked(tmp_path_factory):
+@pytest.fixture(scope="module", params=["warm", "cold"])
+def attacked(request, tmp_path_factory):
+    """The batch graded with warm kernels (forked from one zygote), then with cold ones."""
     PICKLE_MARKER.unlink(missing_ok=True)
-    out = tmp_path_factory.mktemp("attack-reports")
-    return {"results": _grade(ATTACKS, out=out), "out": out}
+    out = tmp_path_factory.mktemp(f"attack-reports-{request.param}")
+    return {"results": _grade(ATTACKS, out=out, kernels=request.param), "out": out}
 
 
 def _question_score(result, question):
@@ -119,16 +120,16 @@ def test_nothing_from_the_kernel_is_unpickled(attacked):
 
 
 def test_no_student_process_is_left_behind(attacked):
-    # A kernel's processes (fork-bomb children included) carry its run folder in their command
-    # line; the folder is deleted when grading ends. (Kernels of other graders running on this
-    # machine still have theirs.)
+    # A cold kernel's processes (fork-bomb children included) carry its run folder in their
+    # command line, a warm kernel's its zygote's spool; both are deleted when grading ends.
+    # (Kernels of other graders running on this machine still have theirs.)
     leftovers = []
     for entry in Path("/proc").iterdir():
         try:
             cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
         except (OSError, NotADirectoryError):
             continue
-        runs = re.findall(r"(/\S*/grader-run-[^/\s]+)", cmdline)
+        runs = re.findall(r"(/\S*/grader-(?:run|warm)-[^/\s]+)", cmdline)
         if any(not Path(run).exists() for run in runs):
             leftovers.append((entry.name, cmdline[:120]))
     assert leftovers == []

@@ -1,0 +1,314 @@
+"""Warm kernels: forked from one sandboxed process that has imported their libraries.
+
+A fresh kernel spends one to two seconds starting Python and ipykernel and importing numpy,
+pandas and scikit-learn before a student's first line runs. For a batch, :class:`KernelFactory`
+starts the zygote (:mod:`grader.zygote`) once, inside bubblewrap with the same view of the
+system as a kernel's, and it imports ipykernel and what the assignment's notebook imports. Each
+submission's kernel is then a fork of it, in namespaces of its own, with its own fresh /proc,
+/tmp and home, only its own files, its own limits and no privilege left (its own uid as root).
+
+:class:`WarmProvisioner` is the jupyter_client provisioner of such a kernel: it writes the
+connection file like :class:`~grader.sandbox.SandboxProvisioner` and asks the factory, instead
+of ``Popen``, for the process.
+"""
+
+from __future__ import annotations
+
+import ast
+import asyncio
+import contextlib
+import itertools
+import json
+import logging
+import os
+import shutil
+import signal
+import sys
+import tempfile
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import nbformat
+from jupyter_client.connect import KernelConnectionInfo
+from traitlets import Unicode
+
+from grader.errors import KernelError
+from grader.sandbox import TMP_MB, SandboxProvisioner, zygote_bwrap_args
+
+log = logging.getLogger(__name__)
+ZYGOTE = Path(__file__).with_name("zygote.py")
+READY_TIMEOUT = 60.0
+MAX_EVENT = 1 << 16
+KILL_WAIT = 2.0
+_FACTORIES: dict[str, KernelFactory] = {}
+_ids = itertools.count(1)
+
+
+@dataclass
+class _Child:
+    started: asyncio.Future[int]
+    exited: asyncio.Future[tuple[int, str]] = field(
+        default_factory=lambda: asyncio.get_running_loop().create_future()
+    )
+
+
+class KernelFactory:
+    """The zygote of one batch: ``spawn`` a kernel, ``kill`` it, ``close`` at the end."""
+
+    def __init__(self, process: asyncio.subprocess.Process, root: Path) -> None:
+        self.process = process
+        self.root = root
+        self.spool = root / "spool"
+        """Every kernel's working and run folders live here (each kernel sees only its own)."""
+        self.key = f"factory-{next(_ids)}"
+        self.children: dict[str, _Child] = {}
+        self.broken = ""
+        self._reader: asyncio.Task[None] | None = None
+
+    @classmethod
+    async def start(cls, preload: Sequence[str], timeout: float = READY_TIMEOUT) -> KernelFactory:
+        """Start the zygote and wait until it has imported ``preload``.
+
+        Raises:
+            KernelError: it did not start (the log's last lines say why).
+        """
+        root = Path(tempfile.mkdtemp(prefix="grader-warm-"))
+        (root / "spool").mkdir()
+        command = [
+            *zygote_bwrap_args(root / "spool"),
+            "--",
+            *(sys.executable, "-s", "-c", ZYGOTE.read_text()),
+            *(str(root / "spool"), json.dumps(list(preload))),
+        ]
+        with open(root / "zygote.log", "wb") as err:
+            process = await asyncio.create_subprocess_exec(
+                *command,
+                stdin=asyncio.subprocess.PIPE,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=err,
+                env={"PATH": os.environ.get("PATH", "/usr/bin:/bin")},
+                cwd="/",
+                limit=MAX_EVENT,
+            )
+        factory = cls(process, root)
+        try:
+            assert process.stdout is not None
+            line = await asyncio.wait_for(process.stdout.readline(), timeout)
+            ready = json.loads(line) if line else {}
+            if ready.get("event") != "ready":
+                raise KernelError(f"the warm-kernel zygote did not start: {factory.log_tail()}")
+            if ready.get("threads") != 1:
+                raise KernelError(f"the zygote runs {ready.get('threads')} threads: cannot fork")
+        except (TimeoutError, ValueError) as exc:
+            await factory.close()
+            raise KernelError(f"the warm-kernel zygote did not start: {exc!r}") from None
+        except BaseException:
+            await factory.close()
+            raise
+        if ready.get("failed"):
+            log.info("zygote could not import %s", ", ".join(ready["failed"]))
+        factory._reader = asyncio.create_task(factory._read_events())
+        _FACTORIES[factory.key] = factory
+        return factory
+
+    def log_tail(self) -> str:
+        """The zygote's last lines on stderr, for an error message."""
+        text = (self.root / "zygote.log").read_text(errors="replace").strip()
+        return " | ".join(text.splitlines()[-3:]) or "no message"
+
+    async def spawn(self, request: dict[str, Any]) -> tuple[str, int]:
+        """Fork a kernel for ``request`` (see :mod:`grader.zygote`); its id and init's pid."""
+        if self.broken:
+            raise KernelError(self.broken)
+        kid = f"k{next(_ids)}"
+        child = _Child(started=asyncio.get_running_loop().create_future())
+        self.children[kid] = child
+        self._send({"op": "spawn", "id": kid, **request})
+        waits: list[asyncio.Future[Any]] = [child.started, child.exited]
+        await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        if child.started.done():
+            return kid, child.started.result()
+        _, error = child.exited.result()
+        raise KernelError(f"the warm kernel did not start: {error or self.log_tail()}")
+
+    async def exited(self, kid: str) -> int:
+        """Wait for a kernel's exit status."""
+        child = self.children.get(kid)
+        return 0 if child is None else (await asyncio.shield(child.exited))[0]
+
+    def exit_status(self, kid: str) -> int | None:
+        """A kernel's exit status, None while it runs."""
+        child = self.children.get(kid)
+        if child is None or not child.exited.done():
+            return None
+        return child.exited.result()[0]
+
+    def kill(self, kid: str) -> None:
+        """Kill a kernel and everything it started (its whole pid namespace)."""
+        if not self.broken and self.exit_status(kid) is None:
+            self._send({"op": "kill", "id": kid})
+
+    def forget(self, kid: str) -> None:
+        """Drop an exited kernel's record."""
+        self.children.pop(kid, None)
+
+    def _send(self, message: dict[str, Any]) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.write((json.dumps(message) + "\n").encode())
+
+    async def _read_events(self) -> None:
+        assert self.process.stdout is not None
+        try:
+            while line := await self.process.stdout.readline():
+                event = json.loads(line)
+                child = self.children.get(str(event.get("id")))
+                if child is None:
+                    continue
+                if event["event"] == "started" and not child.started.done():
+                    child.started.set_result(int(event["pid"]))
+                elif event["event"] == "exited" and not child.exited.done():
+                    child.exited.set_result((int(event["status"]), str(event["error"])))
+        except (ValueError, KeyError, TypeError) as exc:
+            self.broken = f"the warm-kernel zygote sent a malformed event: {exc!r}"
+        finally:
+            self.broken = self.broken or f"the warm-kernel zygote stopped: {self.log_tail()}"
+            for child in self.children.values():
+                if not child.exited.done():
+                    child.exited.set_result((-signal.SIGKILL, self.broken))
+
+    async def close(self) -> None:
+        """Kill every kernel and the zygote; remove its folders."""
+        _FACTORIES.pop(self.key, None)
+        if self.process.stdin is not None:
+            self.process.stdin.close()
+        try:
+            await asyncio.wait_for(self.process.wait(), 5)
+        except TimeoutError:
+            self.process.kill()
+            await self.process.wait()
+        if self._reader is not None:
+            await self._reader
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+class _WarmProcess:
+    """What :class:`~jupyter_client.provisioning.LocalProvisioner` expects of a ``Popen``."""
+
+    stdin = stdout = stderr = None
+
+    def __init__(self, factory: KernelFactory, kid: str, pid: int) -> None:
+        self.factory, self.kid, self.pid = factory, kid, pid
+
+    def poll(self) -> int | None:
+        return self.factory.exit_status(self.kid)
+
+    def wait(self) -> int | None:
+        status = self.poll()
+        self.factory.forget(self.kid)
+        return status
+
+    def send_signal(self, signum: int) -> None:
+        # Interrupts go as messages; any other signal ends the kernel.
+        if signum != signal.SIGINT:
+            self.factory.kill(self.kid)
+
+    def kill(self) -> None:
+        self.factory.kill(self.kid)
+
+    terminate = kill
+
+
+class WarmProvisioner(SandboxProvisioner):
+    """Launch a submission's kernel as a fork of its batch's zygote."""
+
+    factory = Unicode(help="Key of the KernelFactory that forks this kernel.").tag(config=True)
+
+    async def pre_launch(self, **kwargs: Any) -> dict[str, Any]:
+        """Write the connection file; the command line is not used."""
+        return await self._private_connection(**kwargs)
+
+    async def kill(self, restart: bool = False) -> None:
+        """Kill the kernel and wait (briefly) until it is gone: the manager then need not poll."""
+        process = self.process
+        if not isinstance(process, _WarmProcess):  # started cold
+            return await super().kill(restart)
+        process.kill()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(process.factory.exited(process.kid), KILL_WAIT)
+
+    async def wait(self) -> int | None:
+        """The kernel's exit status, as soon as the zygote reports it (no polling)."""
+        process = self.process
+        if not isinstance(process, _WarmProcess):  # started cold
+            return await super().wait()
+        status = await process.factory.exited(process.kid)
+        process.wait()
+        self.process = None
+        return status
+
+    async def launch_kernel(self, cmd: list[str], **kwargs: Any) -> KernelConnectionInfo:
+        """Fork the kernel: ipykernel's own arguments, in a confined fork of the zygote."""
+        factory = _FACTORIES.get(self.factory)
+        argv = cmd[cmd.index("ipykernel_launcher") + 1 :]
+        try:
+            if factory is None:
+                raise KernelError("the warm-kernel zygote of this batch is gone")
+            kid, pid = await factory.spawn(
+                {
+                    "argv": argv,
+                    "run_dir": self.run_dir,
+                    "seed": self.workdir,
+                    "uid": self.uid if self.uid >= 0 else None,
+                    "limits": self.limits(),
+                    "tmp_mb": TMP_MB,
+                    "disk_mb": self.disk_mb,
+                }
+            )
+        except KernelError as exc:
+            log.warning("warning: %s; starting this kernel cold", exc)
+            return await super().launch_kernel(**self.wrap({"cmd": cmd, **kwargs}))
+        self.process = _WarmProcess(factory, kid, pid)  # type: ignore[assignment]
+        self.pid, self.pgid = pid, None
+        return self.connection_info
+
+
+def imported_modules(notebook: Path) -> list[str]:
+    """The absolute imports of a notebook's code cells, in order (what its kernels will need)."""
+    try:
+        nb = nbformat.read(notebook, as_version=4)
+    except (OSError, ValueError):
+        return []
+    found: dict[str, None] = {}
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        try:
+            tree = ast.parse(cell.source)
+        except SyntaxError:  # IPython magics and the like
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                found.update(dict.fromkeys(alias.name for alias in node.names))
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                found[node.module] = None
+    return list(found)
+
+
+@contextlib.asynccontextmanager
+async def warm_kernels(notebook: Path, enabled: bool) -> AsyncIterator[KernelFactory | None]:
+    """A zygote preloaded with ``notebook``'s imports, or None (cold kernels) if it fails."""
+    if not enabled:
+        yield None
+        return
+    try:
+        factory = await KernelFactory.start(imported_modules(notebook))
+    except KernelError as exc:
+        log.warning("warning: %s; every kernel starts cold instead", exc)
+        yield None
+        return
+    try:
+        yield factory
+    finally:
+        await factory.close()

@@ -1,0 +1,194 @@
+"""Warm kernels: forked from one zygote, each still confined and fresh (grader.warm, grader.zygote)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import tempfile
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from grader import warm
+from grader.config import Limits
+from grader.errors import KernelError
+from grader.kernel import sandboxed_kernel
+from grader.reaper import UID_BASE
+from grader.sandbox import bwrap_problem
+from grader.warm import KernelFactory, imported_modules, warm_kernels
+
+needs_bwrap = pytest.mark.skipif(bwrap_problem() is not None, reason=f"{bwrap_problem()}")
+
+PROBE = r"""
+import ctypes, json, os, socket, sys
+status = dict(line.split(":", 1) for line in open("/proc/self/status") if ":" in line)
+def visible(pattern):
+    import glob
+    return sorted(glob.glob(pattern, recursive=True))
+try:
+    socket.create_connection(("10.0.0.1", 80), timeout=1)
+    network = "open"
+except OSError as exc:
+    network = type(exc).__name__
+libc = ctypes.CDLL(None, use_errno=True)
+import numpy
+report = {
+    "uid": os.getuid(),
+    "caps": [status[k].strip() for k in ("CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb")],
+    "no_new_privs": status["NoNewPrivs"].strip(),
+    "pids": sorted(int(p) for p in os.listdir("/proc") if p.isdigit()),
+    "home": sorted(os.listdir(".")),
+    "tmp": visible("/tmp/**"),
+    "other_work": [p for top in ("/tmp", "/srv", "/home", "/run", "/var") for p in visible(top + "/**/grader-work-*")],
+    "numpy_before_import": NUMPY_BEFORE,
+    "earlier_kernel_variable": "left_behind" in globals(),
+    "random": numpy.random.rand(),
+    "network": network,
+    "new_mount_ns": libc.unshare(0x00020000),
+}
+left_behind = True
+print(json.dumps(report))
+"""
+
+
+def test_imported_modules_lists_a_notebooks_absolute_imports(tmp_path):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell("import numpy as np, pandas\nfrom sklearn.linear_model import X"),
+        nbformat.v4.new_markdown_cell("import os"),
+        nbformat.v4.new_code_cell("%matplotlib inline\nimport matplotlib"),
+        nbformat.v4.new_code_cell("from . import local\ndef f():\n    import json\nimport numpy"),
+    ]
+    path = tmp_path / "a.ipynb"
+    nbformat.write(nb, path)
+    assert imported_modules(path) == ["numpy", "pandas", "sklearn.linear_model", "json"]
+    assert imported_modules(tmp_path / "missing.ipynb") == []
+
+
+def test_a_zygote_that_cannot_start_leaves_kernels_cold(monkeypatch, caplog):
+    monkeypatch.setattr(warm, "zygote_bwrap_args", lambda spool: ["/bin/false"])
+
+    async def enter() -> object:
+        async with warm_kernels(Path("no.ipynb"), enabled=True) as factory:
+            return factory
+
+    with caplog.at_level(logging.WARNING, logger="grader"):
+        assert asyncio.run(enter()) is None
+    assert "every kernel starts cold instead" in caplog.text
+    assert "did not start" in caplog.text
+
+
+async def _run(kernel, code: str) -> str:
+    client = kernel.manager.client()
+    client.start_channels()
+    out: list[str] = []
+
+    def hook(msg):
+        if msg["msg_type"] == "stream":
+            out.append(msg["content"]["text"])
+        elif msg["msg_type"] == "error":
+            out.append("\n".join(msg["content"]["traceback"]))
+
+    try:
+        await client.wait_for_ready(timeout=30)
+        await client.execute_interactive(code, output_hook=hook, timeout=60)
+    finally:
+        client.stop_channels()
+    return "".join(out)
+
+
+async def _probe_two_kernels() -> list[dict]:
+    """Two kernels of one zygote side by side: each reports what it can see and do."""
+    factory = await KernelFactory.start(["numpy"])
+    works = []
+    for student in ("first", "second"):
+        works.append(Path(tempfile.mkdtemp(prefix="grader-work-", dir=factory.spool)))
+        (works[-1] / f"{student}.ipynb").write_text("{}")
+    try:
+        async with (
+            sandboxed_kernel(works[0], Limits(), "bwrap", 60, factory) as first,
+            sandboxed_kernel(works[1], Limits(), "bwrap", 60, factory) as second,
+        ):
+            reports = []
+            for kernel in (first, second):
+                before = await _run(kernel, "import sys; print('numpy' in sys.modules)")
+                code = PROBE.replace("NUMPY_BEFORE", before.strip())
+                reports.append(json.loads(await _run(kernel, code)))
+    finally:
+        await factory.close()
+    return reports
+
+
+@needs_bwrap
+def test_each_warm_kernel_is_fresh_confined_and_preloaded():
+    first, second = asyncio.run(_probe_two_kernels())
+    for report, own in ((first, "first.ipynb"), (second, "second.ipynb")):
+        assert report["caps"] == ["0000000000000000"] * 5
+        assert report["no_new_privs"] == "1"
+        assert report["new_mount_ns"] == -1  # no privilege to rearrange its view
+        assert report["pids"][:2] == [1, 2]  # its own pid namespace
+        assert max(report["pids"]) < 50
+        assert report["home"] == [own]  # its own files, no one else's
+        assert report["other_work"] == []
+        assert not any("grader-work" in path for path in report["tmp"])
+        assert report["network"] != "open"
+        assert report["numpy_before_import"] is True  # imported once, in the zygote
+        if os.geteuid() == 0:
+            assert report["uid"] >= UID_BASE
+    assert not second["earlier_kernel_variable"]
+    assert first["random"] != second["random"]  # numpy's generator is reseeded per kernel
+
+
+async def _kill_with_a_child_running() -> tuple[int, str]:
+    factory = await KernelFactory.start([])
+    try:
+        work = Path(tempfile.mkdtemp(prefix="grader-work-", dir=factory.spool))
+        async with sandboxed_kernel(work, Limits(), "bwrap", 60, factory) as kernel:
+            marker = f"grader-warm-test-{os.getpid()}"
+            await _run(kernel, f"import subprocess; subprocess.Popen(['sleep', '300', '{marker}'])")
+        await asyncio.sleep(0.5)
+        survivors = [
+            pid for pid in os.listdir("/proc") if pid.isdigit() and marker.encode() in _cmdline(pid)
+        ]
+        return len(survivors), factory.log_tail()
+    finally:
+        await factory.close()
+
+
+def _cmdline(pid: str) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
+@needs_bwrap
+def test_stopping_a_warm_kernel_stops_what_it_started():
+    survivors, _ = asyncio.run(_kill_with_a_child_running())
+    assert survivors == 0
+
+
+async def _kernel_when_the_fork_fails() -> str:
+    factory = await KernelFactory.start([])
+
+    async def refuse(request):
+        raise KernelError("the warm kernel did not start: no room")
+
+    factory.spawn = refuse  # type: ignore[method-assign]
+    try:
+        work = Path(tempfile.mkdtemp(prefix="grader-work-", dir=factory.spool))
+        async with sandboxed_kernel(work, Limits(), "bwrap", 60, factory) as kernel:
+            return await _run(kernel, "import os; print(os.getcwd(), 6 * 7)")
+    finally:
+        await factory.close()
+
+
+@needs_bwrap
+def test_a_kernel_the_zygote_cannot_fork_starts_cold(caplog):
+    with caplog.at_level(logging.WARNING, logger="grader"):
+        out = asyncio.run(_kernel_when_the_fork_fails())
+    assert out.split() == ["/home/student", "42"]
+    assert "no room; starting this kernel cold" in caplog.text
