@@ -35,7 +35,7 @@ from jupyter_client.connect import KernelConnectionInfo
 from traitlets import Unicode
 
 from grader.errors import KernelError
-from grader.sandbox import TMP_MB, SandboxProvisioner, zygote_bwrap_args
+from grader.sandbox import TMP_MB, SandboxProvisioner, python_roots, zygote_bwrap_args
 
 log = logging.getLogger(__name__)
 ZYGOTE = Path(__file__).with_name("zygote.py")
@@ -80,7 +80,7 @@ class KernelFactory:
             *zygote_bwrap_args(root / "spool"),
             "--",
             *(sys.executable, "-s", "-c", ZYGOTE.read_text()),
-            *(str(root / "spool"), json.dumps(list(preload))),
+            *(str(root / "spool"), json.dumps(list(preload)), json.dumps(_under_tmp())),
         ]
         with open(root / "zygote.log", "wb") as err:
             process = await asyncio.create_subprocess_exec(
@@ -191,6 +191,11 @@ class KernelFactory:
         if self._reader is not None:
             await self._reader
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+def _under_tmp() -> list[str]:
+    """The Python installation's folders under /tmp: a kernel's fresh /tmp must not hide them."""
+    return [str(root) for root in python_roots() if root.is_relative_to("/tmp")]
 
 
 class _WarmProcess:

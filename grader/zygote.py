@@ -106,9 +106,14 @@ def _send(fd: int, message: dict[str, Any]) -> None:
 # --- the kernel's confinement (in the init process, pid 1 of the new namespaces) -----------------
 
 
-def _mounts(request: dict[str, Any], spool: str) -> None:
-    """See only this submission: its seed read-only, its run folder, fresh /proc, /tmp, home."""
+def _mounts(request: dict[str, Any], spool: str, keep: list[str]) -> None:
+    """See only this submission: its seed read-only, its run folder, fresh /proc, /tmp, home.
+
+    ``keep``: read-only folders under /tmp that the fresh /tmp must not hide (a Python
+    installation in a clone under /tmp).
+    """
     run_dir, tmp_mb, disk_mb = request["run_dir"], request["tmp_mb"], request["disk_mb"]
+    kept = [(path, os.open(path, os.O_PATH | os.O_DIRECTORY)) for path in keep]
     _mount("none", "/", None, MS_REC | MS_PRIVATE)
     _mount(request["seed"], SEED, None, MS_BIND | MS_REC)
     _mount("none", SEED, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
@@ -118,8 +123,13 @@ def _mounts(request: dict[str, Any], spool: str) -> None:
     _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
     _mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"size={tmp_mb}m,mode=1777")
     _mount("tmpfs", HOME, "tmpfs", MS_NOSUID | MS_NODEV, f"size={disk_mb}m,mode=0777")
+    for path, fd in kept:
+        os.makedirs(path, mode=0o755, exist_ok=True)
+        _mount(f"/proc/self/fd/{fd}", path, None, MS_BIND | MS_REC)
+        _mount("none", path, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
+        os.close(fd)
     # The run folder back at the path the grader knows, for the kernel's sockets.
-    os.makedirs(run_dir, mode=0o755)
+    os.makedirs(run_dir, mode=0o755, exist_ok=True)
     _mount(RUN_STASH, run_dir, None, MS_BIND)
     _check(_libc.umount2(RUN_STASH.encode(), MNT_DETACH), "umount the run folder's stash")
 
@@ -158,8 +168,8 @@ def _verify_unprivileged() -> None:
         raise PermissionError("no_new_privs is not set")
 
 
-def _confine(request: dict[str, Any], spool: str) -> None:
-    _mounts(request, spool)
+def _confine(request: dict[str, Any], spool: str, keep: list[str]) -> None:
+    _mounts(request, spool, keep)
     _set_limits(request["limits"])
     _drop_privileges(request["uid"])
     # The home starts as a copy of the submission, made as the student (like ``cp -R``).
@@ -189,10 +199,10 @@ def _run_kernel(argv: list[str]) -> None:
     IPKernelApp.launch_instance(argv=argv)
 
 
-def _init(request: dict[str, Any], spool: str, report: int) -> int:
+def _init(request: dict[str, Any], spool: str, keep: list[str], report: int) -> int:
     """Pid 1 of the kernel's namespaces: confine, start the kernel, reap until it exits."""
     _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    _confine(request, spool)
+    _confine(request, spool, keep)
     _send(report, {"confined": True})
     kernel = os.fork()
     if kernel == 0:
@@ -213,7 +223,7 @@ def _init(request: dict[str, Any], spool: str, report: int) -> int:
             return os.waitstatus_to_exitcode(status)
 
 
-def _keeper(request: dict[str, Any], spool: str, report: int) -> None:
+def _keeper(request: dict[str, Any], spool: str, keep: list[str], report: int) -> None:
     """Make the kernel's namespaces, report its init, wait for it (never runs student code)."""
     _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     null = os.open(os.devnull, os.O_RDWR)
@@ -230,7 +240,7 @@ def _keeper(request: dict[str, Any], spool: str, report: int) -> None:
     if init == 0:
         code = 1
         try:
-            code = _init(request, spool, report)
+            code = _init(request, spool, keep, report)
         except BaseException as exc:  # reported to the grader, then exit
             _send(report, {"error": f"{type(exc).__name__}: {exc}"})
         finally:
@@ -246,8 +256,9 @@ def _keeper(request: dict[str, Any], spool: str, report: int) -> None:
 class Zygote:
     """The request loop; one keeper per kernel, each with a pipe for its events."""
 
-    def __init__(self, spool: str) -> None:
+    def __init__(self, spool: str, keep: list[str]) -> None:
         self.spool = spool
+        self.keep = keep
         self.selector = selectors.DefaultSelector()
         self.kernels: dict[str, dict[str, Any]] = {}
 
@@ -259,7 +270,7 @@ class Zygote:
         if keeper == 0:
             try:
                 os.close(read)
-                _keeper(request, self.spool, write)
+                _keeper(request, self.spool, self.keep, write)
             except BaseException as exc:  # reported to the grader
                 _send(write, {"error": f"{type(exc).__name__}: {exc}"})
             finally:
@@ -354,13 +365,13 @@ def preload(modules: list[str]) -> list[str]:
 
 
 def main() -> None:
-    """``python -c SOURCE SPOOL PRELOAD_JSON``: preload, say ready, serve."""
-    spool, modules = sys.argv[1], json.loads(sys.argv[2])
+    """``python -c SOURCE SPOOL PRELOAD_JSON KEEP_JSON``: preload, say ready, serve."""
+    spool, modules, keep = sys.argv[1], json.loads(sys.argv[2]), json.loads(sys.argv[3])
     failed = preload(modules)
     # Forking is only safe with one thread: say how many there are, the grader checks.
     _send(1, {"event": "ready", "failed": failed, "threads": threading.active_count()})
     try:
-        Zygote(spool).serve()
+        Zygote(spool, keep).serve()
     except Exception:
         traceback.print_exc()
         raise
