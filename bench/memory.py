@@ -45,8 +45,9 @@ def _cmdline(pid: str) -> bytes:
 def zygote_pid() -> int | None:
     """The zygote: the process bubblewrap runs with the zygote's source (kernels are its forks)."""
     for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit() or b"warm-kernel zygote" not in _cmdline(entry.name):
-            continue
+        argv = _cmdline(entry.name)
+        if b"warm-kernel zygote" not in argv or argv.split(b"\0")[0].endswith(b"bwrap"):
+            continue  # bubblewrap's own command line carries the zygote's too
         try:
             stat = (entry / "stat").read_text()
         except OSError:
