@@ -192,8 +192,9 @@ async def _wait_ready(km: AsyncKernelManager, timeout: float) -> AsyncKernelClie
     deadline = time.monotonic() + timeout
     try:
         while True:
-            if time.monotonic() > deadline or not await km.is_alive():
-                why = "no answer" if await km.is_alive() else "it died"
+            alive = await km.is_alive()
+            if not alive or time.monotonic() > deadline:
+                why = "no answer" if alive else "it died"
                 raise KernelError(
                     f"the sandboxed kernel did not start ({why} within {timeout:g} s); "
                     "try --sandbox=off to see whether the sandbox is the cause"

@@ -46,12 +46,14 @@ _FACTORIES: dict[str, KernelFactory] = {}
 _ids = itertools.count(1)
 
 
+def _future() -> asyncio.Future[Any]:
+    return asyncio.get_running_loop().create_future()
+
+
 @dataclass
 class _Child:
-    started: asyncio.Future[int]
-    exited: asyncio.Future[tuple[int, str]] = field(
-        default_factory=lambda: asyncio.get_running_loop().create_future()
-    )
+    started: asyncio.Future[int] = field(default_factory=_future)
+    exited: asyncio.Future[tuple[int, str]] = field(default_factory=_future)
 
 
 class KernelFactory:
@@ -123,7 +125,7 @@ class KernelFactory:
         if self.broken:
             raise KernelError(self.broken)
         kid = f"k{next(_ids)}"
-        child = _Child(started=asyncio.get_running_loop().create_future())
+        child = _Child()
         self.children[kid] = child
         self._send({"op": "spawn", "id": kid, **request})
         waits: list[asyncio.Future[Any]] = [child.started, child.exited]
