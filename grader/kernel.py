@@ -1,7 +1,8 @@
 """Start and stop one student kernel inside its sandbox.
 
 The kernel spec is built in memory for each submission: a fixed argv (the grader's own Python
-and ipykernel; the notebook's kernelspec metadata is never read), message-mode interrupts, and
+and ipykernel; the notebook's kernelspec metadata is never read), interrupts as signals to the
+kernel's own process (never a message a student can block the batch with), and
 the :class:`~grader.sandbox.SandboxProvisioner` configured with this submission's folders and
 limits.
 """
@@ -134,7 +135,7 @@ async def sandboxed_kernel(
             ],
             display_name="grader sandbox",
             language="python",
-            interrupt_mode="message",
+            interrupt_mode="signal",
             metadata={"kernel_provisioner": {"provisioner_name": provisioner, "config": config}},
         )
         km = AsyncKernelManager(kernel_name=provisioner, kernel_spec_manager=_OneSpec(spec))

@@ -22,6 +22,8 @@ import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from grader.errors import SandboxError
+
 UID_BASE = 1_900_000
 """Student kernels run as ``UID_BASE + n``: uids no account on a normal system uses."""
 UID_SLOTS = 4096
@@ -50,7 +52,7 @@ def student_uid() -> Iterator[int | None]:
         finally:
             os.close(fd)
         return
-    raise RuntimeError(f"all {UID_SLOTS} student uids are in use")
+    raise SandboxError(f"all {UID_SLOTS} student uids are in use")
 
 
 def kill_uid(uid: int) -> None:
@@ -77,6 +79,48 @@ def process_tree(root: int) -> set[int]:
             tree.add(pid)
             todo.extend(children.get(pid, []))
     return tree
+
+
+def kernel_process(launcher: int) -> int | None:
+    """The student's kernel among ``launcher``'s descendants (the one nearest to it), if any.
+
+    The kernel is the first process of the tree that runs ``python -m ipykernel_launcher``
+    (prlimit, bubblewrap, setpriv and the shell that seeds the home carry it further along theirs).
+    """
+    children: dict[int, list[int]] = {}
+    for pid, status in _processes():
+        ppid = _field(status, "PPid")
+        if ppid is not None:
+            children.setdefault(ppid, []).append(pid)
+    level = [launcher]
+    while level:
+        for pid in sorted(level):
+            try:
+                with open(f"/proc/{pid}/cmdline", "rb") as f:
+                    argv = f.read().split(b"\0")
+            except OSError:
+                continue
+            if b"ipykernel_launcher" in argv[1:4]:  # python [-s] -m ipykernel_launcher
+                return pid
+        level = [child for pid in level for child in children.get(pid, [])]
+    return None
+
+
+def host_pid(ns_pid: int, ancestor: int) -> int | None:
+    """The host pid of the descendant of ``ancestor`` that is ``ns_pid`` in the namespace below.
+
+    A warm kernel's init is known to the zygote by its pid in the zygote's namespace: its
+    ``NSpid`` line lists it second (after the host's own).
+    """
+    for pid in process_tree(ancestor):
+        try:
+            with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as f:
+                ids = _field_text(f.read(), "NSpid").split()
+        except OSError:
+            continue
+        if len(ids) >= 2 and ids[1] == str(ns_pid):
+            return pid
+    return None
 
 
 def kill_pids(pids: Iterable[int]) -> None:

@@ -19,8 +19,10 @@ every process of its uid is killed at the end).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -31,6 +33,7 @@ from traitlets import Int, Unicode
 
 from grader.config import SandboxMode
 from grader.errors import SandboxError
+from grader.reaper import kernel_process
 
 Isolation = Literal["bwrap", "limits"]
 STUDENT_HOME = "/home/student"
@@ -307,6 +310,21 @@ class SandboxProvisioner(LocalProvisioner):
             os.chown(km.connection_file, 0, self.uid)
             os.chmod(km.connection_file, 0o640)
         return kwargs
+
+    async def send_signal(self, signum: int) -> None:
+        """An interrupt goes to the kernel's own process; any other signal ends the sandbox.
+
+        Never a message on the control channel: a student can stop the kernel reading it, and
+        jupyter_client's send there blocks the event loop of the whole batch.
+        """
+        if signum != signal.SIGINT:
+            return await super().send_signal(signum)
+        launcher = getattr(self.process, "pid", None)
+        kernel = kernel_process(launcher) if isinstance(launcher, int) else None
+        if kernel is not None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(kernel, signal.SIGINT)
+        return None
 
     def limits(self) -> dict[str, int]:
         """This kernel's resource limits."""

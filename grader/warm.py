@@ -35,6 +35,7 @@ from jupyter_client.connect import KernelConnectionInfo
 from traitlets import Unicode
 
 from grader.errors import KernelError
+from grader.reaper import host_pid
 from grader.sandbox import TMP_MB, SandboxProvisioner, python_roots, zygote_bwrap_args
 
 log = logging.getLogger(__name__)
@@ -152,6 +153,18 @@ class KernelFactory:
         if not self.broken and self.exit_status(kid) is None:
             self._send({"op": "kill", "id": kid})
 
+    def interrupt(self, kid: str) -> None:
+        """Send SIGINT to a kernel (its init forwards it; no message on any kernel channel)."""
+        if not self.broken and self.exit_status(kid) is None:
+            self._send({"op": "interrupt", "id": kid})
+
+    def host_pid(self, kid: str) -> int | None:
+        """The host pid of a kernel's init (killing it ends the kernel's whole namespace)."""
+        child = self.children.get(kid)
+        if child is None or not child.started.done() or self.process.returncode is not None:
+            return None
+        return host_pid(child.started.result(), self.process.pid)
+
     def forget(self, kid: str) -> None:
         """Drop an exited kernel's record."""
         self.children.pop(kid, None)
@@ -217,8 +230,10 @@ class _WarmProcess:
         return status
 
     def send_signal(self, signum: int) -> None:
-        # Interrupts go as messages; any other signal ends the kernel.
-        if signum != signal.SIGINT:
+        # An interrupt goes to the kernel through its init; any other signal ends the kernel.
+        if signum == signal.SIGINT:
+            self.factory.interrupt(self.kid)
+        else:
             self.factory.kill(self.kid)
 
     def kill(self) -> None:
@@ -244,6 +259,14 @@ class WarmProvisioner(SandboxProvisioner):
         process.kill()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(process.factory.exited(process.kid), KILL_WAIT)
+
+    async def send_signal(self, signum: int) -> None:
+        """SIGINT through the zygote to the kernel; any other signal ends the kernel."""
+        process = self.process
+        if not isinstance(process, _WarmProcess):  # started cold
+            return await super().send_signal(signum)
+        process.send_signal(signum)
+        return None
 
     async def wait(self) -> int | None:
         """The kernel's exit status, as soon as the zygote reports it (no polling)."""

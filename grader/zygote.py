@@ -18,7 +18,8 @@ without the second or two a new interpreter spends importing numpy, pandas and s
 A kernel can name no process outside its own pid namespace, the zygote included.
 
 Requests: ``{"op": "spawn", "id", "argv", "run_dir", "seed", "uid", "limits", "tmp_mb",
-"disk_mb"}`` and ``{"op": "kill", "id"}``. Events: ``{"event": "ready", ...}`` once, then per
+"disk_mb"}``, ``{"op": "kill", "id"}`` and ``{"op": "interrupt", "id"}`` (SIGINT to the
+kernel, forwarded by its init). Events: ``{"event": "ready", ...}`` once, then per
 kernel ``{"event": "started", "id", "pid"}`` once it is confined, and ``{"event": "exited",
 "id", "status", "error"}``. End of stdin: the zygote kills every kernel and exits.
 """
@@ -199,6 +200,13 @@ def _run_kernel(argv: list[str]) -> None:
     IPKernelApp.launch_instance(argv=argv)
 
 
+def _signal_quietly(pid: int, signum: int) -> None:
+    try:
+        os.kill(pid, signum)
+    except ProcessLookupError:
+        pass
+
+
 def _init(request: dict[str, Any], spool: str, keep: list[str], report: int) -> int:
     """Pid 1 of the kernel's namespaces: confine, start the kernel, reap until it exits."""
     _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
@@ -212,6 +220,9 @@ def _init(request: dict[str, Any], spool: str, keep: list[str], report: int) -> 
             status = 0
         finally:
             os._exit(status)
+    # An interrupt from the zygote reaches the kernel through here (pid 1 ignores signals it
+    # has no handler for, so none is lost before this line: it is dropped).
+    signal.signal(signal.SIGINT, lambda *_: _signal_quietly(kernel, signal.SIGINT))
     # Nothing of the zygote's stays open here: the kernel has this process's uid.
     os.close(report)
     null = os.open(os.devnull, os.O_RDWR)
@@ -279,14 +290,11 @@ class Zygote:
         self.kernels[kid] = {"keeper": keeper, "pid": None, "buffer": b"", "error": ""}
         self.selector.register(read, selectors.EVENT_READ, kid)
 
-    def kill(self, kid: str) -> None:
-        """Kill a kernel's init, which ends its whole pid namespace."""
+    def kill(self, kid: str, signum: int = signal.SIGKILL) -> None:
+        """Kill a kernel's init, which ends its whole pid namespace (or send it ``signum``)."""
         kernel = self.kernels.get(kid)
         if kernel and kernel["pid"]:
-            try:
-                os.kill(kernel["pid"], signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+            _signal_quietly(kernel["pid"], signum)
 
     def from_keeper(self, fd: int, kid: str) -> None:
         """Forward a keeper's events; at its end, reap it and report the kernel's exit."""
@@ -331,6 +339,8 @@ class Zygote:
                         self.spawn(request)
                     elif request["op"] == "kill":
                         self.kill(str(request["id"]))
+                    elif request["op"] == "interrupt":
+                        self.kill(str(request["id"]), signal.SIGINT)
 
 
 KERNEL_MODULES = [
