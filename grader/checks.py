@@ -48,6 +48,10 @@ class CheckJob:
     max_bytes: int = 64 * 1024 * 1024
     only: tuple[str, ...] = field(default=())
     """Run only these questions (empty: all)."""
+    memory_mb: int = 0
+    """Address-space limit of the check worker, in MiB (0: none, e.g. in-process self-checks)."""
+    cpu_seconds: int = 0
+    """CPU-time limit of the check worker, in seconds (0: none)."""
 
 
 class CheckDefinitionError(Exception):

@@ -41,6 +41,7 @@ from grader.validate import validate
 F = TypeVar("F", bound=Callable[..., Any])
 
 BELOW_EXIT = 3
+GRADER_FAILURE_EXIT = 4
 """Exit code of ``grader grade --fail-under P`` when a submission scored under P percent."""
 
 
@@ -238,7 +239,8 @@ def grade_cmd(
     to turn that off).
 
     Exit codes: 0 graded (whatever the scores), 1 a grader or input error, 2 usage,
-    3 --fail-under and a submission under it.
+    3 --fail-under and a submission under it, 4 every submission has a row but some had a
+    grader failure (not the student's fault; running the command again retries exactly those).
     """
     assignment = grading_assignment(course, name)
     if not assignment.hidden_tests.is_dir():
@@ -268,6 +270,14 @@ def grade_cmd(
             append_step_summary(Path(summary), results, assignment)
         except OSError as exc:
             click.echo(f"grader: warning: cannot write the step summary {summary}: {exc}", err=True)
+    if failed := [r for r in results if r.grader_failure]:
+        names = ", ".join(sorted(r.student for r in failed))
+        click.echo(
+            f"grader: {len(failed)} not graded for a reason that is not the student's ({names}); "
+            "run the same command again to retry them",
+            err=True,
+        )
+        sys.exit(GRADER_FAILURE_EXIT)
     if fail_under is not None and (failing := below(results, fail_under)):
         names = ", ".join(sorted(r.student for r in failing))
         click.echo(f"grader: {len(failing)} under {fail_under:g}%: {names}", err=True)

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import dataclasses
 import datetime as dt
+import hashlib
 import os
 import shutil
 import struct
@@ -139,6 +140,12 @@ def _entry_time(info: zipfile.ZipInfo) -> dt.datetime:
         return dt.datetime.now(dt.UTC)
 
 
+def grading_digest(assignment: Assignment, options: GradeOptions) -> str:
+    """The assignment's hash with how it is graded: a change of sandbox grades again."""
+    how = f"{options.isolation}:{'warm' if options.warm_kernels else 'cold'}"
+    return hashlib.sha256(f"{assignment_hash(assignment)}:{how}".encode()).hexdigest()
+
+
 def grade_cohort(
     assignment: Assignment,
     submissions: Sequence[Submission],
@@ -157,7 +164,7 @@ def grade_cohort(
     workers on this machine). Results come in the order they were finished, stored ones first.
     Each new result gets its submission time and late penalty (:mod:`grader.late`).
     """
-    digest = assignment_hash(assignment)
+    digest = grading_digest(assignment, options)
     timed = assignment.late is not None
     done: list[SubmissionResult] = []
     todo: list[tuple[Submission, Stamp]] = []
@@ -165,7 +172,7 @@ def grade_cohort(
         version = stamp(sub.path, digest, sub.submitted_at, time_in_key=timed)
         key = version.grading_key
         stored = None if force else gradebook.stored(assignment.name, sub.student, key)
-        if stored is None:
+        if stored is None or stored.grader_failure:  # a grader failure is always retried
             todo.append((sub, version))
         else:
             done.append(stored)

@@ -46,6 +46,8 @@ class Limits:
     """Files and sockets the kernel may hold open at once."""
     cpu_seconds: float = 0
     """CPU time of the kernel, in seconds (0: the submission's time limit)."""
+    recoveries: int = 2
+    """Fresh kernels a submission may get after a cell kills or wedges one (0: none)."""
 
 
 @dataclass(frozen=True)

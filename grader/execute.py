@@ -56,13 +56,24 @@ class Execution:
     duration: float = 0.0
     cell_of_count: dict[int, int] = field(default_factory=dict)
     """Execution count → index of the cell that ran with it (to name cells in tracebacks)."""
+    started_after: float = 0.0
+    """Seconds from the submission's start until the kernel that ran this was up."""
+    broken_cell: int | None = None
+    """The cell that killed or wedged the kernel (the run stopped there), if one did."""
 
 
-def prepare_for_execution(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """A copy to execute: outputs cleared, student-controlled cell metadata dropped."""
+def prepare_for_execution(
+    nb: nbformat.NotebookNode, skip: frozenset[int] = frozenset(), skip_tag: str = ""
+) -> nbformat.NotebookNode:
+    """A copy to execute: outputs cleared, student-controlled cell metadata dropped.
+
+    The cells at ``skip`` are tagged ``skip_tag`` (nbclient then passes over them).
+    """
     clean: nbformat.NotebookNode = nbformat.from_dict(nb)
-    for cell in clean.cells:
+    for index, cell in enumerate(clean.cells):
         cell.metadata = nbformat.NotebookNode()
+        if index in skip:
+            cell.metadata.tags = [skip_tag]
         if cell.cell_type == "code":
             cell.outputs = []
             cell.execution_count = None
@@ -70,9 +81,16 @@ def prepare_for_execution(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return clean
 
 
-async def run_notebook(nb: nbformat.NotebookNode, kernel: Kernel, limits: Limits) -> Execution:
-    """Execute ``nb`` in ``kernel``; student failures become data in the :class:`Execution`."""
-    execution = Execution(nb=prepare_for_execution(nb))
+async def run_notebook(
+    nb: nbformat.NotebookNode, kernel: Kernel, limits: Limits, skip: frozenset[int] = frozenset()
+) -> Execution:
+    """Execute ``nb`` in ``kernel``, passing over the cells at ``skip``.
+
+    Student failures become data in the :class:`Execution`; a cell that kills or wedges the
+    kernel ends the run there and is named in ``broken_cell``.
+    """
+    skip_tag = f"grader-skip-{uuid.uuid4()}"  # students' own tags are dropped: none can match
+    execution = Execution(nb=prepare_for_execution(nb, skip, skip_tag))
 
     def install_cap(**_: object) -> None:
         # nbclient's output-hook protocol, registered for every message (after nbclient has
@@ -125,7 +143,7 @@ async def run_notebook(nb: nbformat.NotebookNode, kernel: Kernel, limits: Limits
         iopub_timeout=RECOVERY_SECONDS,
         record_timing=False,
         store_widget_state=False,
-        skip_cells_with_tag=f"never-{uuid.uuid4()}",
+        skip_cells_with_tag=skip_tag,
         on_cell_executed=on_cell_executed,
         on_cell_start=install_cap,
     )
@@ -143,8 +161,10 @@ async def run_notebook(nb: nbformat.NotebookNode, kernel: Kernel, limits: Limits
             "the cells after it were not run"
         )
         execution.kernel_usable = False
+        execution.broken_cell = exc.args[0]
     except DeadKernelError:
-        index = _current_cell(execution.nb)
+        index = _current_cell(execution.nb, skip)
+        execution.broken_cell = index
         execution.cell_errors.append(
             CellError(index, "killed", "KernelDied", _death_message(limits))
         )
@@ -153,7 +173,7 @@ async def run_notebook(nb: nbformat.NotebookNode, kernel: Kernel, limits: Limits
     except MALFORMED as exc:
         # jupyter_client or nbformat could not read a message: forged, or cut short when the
         # kernel ran out of memory while sending it. Stop the cell; keep the kernel if it answers.
-        index = _current_cell(execution.nb)
+        index = _current_cell(execution.nb, skip)
         execution.stopped = (
             f"the kernel sent a corrupted message in cell {index + 1} (often a sign that it ran "
             f"out of memory while printing; {type(exc).__name__}: {str(exc)[:120]}); the cells "
@@ -162,6 +182,8 @@ async def run_notebook(nb: nbformat.NotebookNode, kernel: Kernel, limits: Limits
         with contextlib.suppress(Exception):
             await kernel.manager.interrupt_kernel()
         execution.kernel_usable = await _recovered(client)
+        if not execution.kernel_usable:
+            execution.broken_cell = index
     finally:
         atexit.unregister(client._cleanup_kernel)  # registered by nbclient; we own the kernel
         if client.kc is not None:
@@ -190,11 +212,11 @@ async def _recovered(client: NotebookClient) -> bool:
     return False
 
 
-def _current_cell(nb: nbformat.NotebookNode) -> int:
+def _current_cell(nb: nbformat.NotebookNode, skip: frozenset[int] = frozenset()) -> int:
     """Index of the last code cell that started (the one the kernel died in)."""
     last = 0
     for index, cell in enumerate(nb.cells):
-        if cell.cell_type == "code" and cell.source.strip():
+        if cell.cell_type == "code" and cell.source.strip() and index not in skip:
             last = index
             if cell.get("execution_count") is None:
                 return index

@@ -14,7 +14,7 @@ import datetime as dt
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,17 +22,21 @@ import nbformat
 
 from grader.checks import CheckJob
 from grader.config import Assignment
+from grader.errors import KernelError, SandboxError
 from grader.execute import Execution, run_notebook
-from grader.kernel import sandboxed_kernel
-from grader.models import CheckResult, SubmissionResult
+from grader.kernel import Kernel, sandboxed_kernel
+from grader.models import CellError, CheckResult, SubmissionResult
 from grader.notebook import Unreadable, read_submission
 from grader.sandbox import Isolation
-from grader.scoring import score, ungradable
+from grader.scoring import grader_failure, score, ungradable
 from grader.tracebacks import readable_traceback
 from grader.warm import KernelFactory
 from grader.workers import ChecksTimedOut, run_checks_in_worker
 
 STARTUP_TIMEOUT = 60.0
+WORKER_MEMORY_MB = 1024
+"""A check worker's address space beyond the kernel's limit: its own libraries (~460 MiB of
+numpy, pandas, scikit-learn and pytest) and the values it decodes."""
 
 
 @dataclass(frozen=True)
@@ -74,22 +78,38 @@ async def grade_submission_async(
     """Grade one submission; never raises for anything the student did.
 
     ``kernels``: the batch's warm-kernel factory (:mod:`grader.warm`); None starts it cold.
+    A failure of the grader's own machinery for this submission (its kernel cannot start, its
+    check worker dies, no sandbox uid is free) is a result too: ``grader_failure``.
     """
+    try:
+        result = await _grade(assignment, submission, options, kernels)
+    except (KernelError, SandboxError) as exc:
+        result = grader_failure(assignment, submission.student, f"grader failure: {exc}")
+    mode = "warm" if kernels is not None else "cold"
+    return dataclasses.replace(result, isolation=options.isolation, kernels=mode)
+
+
+async def _grade(
+    assignment: Assignment,
+    submission: Submission,
+    options: GradeOptions,
+    kernels: KernelFactory | None,
+) -> SubmissionResult:
     started = time.monotonic()
     nb = read_submission(submission.path)
     if isinstance(nb, Unreadable):
         return ungradable(assignment, submission.student, nb.reason)
-    deadline = started + assignment.limits.submission_timeout
+    limits = assignment.limits
+    deadline = started + limits.submission_timeout
     timings: dict[str, float] = {}
     spool = kernels.spool if kernels is not None else None
     with private_workdir(assignment, nb, spool) as workdir:
         try:
-            async with asyncio.timeout(assignment.limits.submission_timeout):
-                async with sandboxed_kernel(
-                    workdir, assignment.limits, options.isolation, STARTUP_TIMEOUT, kernels
-                ) as kernel:
-                    timings["start"] = time.monotonic() - started
-                    execution = await run_notebook(nb, kernel, assignment.limits)
+            async with asyncio.timeout(limits.submission_timeout):
+                async with executed_notebook(
+                    nb, workdir, assignment, options, kernels, deadline
+                ) as (kernel, execution):
+                    timings["start"] = execution.started_after
                     timings["execute"] = execution.duration
                     checks_started = time.monotonic()
                     checks, stop_reason = await _run_checks(
@@ -102,7 +122,7 @@ async def grade_submission_async(
             return ungradable(
                 assignment,
                 submission.student,
-                f"grading did not finish within {assignment.limits.submission_timeout:g} "
+                f"grading did not finish within {limits.submission_timeout:g} "
                 "seconds (the submission's time limit)",
             )
     timings["total"] = time.monotonic() - started
@@ -115,6 +135,73 @@ async def grade_submission_async(
         timings={k: round(v, 3) for k, v in timings.items()},
         notes=execution.notes,
     )
+
+
+RECOVERY_MARGIN = 5.0
+"""Seconds a fresh kernel needs at least, to be worth starting after one died."""
+
+
+@contextlib.asynccontextmanager
+async def executed_notebook(
+    nb: nbformat.NotebookNode,
+    workdir: Path,
+    assignment: Assignment,
+    options: GradeOptions,
+    kernels: KernelFactory | None,
+    deadline: float,
+) -> AsyncIterator[tuple[Kernel, Execution]]:
+    """The notebook run in a live kernel; a cell that kills or wedges one costs only itself.
+
+    When a cell kills or wedges the kernel, a fresh kernel runs the notebook again without that
+    cell (the cells before it rebuild the state, the cells after it run), at most
+    ``limits.recoveries`` times and while the submission's time allows.
+    """
+    limits = assignment.limits
+    started = time.monotonic()
+    skipped: dict[int, CellError] = {}
+    while True:
+        async with sandboxed_kernel(
+            workdir, limits, options.isolation, STARTUP_TIMEOUT, kernels
+        ) as kernel:
+            started_after = time.monotonic() - started
+            execution = await run_notebook(nb, kernel, limits, frozenset(skipped))
+            bad = execution.broken_cell
+            if (
+                bad is None
+                or len(skipped) >= limits.recoveries
+                or deadline - time.monotonic() < RECOVERY_MARGIN
+            ):
+                yield kernel, _with_skipped(execution, skipped, started_after)
+                return
+        skipped[bad] = _skipped_error(execution, bad)
+
+
+def _skipped_error(execution: Execution, cell: int) -> CellError:
+    """What the skipped cell did to the kernel, for the student's feedback."""
+    what = next((e for e in execution.cell_errors if e.cell == cell), None)
+    why = what.evalue if what is not None else execution.stopped
+    return CellError(
+        cell=cell,
+        kind="skipped",
+        ename=what.ename if what is not None else "KernelStopped",
+        evalue=f"{why}; a fresh kernel ran the other cells without this one",
+    )
+
+
+def _with_skipped(
+    execution: Execution, skipped: dict[int, CellError], started_after: float
+) -> Execution:
+    """``execution`` with the cells earlier kernels could not get past recorded as skipped."""
+    execution.started_after = started_after
+    if skipped:
+        earlier = [e for e in execution.cell_errors if e.cell not in skipped]
+        execution.cell_errors = sorted([*earlier, *skipped.values()], key=lambda e: e.cell)
+        cells = ", ".join(str(c + 1) for c in sorted(skipped))
+        execution.notes.append(
+            f"cell {cells} stopped the kernel; a fresh kernel re-ran the cells before it and "
+            "ran the rest without it"
+        )
+    return execution
 
 
 async def _run_checks(
@@ -135,6 +222,8 @@ async def _run_checks(
         source=_source(execution.nb),
         cell_errors=tuple(execution.cell_errors),
         check_timeout=assignment.limits.check_timeout,
+        memory_mb=assignment.limits.memory_mb + WORKER_MEMORY_MB,
+        cpu_seconds=int(assignment.limits.submission_timeout) + 10,
     )
     try:
         results = await run_checks_in_worker(job, deadline - time.monotonic())

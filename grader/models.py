@@ -9,8 +9,12 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """Bumped whenever a field of the JSON output changes meaning or disappears.
+
+3: ``grader_failure`` (grading failed for a reason that is not the student's), ``isolation``
+and ``kernels`` (how it was graded); recovered cells appear as cell errors of kind
+``"skipped"``. Older results read with ``grader_failure`` false and the two unknown ("").
 
 2: ``total`` is the score after any late penalty (``score_before_penalty`` + ``penalty``
 fields, and ``submitted_at`` / ``minutes_late`` / ``days_late``). Version-1 results (no
@@ -67,7 +71,8 @@ class CellError:
 
     cell: int
     """Index of the cell in the notebook (0-based, counting every cell; shown to students +1)."""
-    kind: Literal["error", "timeout", "killed"]
+    kind: Literal["error", "timeout", "killed", "skipped"]
+    """``skipped``: the cell killed or wedged the kernel; a fresh kernel ran the rest without it."""
     ename: str
     evalue: str
     traceback: str = ""
@@ -101,7 +106,19 @@ class SubmissionResult:
     """Started days late (0 when on time)."""
     penalty: float = 0.0
     """Points taken for lateness: ``total`` is the score after it."""
+    grader_failure: bool = False
+    """Grading failed for a reason that is not the student's (``reason`` says which): the check
+    worker died, the kernel could not start, no sandbox uid was free. A re-run grades it again."""
+    isolation: str = ""
+    """How the kernel was isolated: ``bwrap`` (bubblewrap) or ``limits`` (resource limits only)."""
+    kernels: str = ""
+    """How the kernel started: ``warm`` (forked from the batch's zygote) or ``cold``."""
     schema_version: int = SCHEMA_VERSION
+
+    @property
+    def sandboxed(self) -> bool:
+        """Whether the notebook ran inside bubblewrap (unknown counts as yes: older results)."""
+        return self.isolation in ("", "bwrap")
 
     @property
     def score_before_penalty(self) -> float:
@@ -131,7 +148,7 @@ class SubmissionResult:
         version = int(fields.get("schema_version", 1))
         if version > SCHEMA_VERSION:
             raise ValueError(f"result schema {version} is newer than this grader's")
-        fields["schema_version"] = SCHEMA_VERSION  # version 1 reads as 2 with no penalty
+        fields["schema_version"] = SCHEMA_VERSION  # older versions read with the new defaults
         fields.pop("percent", None)
         fields.pop("score_before_penalty", None)
         fields["questions"] = tuple(QuestionResult(**q) for q in fields.get("questions", ()))
@@ -142,6 +159,8 @@ class SubmissionResult:
 
     def summary(self) -> str:
         """One line for the terminal."""
+        if self.grader_failure:
+            return f"{self.student}: grader failure: {self.reason}"
         if not self.gradable:
             return f"{self.student}: not gradable: {self.reason}"
         line = f"{self.student}: {_fmt(self.total)}/{_fmt(self.possible)} ({self.percent:.0f}%)"

@@ -68,5 +68,18 @@ def ungradable(assignment: Assignment, student: str, reason: str) -> SubmissionR
     )
 
 
+def grader_failure(assignment: Assignment, student: str, reason: str) -> SubmissionResult:
+    """The result of a submission whose grading failed for a reason that is not the student's."""
+    return SubmissionResult(
+        assignment=assignment.name,
+        student=student,
+        gradable=False,
+        total=0.0,
+        possible=0.0,
+        reason=reason,
+        grader_failure=True,
+    )
+
+
 def _round(x: float) -> float:
     return round(x + 0.0, 6)

@@ -72,12 +72,15 @@ class StudentRow:
     percent: float
     gradable: bool
     state: str
-    """``graded``, ``stopped`` (graded, but the run stopped early) or ``ungradable``."""
+    """``graded``, ``stopped`` (graded, but the run stopped early), ``ungradable`` or
+    ``grader failure`` (not the student's fault: a re-run grades it again)."""
     reason: str
     trouble: str
     """What ran out of time, was killed or stopped the run ("" when nothing did)."""
     seconds: float
     failed_checks: int
+    sandboxed: bool = True
+    """False when the notebook ran with resource limits only (no bubblewrap)."""
 
 
 @dataclass(frozen=True)
@@ -124,6 +127,7 @@ def summarize(assignment: str, results: Sequence[SubmissionResult]) -> CohortSum
             trouble=_trouble(r),
             seconds=float(r.timings.get("total", 0.0)),
             failed_checks=sum(1 for c in r.checks if not c.passed),
+            sandboxed=r.sandboxed,
         )
         for r in ordered
     )
@@ -147,17 +151,26 @@ def summarize(assignment: str, results: Sequence[SubmissionResult]) -> CohortSum
 
 
 def _state(result: SubmissionResult) -> str:
+    if result.grader_failure:
+        return "grader failure"
     if not result.gradable:
         return "ungradable"
     return "stopped" if result.reason else "graded"
 
 
+_CELL_TROUBLE = {
+    "timeout": "ran out of time",
+    "killed": "was killed",
+    "skipped": "stopped the kernel and was skipped",
+}
+
+
 def _trouble(result: SubmissionResult) -> str:
     """What ran out of time, was killed, or stopped the run early, in a few words."""
     parts = [
-        f"cell {e.cell + 1} {'ran out of time' if e.kind == 'timeout' else 'was killed'}"
+        f"cell {e.cell + 1} {_CELL_TROUBLE[e.kind]}"
         for e in result.cell_errors
-        if e.kind in ("timeout", "killed")
+        if e.kind in _CELL_TROUBLE
     ]
     slow = [c.name for c in result.checks if c.status == "timeout"]
     if slow:

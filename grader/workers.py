@@ -13,6 +13,7 @@ import contextlib
 import gc
 import multiprocessing
 import os
+import resource
 import traceback
 from multiprocessing.connection import Connection
 from multiprocessing.context import ForkServerContext
@@ -76,6 +77,7 @@ def _child(job: CheckJob, conn: Connection) -> None:
     os.dup2(devnull, 1)
     os.dup2(devnull, 2)
     configure_worker_process()
+    _limit(job)
     try:
         results = run_checks(job)
         conn.send(("ok", [r.__dict__ for r in results]))
@@ -85,6 +87,14 @@ def _child(job: CheckJob, conn: Connection) -> None:
         conn.send(("crash", "".join(traceback.format_exception(exc))[-3000:]))
     finally:
         conn.close()
+
+
+def _limit(job: CheckJob) -> None:
+    """The worker's own limits: a check (or a huge value from the kernel) cannot take the host."""
+    if job.memory_mb:
+        resource.setrlimit(resource.RLIMIT_AS, (job.memory_mb << 20, job.memory_mb << 20))
+    if job.cpu_seconds:
+        resource.setrlimit(resource.RLIMIT_CPU, (job.cpu_seconds, job.cpu_seconds))
 
 
 async def run_checks_in_worker(job: CheckJob, timeout: float) -> list[CheckResult]:
@@ -101,24 +111,35 @@ async def run_checks_in_worker(job: CheckJob, timeout: float) -> list[CheckResul
     loop = asyncio.get_running_loop()
     await loop.run_in_executor(None, proc.start)
     sender.close()
+    kind, payload = "died", None
     try:
         ready = await loop.run_in_executor(None, receiver.poll, max(timeout, 0.0))
         if not ready:
             raise ChecksTimedOut
-        try:
+        with contextlib.suppress(EOFError):
             kind, payload = receiver.recv()
-        except EOFError:
-            raise KernelError("the check worker died without a result") from None
     finally:
-        receiver.close()
+        # Kill first: a poll still waiting in its thread (on cancellation) then sees the end.
         if proc.is_alive():
             proc.kill()
         await loop.run_in_executor(None, proc.join)
+        receiver.close()
+    if kind == "died":
+        raise KernelError(f"the check worker died without a result ({_death(proc)})")
     if kind == "assignment":
         raise AssignmentError(f"a check file is broken: {payload}")
     if kind == "crash":
         raise KernelError(f"the check worker crashed:\n{payload}")
     return [CheckResult(**item) for item in _as_list(payload)]
+
+
+def _death(proc: multiprocessing.process.BaseProcess) -> str:
+    code = proc.exitcode
+    if code is None:
+        return "still running"
+    if code < 0:
+        return f"killed by signal {-code}, e.g. for memory or CPU time"
+    return f"exit status {code}"
 
 
 def _as_list(payload: Any) -> list[dict[str, Any]]:
