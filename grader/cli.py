@@ -41,8 +41,9 @@ from grader.validate import validate
 F = TypeVar("F", bound=Callable[..., Any])
 
 BELOW_EXIT = 3
-GRADER_FAILURE_EXIT = 4
 """Exit code of ``grader grade --fail-under P`` when a submission scored under P percent."""
+GRADER_FAILURE_EXIT = 4
+"""Exit code of ``grader grade`` when some submission had a grader failure (retried next run)."""
 
 
 def _clean_errors(func: F) -> F:

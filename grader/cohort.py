@@ -18,12 +18,13 @@ from pathlib import Path
 
 from grader.cluster import grade_on_cluster
 from grader.config import Assignment
-from grader.errors import SubmissionError
+from grader.errors import Stopped, SubmissionError
 from grader.grade import GradeOptions, Submission, grade_submission_async
 from grader.gradebook import Gradebook, Stamp, assignment_hash, stamp
 from grader.late import apply_late_policy, read_timestamp
 from grader.models import SubmissionResult
 from grader.warm import warm_kernels
+from grader.watchdog import stop_on_signals
 from grader.workers import warm_up
 
 
@@ -189,7 +190,15 @@ def grade_cohort(
 
     pending = [sub for sub, _ in todo]
     if scheduler is None:
-        asyncio.run(grade_all(assignment, pending, options, jobs, finished))
+        try:
+            asyncio.run(grade_all(assignment, pending, options, jobs, finished))
+        except _StoppedBy as stop:
+            left = len(submissions) - len(done)
+            raise Stopped.by(
+                stop.signal_name,
+                f"stopped by {stop.signal_name}: {len(done)} of {len(submissions)} graded and "
+                f"recorded, {left} left; run the same command again to grade the rest",
+            ) from None
     elif pending:
         grade_on_cluster(assignment, pending, options, scheduler, jobs, finished)
     return done
@@ -203,6 +212,32 @@ async def grade_all(
     on_result: Callable[[Submission, SubmissionResult], None],
 ) -> list[SubmissionResult]:
     """Grade ``submissions``, ``jobs`` at a time; call ``on_result`` as each finishes."""
+    task = asyncio.current_task()
+    assert task is not None, "called in a task"
+    with stop_on_signals(task) as stop:
+        try:
+            return await _grade_all(assignment, submissions, options, jobs, on_result)
+        except asyncio.CancelledError:
+            if stop.signum is None:
+                raise
+            raise _StoppedBy(stop.name) from None
+
+
+class _StoppedBy(Exception):
+    """A stop signal cancelled the batch (carries its name)."""
+
+    def __init__(self, signal_name: str) -> None:
+        super().__init__(signal_name)
+        self.signal_name = signal_name
+
+
+async def _grade_all(
+    assignment: Assignment,
+    submissions: Sequence[Submission],
+    options: GradeOptions,
+    jobs: int,
+    on_result: Callable[[Submission, SubmissionResult], None],
+) -> list[SubmissionResult]:
     gate = asyncio.Semaphore(max(1, jobs))
     # The check workers' fork server imports pytest, numpy, pandas and scikit-learn once: let
     # it do so while the first kernels start, not when the first checks are waiting for it.
@@ -217,8 +252,15 @@ async def grade_all(
             on_result(sub, result)
             return result
 
+        tasks = [asyncio.ensure_future(one(s)) for s in submissions]
         try:
-            return list(await asyncio.gather(*(one(s) for s in submissions)))
+            return list(await asyncio.gather(*tasks))
         finally:
+            # gather ends at the first failure or cancellation: every kernel must be stopped
+            # (by its own task's clean-up) before the zygote goes.
+            for task in tasks:
+                task.cancel()
+            if tasks:
+                await asyncio.wait(tasks)
             with contextlib.suppress(Exception):  # a real failure shows in the checks
                 await warming

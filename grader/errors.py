@@ -37,3 +37,20 @@ class KernelError(GraderError):
 
 class GradebookError(GraderError):
     """The gradebook is missing or holds nothing for what was asked."""
+
+
+class Stopped(GraderError):
+    """The batch was stopped by a signal; what finished is recorded, a re-run does the rest."""
+
+    exit_code: ClassVar[int] = 128 + 15
+
+    @staticmethod
+    def by(signal_name: str, message: str) -> Stopped:
+        """The error for a stop by ``signal_name`` (``SIGINT``: Ctrl-C, exit 130; else 143)."""
+        return Interrupted(message) if signal_name == "SIGINT" else Stopped(message)
+
+
+class Interrupted(Stopped):
+    """The batch was stopped by Ctrl-C."""
+
+    exit_code: ClassVar[int] = 128 + 2

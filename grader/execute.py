@@ -10,12 +10,12 @@ it arrives: ``output_kb`` a cell and ``total_output_kb`` for the notebook.
 from __future__ import annotations
 
 import asyncio
-import atexit
 import collections
 import contextlib
 import re
 import time
 import uuid
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,6 +36,20 @@ RECOVERY_SECONDS = 5.0
 TRACEBACK_CHARS = 4000
 MALFORMED = (ValueError, KeyError, TypeError, AttributeError, IndexError, UnicodeError)
 """What reading a forged or mangled kernel message raises."""
+
+
+class _Client(NotebookClient):
+    """nbclient's cell loop over a kernel and client that :mod:`grader.kernel` owns.
+
+    nbclient's own set-up would install loop handlers for SIGINT and SIGTERM that only clean
+    up its kernel (so a batch ignored both) and an ``atexit`` hook; the kernel is started,
+    watched and stopped by the grader instead.
+    """
+
+    @contextlib.asynccontextmanager
+    async def async_setup_kernel(self, **kwargs: Any) -> AsyncIterator[None]:
+        """Nothing to set up: the kernel is running, its client connected."""
+        yield
 
 
 class KernelWedged(Exception):
@@ -129,7 +143,7 @@ async def run_notebook(
             )
         )
 
-    client = NotebookClient(
+    client = _Client(
         execution.nb,
         km=kernel.manager,
         timeout=limits.cell_timeout,
@@ -163,6 +177,8 @@ async def run_notebook(
         execution.kernel_usable = False
         execution.broken_cell = exc.args[0]
     except DeadKernelError:
+        if _cancelling():  # nbclient reports its own cancellation as a dead kernel
+            raise asyncio.CancelledError from None
         index = _current_cell(execution.nb, skip)
         execution.broken_cell = index
         execution.cell_errors.append(
@@ -185,12 +201,16 @@ async def run_notebook(
         if not execution.kernel_usable:
             execution.broken_cell = index
     finally:
-        atexit.unregister(client._cleanup_kernel)  # registered by nbclient; we own the kernel
         if client.kc is not None:
             client.kc.stop_channels()
             client.kc = None
         execution.duration = time.monotonic() - started
     return execution
+
+
+def _cancelling() -> bool:
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0
 
 
 async def _recovered(client: NotebookClient) -> bool:

@@ -137,6 +137,9 @@ async def _grade(
     )
 
 
+KILL_GRACE = 3.0
+"""Seconds past the submission's deadline before the watchdog kills its sandbox itself (the
+event loop's own time-out normally stops it first)."""
 RECOVERY_MARGIN = 5.0
 """Seconds a fresh kernel needs at least, to be worth starting after one died."""
 
@@ -161,7 +164,7 @@ async def executed_notebook(
     skipped: dict[int, CellError] = {}
     while True:
         async with sandboxed_kernel(
-            workdir, limits, options.isolation, STARTUP_TIMEOUT, kernels
+            workdir, limits, options.isolation, STARTUP_TIMEOUT, kernels, deadline + KILL_GRACE
         ) as kernel:
             started_after = time.monotonic() - started
             execution = await run_notebook(nb, kernel, limits, frozenset(skipped))

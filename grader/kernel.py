@@ -10,12 +10,13 @@ limits.
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import shutil
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from importlib.metadata import EntryPoint
 from pathlib import Path
@@ -33,6 +34,8 @@ from grader.errors import KernelError
 from grader.kernel_startup import startup_code
 from grader.reaper import kill_pids, kill_uid, process_tree, student_uid
 from grader.sandbox import Isolation, python_roots
+from grader.warm import WarmProcess
+from grader.watchdog import watchdog
 
 if TYPE_CHECKING:
     from grader.warm import KernelFactory
@@ -100,11 +103,14 @@ async def sandboxed_kernel(
     isolation: Isolation,
     startup_timeout: float = 60,
     factory: KernelFactory | None = None,
+    deadline: float = math.inf,
 ) -> AsyncIterator[Kernel]:
     """Start a fresh kernel for one submission; kill it and everything it started on exit.
 
     With a ``factory`` (bubblewrap only), the kernel is forked from its warm zygote, and
-    ``workdir`` must lie in its spool.
+    ``workdir`` must lie in its spool. Should the kernel outlive ``deadline``
+    (:func:`time.monotonic`), the watchdog's thread kills its whole sandbox, however busy the
+    event loop is.
     """
     _register_provisioners()
     warm = factory if isolation == "bwrap" else None
@@ -151,7 +157,8 @@ async def sandboxed_kernel(
                 # Sockets exist: the student (group member only) may no longer write here.
                 os.chmod(run_dir, 0o550)  # noqa: S103
             info = km.get_connection_info(session=False)
-            yield Kernel(manager=km, isolation=isolation, connection=dict(info), client=client)
+            with watchdog().guard(deadline, _sandbox_killer(km, uid)):
+                yield Kernel(manager=km, isolation=isolation, connection=dict(info), client=client)
         finally:
             if client is not None:
                 client.stop_channels()
@@ -166,6 +173,24 @@ async def sandboxed_kernel(
                 kill_uid(uid)
             kill_pids(tree)
             shutil.rmtree(run_dir, ignore_errors=True)
+
+
+def _sandbox_killer(km: AsyncKernelManager, uid: int | None) -> Callable[[], None]:
+    """A way to kill this kernel's whole sandbox from any thread (signals only)."""
+    provisioner = km.provisioner
+    process = getattr(provisioner, "process", None)
+    host = process.factory.host_pid(process.kid) if isinstance(process, WarmProcess) else None
+    launcher = getattr(process, "pid", None) if not isinstance(process, WarmProcess) else None
+
+    def kill() -> None:
+        # A warm kernel's init, or a cold kernel's launcher: its namespace ends with it.
+        root = host if host is not None else launcher
+        if isinstance(root, int):
+            kill_pids(process_tree(root))
+        if uid is not None:
+            kill_uid(uid)
+
+    return kill
 
 
 def _hand_over(workdir: Path, run_dir: Path, uid: int) -> None:

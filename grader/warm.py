@@ -20,6 +20,7 @@ import contextlib
 import itertools
 import json
 import logging
+import math
 import os
 import shutil
 import signal
@@ -35,8 +36,9 @@ from jupyter_client.connect import KernelConnectionInfo
 from traitlets import Unicode
 
 from grader.errors import KernelError
-from grader.reaper import host_pid
+from grader.reaper import host_pid, kill_pids, process_tree
 from grader.sandbox import TMP_MB, SandboxProvisioner, python_roots, zygote_bwrap_args
+from grader.watchdog import watchdog
 
 log = logging.getLogger(__name__)
 ZYGOTE = Path(__file__).with_name("zygote.py")
@@ -69,6 +71,8 @@ class KernelFactory:
         self.children: dict[str, _Child] = {}
         self.broken = ""
         self._reader: asyncio.Task[None] | None = None
+        self._guard: int | None = None
+        """The watchdog's token: on a hard stop it kills the zygote and every kernel."""
 
     @classmethod
     async def start(cls, preload: Sequence[str], timeout: float = READY_TIMEOUT) -> KernelFactory:
@@ -113,6 +117,8 @@ class KernelFactory:
         if ready.get("failed"):
             log.info("zygote could not import %s", ", ".join(ready["failed"]))
         factory._reader = asyncio.create_task(factory._read_events())
+        zygote = process.pid
+        factory._guard = watchdog().add(math.inf, lambda: kill_pids(process_tree(zygote)))
         _FACTORIES[factory.key] = factory
         return factory
 
@@ -196,6 +202,8 @@ class KernelFactory:
     async def close(self) -> None:
         """Kill every kernel and the zygote; remove its folders."""
         _FACTORIES.pop(self.key, None)
+        if self._guard is not None:
+            watchdog().remove(self._guard)
         if self.process.stdin is not None:
             self.process.stdin.close()
         try:
@@ -213,7 +221,7 @@ def _under_tmp() -> list[str]:
     return [str(root) for root in python_roots() if root.is_relative_to("/tmp")]
 
 
-class _WarmProcess:
+class WarmProcess:
     """What :class:`~jupyter_client.provisioning.LocalProvisioner` expects of a ``Popen``."""
 
     stdin = stdout = stderr = None
@@ -222,21 +230,24 @@ class _WarmProcess:
         self.factory, self.kid, self.pid = factory, kid, pid
 
     def poll(self) -> int | None:
+        """The kernel's exit status, None while it runs."""
         return self.factory.exit_status(self.kid)
 
     def wait(self) -> int | None:
+        """The exit status of an exited kernel, forgotten after."""
         status = self.poll()
         self.factory.forget(self.kid)
         return status
 
     def send_signal(self, signum: int) -> None:
-        # An interrupt goes to the kernel through its init; any other signal ends the kernel.
+        """SIGINT to the kernel (forwarded by its init); any other signal ends the kernel."""
         if signum == signal.SIGINT:
             self.factory.interrupt(self.kid)
         else:
             self.factory.kill(self.kid)
 
     def kill(self) -> None:
+        """End the kernel's whole namespace."""
         self.factory.kill(self.kid)
 
     terminate = kill
@@ -254,7 +265,7 @@ class WarmProvisioner(SandboxProvisioner):
     async def kill(self, restart: bool = False) -> None:
         """Kill the kernel and wait (briefly) until it is gone: the manager then need not poll."""
         process = self.process
-        if not isinstance(process, _WarmProcess):  # started cold
+        if not isinstance(process, WarmProcess):  # started cold
             return await super().kill(restart)
         process.kill()
         with contextlib.suppress(TimeoutError):
@@ -263,7 +274,7 @@ class WarmProvisioner(SandboxProvisioner):
     async def send_signal(self, signum: int) -> None:
         """SIGINT through the zygote to the kernel; any other signal ends the kernel."""
         process = self.process
-        if not isinstance(process, _WarmProcess):  # started cold
+        if not isinstance(process, WarmProcess):  # started cold
             return await super().send_signal(signum)
         process.send_signal(signum)
         return None
@@ -271,7 +282,7 @@ class WarmProvisioner(SandboxProvisioner):
     async def wait(self) -> int | None:
         """The kernel's exit status, as soon as the zygote reports it (no polling)."""
         process = self.process
-        if not isinstance(process, _WarmProcess):  # started cold
+        if not isinstance(process, WarmProcess):  # started cold
             return await super().wait()
         status = await process.factory.exited(process.kid)
         process.wait()
@@ -299,7 +310,7 @@ class WarmProvisioner(SandboxProvisioner):
         except KernelError as exc:
             log.warning("warning: %s; starting this kernel cold", exc)
             return await super().launch_kernel(**self.wrap({"cmd": cmd, **kwargs}))
-        self.process = _WarmProcess(factory, kid, pid)  # type: ignore[assignment]
+        self.process = WarmProcess(factory, kid, pid)  # type: ignore[assignment]
         self.pid, self.pgid = pid, None
         return self.connection_info
 

@@ -14,6 +14,7 @@ import gc
 import multiprocessing
 import os
 import resource
+import time
 import traceback
 from multiprocessing.connection import Connection
 from multiprocessing.context import ForkServerContext
@@ -22,6 +23,8 @@ from typing import Any
 from grader.checks import CheckDefinitionError, CheckJob, configure_worker_process, run_checks
 from grader.errors import AssignmentError, KernelError
 from grader.models import CheckResult
+from grader.reaper import kill_pids
+from grader.watchdog import watchdog
 
 PRELOAD = [
     # The main module (the ``grader`` script): imported once here, instead of by every check
@@ -42,6 +45,8 @@ PRELOAD = [
     "sklearn.pipeline",
 ]
 
+KILL_GRACE = 2.0
+"""Seconds past its deadline before the watchdog's thread kills a check worker itself."""
 _context: ForkServerContext | None = None
 
 
@@ -112,6 +117,8 @@ async def run_checks_in_worker(job: CheckJob, timeout: float) -> list[CheckResul
     await loop.run_in_executor(None, proc.start)
     sender.close()
     kind, payload = "died", None
+    pids = [proc.pid] if proc.pid is not None else []
+    guard = watchdog().add(time.monotonic() + timeout + KILL_GRACE, lambda: kill_pids(pids))
     try:
         ready = await loop.run_in_executor(None, receiver.poll, max(timeout, 0.0))
         if not ready:
@@ -124,6 +131,7 @@ async def run_checks_in_worker(job: CheckJob, timeout: float) -> list[CheckResul
             proc.kill()
         await loop.run_in_executor(None, proc.join)
         receiver.close()
+        watchdog().remove(guard)
     if kind == "died":
         raise KernelError(f"the check worker died without a result ({_death(proc)})")
     if kind == "assignment":
