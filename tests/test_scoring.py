@@ -40,3 +40,15 @@ def test_questions_follow_the_order_of_assignment_toml():
 def test_ungradable_is_distinct_from_zero():
     r = ungradable(assignment(), "s", "bad json")
     assert not r.gradable and r.reason == "bad json" and r.to_dict()["gradable"] is False
+
+
+def test_a_schema_2_result_reads_as_schema_3_with_no_grader_failure_and_unknown_isolation():
+    from grader.models import SCHEMA_VERSION, SubmissionResult
+
+    old = {"schema_version": 2, "assignment": "a", "student": "s", "gradable": True,
+           "total": 1.0, "possible": 2.0, "penalty": 0.0}  # fmt: skip
+    result = SubmissionResult.from_dict(old)
+    assert SCHEMA_VERSION == 3 and result.schema_version == 3
+    assert not result.grader_failure and result.isolation == "" and result.sandboxed
+    again = SubmissionResult.from_dict(result.to_dict())
+    assert again == result

@@ -48,3 +48,15 @@ def test_a_thousand_students_summarize_with_consistent_totals():
         assert c.passed + c.failed == s.gradable
         assert sum(n for _, n in c.messages) <= c.failed
     assert s.timed_out and all(row.gradable for row in s.timed_out)
+
+
+def test_a_grader_failure_and_an_unsandboxed_result_are_told_apart_in_the_summary():
+    from grader.models import SubmissionResult
+    from grader.summary import summarize
+
+    failed = SubmissionResult("a", "ada", False, 0, 0, reason="grader failure: x",
+                              grader_failure=True, isolation="bwrap", kernels="warm")  # fmt: skip
+    plain = SubmissionResult("a", "bo", True, 1, 1, isolation="limits", kernels="cold")
+    rows = {r.student: r for r in summarize("a", [failed, plain]).students}
+    assert rows["ada"].state == "grader failure"
+    assert rows["bo"].state == "graded" and not rows["bo"].sandboxed
