@@ -106,6 +106,11 @@ async def run_notebook(
     skip_tag = f"grader-skip-{uuid.uuid4()}"  # students' own tags are dropped: none can match
     execution = Execution(nb=prepare_for_execution(nb, skip, skip_tag))
 
+    running: list[int] = []
+
+    def started_cell(cell: nbformat.NotebookNode, cell_index: int) -> None:
+        running[:] = [cell_index]  # nbclient's hook, just before the cell is sent to the kernel
+
     def install_cap(**_: object) -> None:
         # nbclient's output-hook protocol, registered for every message (after nbclient has
         # reset its trackers at the start of the run: again before each cell).
@@ -160,6 +165,7 @@ async def run_notebook(
         skip_cells_with_tag=skip_tag,
         on_cell_executed=on_cell_executed,
         on_cell_start=install_cap,
+        on_cell_execute=started_cell,
     )
     # The kernel's client has already heard it: nbclient need not wait for it again.
     client.kc = kernel.client
@@ -179,7 +185,7 @@ async def run_notebook(
     except DeadKernelError:
         if _cancelling():  # nbclient reports its own cancellation as a dead kernel
             raise asyncio.CancelledError from None
-        index = _current_cell(execution.nb, skip)
+        index = running[0] if running else _current_cell(execution.nb, skip)
         execution.broken_cell = index
         execution.cell_errors.append(
             CellError(index, "killed", "KernelDied", _death_message(limits))
@@ -189,7 +195,7 @@ async def run_notebook(
     except MALFORMED as exc:
         # jupyter_client or nbformat could not read a message: forged, or cut short when the
         # kernel ran out of memory while sending it. Stop the cell; keep the kernel if it answers.
-        index = _current_cell(execution.nb, skip)
+        index = running[0] if running else _current_cell(execution.nb, skip)
         execution.stopped = (
             f"the kernel sent a corrupted message in cell {index + 1} (often a sign that it ran "
             f"out of memory while printing; {type(exc).__name__}: {str(exc)[:120]}); the cells "

@@ -17,7 +17,7 @@ def test_correct_notebook_scores_full_marks(graded_mini):
     r = graded_mini["results"]["correct"]
     assert r["gradable"] and (r["total"], r["possible"]) == (5.5, 5.5)
     assert set(statuses(r).values()) == {"passed"}
-    assert r["schema_version"] == 2 and r["assignment"] == "mini"
+    assert r["schema_version"] == 3 and r["assignment"] == "mini"
 
 
 def test_partially_correct_notebook_loses_an_all_or_nothing_question(graded_mini):
