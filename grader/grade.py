@@ -82,7 +82,13 @@ async def grade_submission_async(
     check worker dies, no sandbox uid is free) is a result too: ``grader_failure``.
     """
     try:
+        was_broken = kernels is not None and bool(kernels.broken)
         result = await _grade(assignment, submission, options, kernels)
+        if kernels is not None and kernels.broken and not was_broken:
+            # The zygote died while this submission's warm kernel ran (its kernels die with it):
+            # not the student's doing. Grade it again from the start, in a cold kernel.
+            result = await _grade(assignment, submission, options, None)
+            kernels = None
     except (KernelError, SandboxError) as exc:
         result = grader_failure(assignment, submission.student, f"grader failure: {exc}")
     mode = "warm" if kernels is not None else "cold"

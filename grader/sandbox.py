@@ -108,6 +108,8 @@ def kernel_env(home: str, parent_pid: str) -> dict[str, str]:
         "JUPYTER_PLATFORM_DIRS": "1",
         "JPY_PARENT_PID": parent_pid,
         "TMPDIR": "/tmp",
+        # debugpy (imported by ipykernel) warns about frozen modules on stderr at every start.
+        "PYDEVD_DISABLE_FILE_VALIDATION": "1",
     }
     env.update(dict.fromkeys(THREAD_ENV, "1"))
     return env

@@ -71,6 +71,8 @@ class KernelFactory:
         self.children: dict[str, _Child] = {}
         self.broken = ""
         self._reader: asyncio.Task[None] | None = None
+        self.warned = False
+        """Whether the grader has said that kernels start cold because this zygote failed."""
         self._guard: int | None = None
         """The watchdog's token: on a hard stop it kills the zygote and every kernel."""
 
@@ -194,7 +196,10 @@ class KernelFactory:
         except (ValueError, KeyError, TypeError) as exc:
             self.broken = f"the warm-kernel zygote sent a malformed event: {exc!r}"
         finally:
-            self.broken = self.broken or f"the warm-kernel zygote stopped: {self.log_tail()}"
+            code = await self.process.wait()
+            self.broken = self.broken or (
+                f"the warm-kernel zygote stopped (exit status {code}): {self.log_tail()}"
+            )
             for child in self.children.values():
                 if not child.exited.done():
                     child.exited.set_result((-signal.SIGKILL, self.broken))
@@ -308,7 +313,10 @@ class WarmProvisioner(SandboxProvisioner):
                 }
             )
         except KernelError as exc:
-            log.warning("warning: %s; starting this kernel cold", exc)
+            if factory is None or not factory.warned:
+                log.warning("warning: %s; starting kernels cold from now on", exc)
+            if factory is not None:
+                factory.warned = True
             return await super().launch_kernel(**self.wrap({"cmd": cmd, **kwargs}))
         self.process = WarmProcess(factory, kid, pid)  # type: ignore[assignment]
         self.pid, self.pgid = pid, None
