@@ -22,6 +22,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from grader.reaper import process_tree
 from tests.conftest import COURSE, NOTEBOOKS, ROOT, run_grader
 
 pytestmark = pytest.mark.slow
@@ -190,9 +191,10 @@ def test_the_zygote_killed_mid_batch_costs_no_student_their_grade(tmp_path, hone
     assert _leftovers() == []
 
 
-def _check_workers() -> dict[int, float]:
-    """Pid → age in seconds of every process forked by a multiprocessing fork server."""
+def _check_workers(grader: int) -> dict[int, float]:
+    """Pid → age in seconds of each process forked by the fork server of ``grader``."""
     servers, children = set(), {}
+    ours = process_tree(grader)
     ticks = os.sysconf("SC_CLK_TCK")
     uptime = float(Path("/proc/uptime").read_text().split()[0])
     for entry in Path("/proc").iterdir():
@@ -201,7 +203,7 @@ def _check_workers() -> dict[int, float]:
             stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
         except (OSError, NotADirectoryError, IndexError):
             continue
-        if b"multiprocessing.forkserver" in cmdline:
+        if b"multiprocessing.forkserver" in cmdline and int(entry.name) in ours:
             servers.add(int(entry.name))
             children[int(entry.name)] = (int(stat[1]), uptime - int(stat[19]) / ticks)
     return {pid: age for pid, (ppid, age) in children.items() if ppid in servers}
@@ -221,7 +223,7 @@ def test_a_check_worker_killed_mid_check_is_a_grader_failure_retried_next_run(
                  "--jobs", "2")  # fmt: skip
     killed, deadline = [], time.monotonic() + 90
     while run.poll() is None and not killed and time.monotonic() < deadline:
-        for pid, age in _check_workers().items():
+        for pid, age in _check_workers(run.pid).items():
             if age > 1.5:  # an honest submission's checks take a fraction of a second
                 os.kill(pid, signal.SIGKILL)
                 killed.append(pid)
