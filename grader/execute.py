@@ -33,6 +33,8 @@ from grader.tracebacks import readable_traceback
 TIMEOUT_ENAME = "CellTimeoutError"
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07\x1b]*(\x07|\x1b\\)")
 RECOVERY_SECONDS = 5.0
+STOPPED_TAIL = "; the cells after it were not run"
+"""How every reason for a run that stopped early ends."""
 TRACEBACK_CHARS = 4000
 MALFORMED = (ValueError, KeyError, TypeError, AttributeError, IndexError, UnicodeError)
 """What reading a forged or mangled kernel message raises."""
@@ -177,8 +179,8 @@ async def run_notebook(
         await client.async_execute()
     except KernelWedged as exc:
         execution.stopped = (
-            f"cell {exc.args[0] + 1} ran past its time limit and did not stop when interrupted; "
-            "the cells after it were not run"
+            f"cell {exc.args[0] + 1} ran past its time limit and did not stop when interrupted"
+            + STOPPED_TAIL
         )
         execution.kernel_usable = False
         execution.broken_cell = exc.args[0]
@@ -190,7 +192,7 @@ async def run_notebook(
         execution.cell_errors.append(
             CellError(index, "killed", "KernelDied", _death_message(limits))
         )
-        execution.stopped = f"the kernel died in cell {index + 1}; the cells after it were not run"
+        execution.stopped = f"the kernel died in cell {index + 1}" + STOPPED_TAIL
         execution.kernel_usable = False
     except MALFORMED as exc:
         # jupyter_client or nbformat could not read a message: forged, or cut short when the
@@ -198,8 +200,7 @@ async def run_notebook(
         index = running[0] if running else _current_cell(execution.nb, skip)
         execution.stopped = (
             f"the kernel sent a corrupted message in cell {index + 1} (often a sign that it ran "
-            f"out of memory while printing; {type(exc).__name__}: {str(exc)[:120]}); the cells "
-            "after it were not run"
+            f"out of memory while printing; {type(exc).__name__}: {str(exc)[:120]})" + STOPPED_TAIL
         )
         with contextlib.suppress(Exception):
             await kernel.manager.interrupt_kernel()

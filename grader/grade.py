@@ -23,7 +23,7 @@ import nbformat
 from grader.checks import CheckJob
 from grader.config import Assignment
 from grader.errors import KernelError, SandboxError
-from grader.execute import Execution, run_notebook
+from grader.execute import STOPPED_TAIL, Execution, run_notebook
 from grader.kernel import Kernel, sandboxed_kernel
 from grader.models import CellError, CheckResult, SubmissionResult
 from grader.notebook import Unreadable, read_submission
@@ -168,6 +168,7 @@ async def executed_notebook(
     limits = assignment.limits
     started = time.monotonic()
     skipped: dict[int, CellError] = {}
+    recovered: list[str] = []
     while True:
         async with sandboxed_kernel(
             workdir, limits, options.isolation, STARTUP_TIMEOUT, kernels, deadline + KILL_GRACE
@@ -180,9 +181,13 @@ async def executed_notebook(
                 or len(skipped) >= limits.recoveries
                 or deadline - time.monotonic() < RECOVERY_MARGIN
             ):
-                yield kernel, _with_skipped(execution, skipped, started_after)
+                yield kernel, _with_skipped(execution, skipped, recovered, started_after)
                 return
         skipped[bad] = _skipped_error(execution, bad)
+        recovered.append(
+            execution.stopped.replace(STOPPED_TAIL, "")
+            + "; a fresh kernel re-ran the cells before it and ran the rest without it"
+        )
 
 
 def _skipped_error(execution: Execution, cell: int) -> CellError:
@@ -198,18 +203,14 @@ def _skipped_error(execution: Execution, cell: int) -> CellError:
 
 
 def _with_skipped(
-    execution: Execution, skipped: dict[int, CellError], started_after: float
+    execution: Execution, skipped: dict[int, CellError], recovered: list[str], started_after: float
 ) -> Execution:
     """``execution`` with the cells earlier kernels could not get past recorded as skipped."""
     execution.started_after = started_after
     if skipped:
         earlier = [e for e in execution.cell_errors if e.cell not in skipped]
         execution.cell_errors = sorted([*earlier, *skipped.values()], key=lambda e: e.cell)
-        cells = ", ".join(str(c + 1) for c in sorted(skipped))
-        execution.notes.append(
-            f"cell {cells} stopped the kernel; a fresh kernel re-ran the cells before it and "
-            "ran the rest without it"
-        )
+        execution.notes[:0] = recovered
     return execution
 
 
