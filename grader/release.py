@@ -11,7 +11,7 @@ from pathlib import Path
 
 import nbformat
 
-from grader.config import CONFIG_FILE, Assignment
+from grader.config import CONFIG_FILE, Assignment, release_source
 from grader.errors import AssignmentError
 from grader.markers import MarkerError, strip_code, strip_markdown
 from grader.notebook import read_notebook_strict
@@ -69,15 +69,11 @@ def strip_notebook(nb: nbformat.NotebookNode, where: Path) -> nbformat.NotebookN
 
 
 def _release_source(assignment: Assignment, entry: str) -> Path:
-    root = assignment.root.resolve()
-    src = (assignment.root / entry).resolve()
-    if not src.is_relative_to(root) or src == root:
-        raise AssignmentError(f"release entry '{entry}' must name a path inside {root}")
-    hidden = assignment.hidden_tests.resolve()
-    if src.is_relative_to(hidden) or hidden.is_relative_to(src):
-        raise AssignmentError(f"release entry '{entry}' would release hidden checks")
+    src = release_source(assignment.root, entry, assignment.notebook)
     if not src.exists():
-        raise AssignmentError(f"release entry '{entry}' does not exist in {root}")
+        raise AssignmentError(
+            f"{assignment.root / CONFIG_FILE}: release entry '{entry}' does not exist"
+        )
     return src
 
 
