@@ -45,6 +45,8 @@ class Submission:
     """When it was handed in (see :mod:`grader.late`); None: unknown, counts as on time."""
     notes: tuple[str, ...] = ()
     """Remarks from finding it (e.g. an unreadable timestamp.txt), added to its result."""
+    problem: str = ""
+    """Why it cannot be graded at all, found before grading (e.g. its folder holds no notebook)."""
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,8 @@ async def grade_submission_async(
 
     ``kernels``: the batch's warm-kernel factory (:mod:`grader.warm`); None starts it cold.
     """
+    if submission.problem:
+        return ungradable(assignment, submission.student, submission.problem)
     started = time.monotonic()
     nb = read_submission(submission.path)
     if isinstance(nb, Unreadable):
