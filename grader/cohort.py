@@ -11,6 +11,7 @@ import shutil
 import struct
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -149,8 +150,10 @@ def _safe_extract(archive: Path, dest: Path) -> None:
                     shutil.copyfileobj(src, out, length=1 << 20)
                 when = _entry_time(info).timestamp()
                 os.utime(target, (when, when))
-    except zipfile.BadZipFile as exc:
+    except (zipfile.BadZipFile, NotImplementedError, EOFError, zlib.error) as exc:
         raise SubmissionError(f"{archive}: not a valid zip file ({exc})") from exc
+    except OSError as exc:
+        raise SubmissionError(f"cannot unpack {archive}: {exc.strerror or exc}") from exc
 
 
 def _entry_time(info: zipfile.ZipInfo) -> dt.datetime:

@@ -22,6 +22,8 @@ import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from grader.errors import SandboxError
+
 UID_BASE = 1_900_000
 """Student kernels run as ``UID_BASE + n``: uids no account on a normal system uses."""
 UID_SLOTS = 4096
@@ -50,7 +52,7 @@ def student_uid() -> Iterator[int | None]:
         finally:
             os.close(fd)
         return
-    raise RuntimeError(f"all {UID_SLOTS} student uids are in use")
+    raise SandboxError(f"all {UID_SLOTS} student uids are in use: too many graders at once")
 
 
 def kill_uid(uid: int) -> None:
