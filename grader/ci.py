@@ -14,6 +14,7 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader
 
 from grader.config import Assignment
+from grader.report import write_report
 
 PYTHON_VERSION = "3.11"
 
@@ -42,7 +43,10 @@ def github_workflow(assignment: Assignment, install: str, fail_under: float | No
 def write_workflow(
     assignment: Assignment, dest: Path, install: str, fail_under: float | None
 ) -> Path:
-    """Write the workflow to ``dest`` (its folders created); return ``dest``."""
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    dest.write_text(github_workflow(assignment, install, fail_under), encoding="utf-8")
+    """Write the workflow to ``dest`` (its folders created); return ``dest``.
+
+    Raises:
+        ReportError: ``dest`` cannot be written.
+    """
+    write_report(dest, github_workflow(assignment, install, fail_under))
     return dest

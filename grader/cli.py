@@ -33,7 +33,12 @@ from grader.late import TimeError, parse_time
 from grader.models import SubmissionResult
 from grader.progress import batch_progress
 from grader.release import release
-from grader.report import render_from_gradebook, write_student_reports, write_summary
+from grader.report import (
+    render_from_gradebook,
+    write_report,
+    write_student_reports,
+    write_summary,
+)
 from grader.sandbox import choose_isolation
 from grader.selfcheck import print_self_check, self_check
 from grader.validate import validate
@@ -54,7 +59,8 @@ def _clean_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except GraderError as exc:
-            click.echo(f"grader: error: {exc}", err=True)
+            message = " ".join(str(exc).split("\n"))  # one line, whatever the message
+            click.echo(f"grader: error: {message}", err=True)
             sys.exit(exc.exit_code)
 
     return wrapper  # type: ignore[return-value]
@@ -428,8 +434,7 @@ def export_cmd(
     if str(dest) == "-":
         click.echo(text, nl=False)
     else:
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        dest.write_text(text, encoding="utf-8", newline="")
+        write_report(dest, text, newline="")
         click.echo(f"wrote {dest}")
 
 

@@ -12,6 +12,7 @@ import shutil
 import struct
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -35,8 +36,10 @@ def find_submissions(
     """The submissions at ``paths``: notebooks, folders of students, or zip files.
 
     In a folder, a student is a sub-folder (its notebook is the one named in assignment.toml,
-    or its only ``.ipynb``) or a ``<student>.ipynb`` file. A notebook given by itself is its
-    stem's, or its folder's when it has the assignment's notebook name.
+    or its only ``.ipynb``) or a ``<student>.ipynb`` file. A sub-folder without such a notebook
+    is still a student's: a submission whose :attr:`~grader.grade.Submission.problem` says
+    what the folder holds instead. Hidden (dot) files and folders are nobody's. A notebook
+    given by itself is its stem's, or its folder's when it has the assignment's notebook name.
 
     A submission's time is ``submitted_at`` when given; else the ``timestamp.txt`` in its
     student's folder (or beside a notebook given by itself); else, from a zip, the time of
@@ -85,25 +88,56 @@ def _student_of_file(assignment: Assignment, path: Path) -> str:
     return path.stem
 
 
+NOT_STUDENTS = frozenset({"__MACOSX", "__pycache__"})
+"""Folders an archiver or Python leaves beside the students' that are nobody's submission."""
+LISTED = 8
+"""Names a not-gradable folder's reason lists before "and N more"."""
+
+
 def _from_folder(assignment: Assignment, folder: Path, from_zip: bool = False) -> list[Submission]:
+    """The students in ``folder``: its notebooks, and each sub-folder, gradable or not."""
     out = []
-    for entry in sorted(folder.iterdir()):
-        if entry.name.startswith("."):
-            continue
+    for entry in _visible(folder):
         if entry.is_file() and entry.suffix == ".ipynb":
             # Students share this folder: a timestamp.txt in it is nobody's in particular.
             out.append(_timed(Submission(entry.stem, entry), None, from_zip))
-        elif entry.is_dir():
-            named = entry / assignment.notebook
-            notebooks = sorted(p for p in entry.glob("*.ipynb") if not p.name.startswith("."))
-            if named.is_file():
-                out.append(_timed(Submission(entry.name, named), entry, from_zip))
-            elif len(notebooks) == 1:
-                out.append(_timed(Submission(entry.name, notebooks[0]), entry, from_zip))
-            elif notebooks:
-                # Several candidates and none with the expected name: record as ungradable.
-                out.append(_timed(Submission(entry.name, named), entry))
+        elif entry.is_dir() and entry.name not in NOT_STUDENTS:
+            out.append(_student_folder(assignment, entry, from_zip))
     return out
+
+
+def _student_folder(assignment: Assignment, folder: Path, from_zip: bool) -> Submission:
+    """One student's folder: the notebook it holds, or why it cannot be graded.
+
+    nbgrader's ``<student>/<assignment>/`` is read as the student's folder too.
+    """
+    inner = folder / assignment.name
+    home = inner if not (folder / assignment.notebook).exists() and inner.is_dir() else folder
+    named = home / assignment.notebook
+    notebooks = [p for p in _visible(home) if p.suffix == ".ipynb" and p.is_file()]
+    if named.is_file():
+        return _timed(Submission(folder.name, named), home, from_zip)
+    if len(notebooks) == 1:
+        return _timed(Submission(folder.name, notebooks[0]), home, from_zip)
+    if notebooks:
+        problem = f"several notebooks and none named {assignment.notebook}: "
+        problem += _listing(notebooks)
+    elif found := _visible(home):
+        problem = f"no notebook named {assignment.notebook}; found: {_listing(found)}"
+    else:
+        problem = "the folder is empty"
+    return _timed(Submission(folder.name, named, problem=problem), home, from_zip)
+
+
+def _visible(folder: Path) -> list[Path]:
+    """What ``folder`` holds, by name, without hidden (dot) files."""
+    return sorted(p for p in folder.iterdir() if not p.name.startswith("."))
+
+
+def _listing(paths: Sequence[Path]) -> str:
+    names = [p.name + ("/" if p.is_dir() else "") for p in paths]
+    more = len(names) - LISTED
+    return ", ".join(names[:LISTED]) + (f" and {more} more" if more > 0 else "")
 
 
 def _safe_extract(archive: Path, dest: Path) -> None:
@@ -118,8 +152,10 @@ def _safe_extract(archive: Path, dest: Path) -> None:
                     shutil.copyfileobj(src, out, length=1 << 20)
                 when = _entry_time(info).timestamp()
                 os.utime(target, (when, when))
-    except zipfile.BadZipFile as exc:
+    except (zipfile.BadZipFile, NotImplementedError, EOFError, zlib.error) as exc:
         raise SubmissionError(f"{archive}: not a valid zip file ({exc})") from exc
+    except OSError as exc:
+        raise SubmissionError(f"cannot unpack {archive}: {exc.strerror or exc}") from exc
 
 
 def _entry_time(info: zipfile.ZipInfo) -> dt.datetime:

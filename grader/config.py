@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -150,8 +151,12 @@ _TOP_KEYS = {"title", "notebook", "release", "limits", "questions", "late", "gra
 def load_assignment(root: Path, name: str | None = None) -> Assignment:
     """Read ``root/assignment.toml`` into an :class:`Assignment`.
 
+    Without a ``release`` key, ``data/`` is released if the folder exists. Every ``release``
+    entry is checked by :func:`release_source`.
+
     Raises:
-        AssignmentError: the folder or file does not exist.
+        AssignmentError: the folder or file does not exist, or a ``release`` entry may not be
+            released.
         ConfigError: the file is not valid TOML or holds an unknown key or a wrong type.
     """
     path = root / CONFIG_FILE
@@ -165,9 +170,11 @@ def load_assignment(root: Path, name: str | None = None) -> Assignment:
     notebook = _get(data, "notebook", str, path, "")
     if not notebook:
         raise ConfigError(f"{path}: missing key 'notebook'")
-    release = _get(data, "release", list, path, [])
+    release = _get(data, "release", list, path, default_release(root))
     if not all(isinstance(r, str) for r in release):
         raise ConfigError(f"{path}: 'release' must be a list of paths")
+    for entry in release:
+        release_source(root, entry, notebook)
     return Assignment(
         name=name or root.name,
         root=root,
@@ -179,6 +186,60 @@ def load_assignment(root: Path, name: str | None = None) -> Assignment:
         late=_late(data.get("late"), path),
         gradescope=_gradescope(_get(data, "gradescope", dict, path, {}), path),
     )
+
+
+def default_release(root: Path) -> list[str]:
+    """What is released when ``assignment.toml`` has no ``release``: ``data/`` if it exists."""
+    return ["data/"] if (root / "data").is_dir() else []
+
+
+def release_source(root: Path, entry: str, notebook: str) -> Path:
+    """The resolved path a ``release`` entry names, after checking it may be released.
+
+    An entry must be a relative path that stays inside ``root`` (symbolic links resolved, also
+    those inside a released folder), must not be ``root`` itself, and must neither be nor hold
+    the hidden checks, the solution ``notebook`` or ``assignment.toml``. It need not exist.
+
+    Raises:
+        AssignmentError: it breaks one of these rules (the message names it and the file).
+    """
+    where = f"{root / CONFIG_FILE}: release entry '{entry}'"
+    if not entry.strip() or Path(entry).is_absolute():
+        raise AssignmentError(f"{where} must be a relative path inside {root}")
+    src = (root / entry).resolve()
+    problem = _release_problem(root, src, notebook)
+    if not problem and src.is_dir():
+        for folder, dirs, files in os.walk(src):
+            for name in dirs + files:
+                link = Path(folder) / name
+                if link.is_symlink() and (
+                    problem := _release_problem(root, link.resolve(), notebook)
+                ):
+                    problem = f"holds the link {link.relative_to(root)}, which {problem}"
+                    break
+            if problem:
+                break
+    if problem:
+        raise AssignmentError(f"{where} {problem}")
+    return src
+
+
+def _release_problem(root: Path, src: Path, notebook: str) -> str:
+    """Why the resolved path ``src`` may not be released from ``root`` ("" when it may)."""
+    top = root.resolve()
+    if not src.is_relative_to(top):
+        return f"leads outside {root}"
+    if src == top:
+        return "would release the whole assignment"
+    secrets = {
+        "the hidden checks": (root / "tests" / "hidden").resolve(),
+        "the solution notebook": (root / notebook).resolve(),
+        f"{CONFIG_FILE}": (root / CONFIG_FILE).resolve(),
+    }
+    for what, secret in secrets.items():
+        if src.is_relative_to(secret) or secret.is_relative_to(src):
+            return f"would release {what}"
+    return ""
 
 
 def _gradescope(table: dict[str, Any], path: Path) -> GradescopeConfig:

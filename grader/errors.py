@@ -36,7 +36,11 @@ class KernelError(GraderError):
 
 
 class GradebookError(GraderError):
-    """The gradebook is missing or holds nothing for what was asked."""
+    """The gradebook is missing, cannot be opened, read or written, or holds nothing asked for."""
+
+
+class ReportError(GraderError):
+    """A report or another output file cannot be written (e.g. its folder cannot be made)."""
 
 
 class Stopped(GraderError):

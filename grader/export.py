@@ -22,7 +22,7 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader
 
 from grader.config import CONFIG_FILE, Assignment
-from grader.errors import AssignmentError
+from grader.errors import AssignmentError, ReportError
 from grader.gradebook import latest_results
 from grader.models import SubmissionResult
 
@@ -105,8 +105,8 @@ def export_grades(
     """The CSV (``to``: ``csv`` or ``canvas``) of each student's latest result in the gradebook.
 
     Raises:
-        GradebookError: the gradebook does not exist or has no results for the assignment.
-        ConfigError: the gradebook cannot be opened.
+        GradebookError: the gradebook does not exist, cannot be opened or read, or has no
+            results for the assignment.
     """
     results = latest_results(gradebook_url, assignment.name)
     if to == "canvas":
@@ -157,15 +157,20 @@ def gradescope_autograder(assignment: Assignment, dest: Path, install: str) -> P
 
     Raises:
         AssignmentError: the assignment has no checks.
+        ReportError: ``dest`` cannot be written.
     """
     if not assignment.hidden_tests.is_dir() and not assignment.public_tests.is_dir():
         raise AssignmentError(f"{assignment.root} has no tests/ to grade with")
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    with zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, data in autograder_files(assignment, install).items():
-            info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
-            executable = name in {"setup.sh", "run_autograder"}
-            info.external_attr = (0o100755 if executable else 0o100644) << 16
-            info.compress_type = zipfile.ZIP_DEFLATED
-            zf.writestr(info, data)
+    files = autograder_files(assignment, install)
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        with zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as zf:
+            for name, data in files.items():
+                info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
+                executable = name in {"setup.sh", "run_autograder"}
+                info.external_attr = (0o100755 if executable else 0o100644) << 16
+                info.compress_type = zipfile.ZIP_DEFLATED
+                zf.writestr(info, data)
+    except OSError as exc:
+        raise ReportError(f"cannot write {dest}: {exc.strerror or exc}") from exc
     return dest

@@ -49,6 +49,8 @@ class Submission:
     """When it was handed in (see :mod:`grader.late`); None: unknown, counts as on time."""
     notes: tuple[str, ...] = ()
     """Remarks from finding it (e.g. an unreadable timestamp.txt), added to its result."""
+    problem: str = ""
+    """Why it cannot be graded at all, found before grading (e.g. its folder holds no notebook)."""
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,8 @@ async def _grade(
     options: GradeOptions,
     kernels: KernelFactory | None,
 ) -> SubmissionResult:
+    if submission.problem:
+        return ungradable(assignment, submission.student, submission.problem)
     started = time.monotonic()
     nb = read_submission(submission.path)
     if isinstance(nb, Unreadable):

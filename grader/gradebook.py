@@ -14,18 +14,23 @@ killed half-way keeps exactly the results it had finished.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.exc import SQLAlchemyError
 
 from grader import __version__
 from grader.config import CONFIG_FILE, Assignment
-from grader.errors import ConfigError, GradebookError
-from grader.models import SubmissionResult
+from grader.errors import GradebookError
+from grader.models import SCHEMA_VERSION, SubmissionResult
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 metadata = sa.MetaData()
 students = sa.Table(
@@ -85,8 +90,8 @@ def latest_results(url: str, assignment: str) -> list[SubmissionResult]:
     """The latest result of each student of ``assignment`` in an existing gradebook.
 
     Raises:
-        GradebookError: the SQLite file at ``url`` does not exist, or holds no results.
-        ConfigError: the gradebook cannot be opened.
+        GradebookError: the SQLite file at ``url`` does not exist, holds no results, or
+            cannot be opened or read.
     """
     if url.startswith("sqlite:///"):
         path = Path(url.removeprefix("sqlite:///"))
@@ -155,6 +160,26 @@ def stamp(
     return Stamp(content, key, submitted)
 
 
+def _why(exc: BaseException) -> str:
+    """The first line of what went wrong, without SQLAlchemy's statement and links."""
+    cause = getattr(exc, "orig", None) or exc
+    lines = str(cause).strip().splitlines()
+    return lines[0] if lines else type(cause).__name__
+
+
+def _database_errors(method: F) -> F:
+    """Turn a database error in a :class:`Gradebook` method into a GradebookError."""
+
+    @functools.wraps(method)
+    def wrapper(self: Gradebook, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except SQLAlchemyError as exc:
+            raise GradebookError(f"cannot use the gradebook {self.url}: {_why(exc)}") from exc
+
+    return wrapper  # type: ignore[return-value]
+
+
 class Gradebook:
     """A connection to a gradebook database (created on first use)."""
 
@@ -165,12 +190,14 @@ class Gradebook:
             self.engine = sa.create_engine(url)
             metadata.create_all(self.engine)
         except (SQLAlchemyError, ImportError, OSError) as exc:
-            raise ConfigError(f"cannot open the gradebook {url}: {exc}") from exc
+            raise GradebookError(f"cannot open the gradebook {url}: {_why(exc)}") from exc
+        self.url = url
 
     def close(self) -> None:
         """Release the database connections."""
         self.engine.dispose()
 
+    @_database_errors
     def stored(self, assignment: str, student: str, grading_key: str) -> SubmissionResult | None:
         """The result stored for exactly this version of a submission, if any."""
         query = (
@@ -184,8 +211,9 @@ class Gradebook:
         )
         with self.engine.connect() as conn:
             row = conn.execute(query).first()
-        return None if row is None else SubmissionResult.from_dict(json.loads(row[0]))
+        return None if row is None else self._result(row[0])
 
+    @_database_errors
     def record(self, result: SubmissionResult, stamp: Stamp) -> None:
         """Store ``result`` in one transaction, replacing a result of the same version."""
         now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
@@ -250,6 +278,7 @@ class Gradebook:
                     ],
                 )
 
+    @_database_errors
     def latest(self, assignment: str) -> list[SubmissionResult]:
         """The most recently graded result of each student, by student name."""
         newest = (
@@ -265,7 +294,31 @@ class Gradebook:
         )
         with self.engine.connect() as conn:
             rows = conn.execute(query).all()
-        return [SubmissionResult.from_dict(json.loads(r[0])) for r in rows]
+        return [self._result(r[0]) for r in rows]
+
+    def _result(self, text: str) -> SubmissionResult:
+        """A stored result, read back.
+
+        Raises:
+            GradebookError: it is of a newer schema than this grader reads, or malformed.
+        """
+        try:
+            data = json.loads(text)
+            version = int(data.get("schema_version", 1))
+        except (ValueError, TypeError, AttributeError) as exc:
+            raise GradebookError(f"the gradebook {self.url} holds a malformed result") from exc
+        if version > SCHEMA_VERSION:
+            raise GradebookError(
+                f"the gradebook {self.url} holds results of schema {version}, newer than this "
+                f"grader reads ({SCHEMA_VERSION}); upgrade grader"
+            )
+        try:
+            return SubmissionResult.from_dict(data)
+        except (ValueError, TypeError) as exc:
+            raise GradebookError(
+                f"the gradebook {self.url} holds a malformed result of {data.get('student')}: "
+                f"{_why(exc)}"
+            ) from exc
 
     @staticmethod
     def _student_id(conn: sa.Connection, name: str) -> int:

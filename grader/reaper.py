@@ -52,7 +52,7 @@ def student_uid() -> Iterator[int | None]:
         finally:
             os.close(fd)
         return
-    raise SandboxError(f"all {UID_SLOTS} student uids are in use")
+    raise SandboxError(f"all {UID_SLOTS} student uids are in use: too many graders at once")
 
 
 def kill_uid(uid: int) -> None:

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import nbformat
 
-from grader.config import CONFIG_FILE, Assignment
-from grader.errors import AssignmentError
+from grader.config import CONFIG_FILE, Assignment, release_source
+from grader.errors import AssignmentError, ReportError
 from grader.markers import MarkerError, strip_code, strip_markdown
 from grader.notebook import read_notebook_strict
 from grader.tomlwrite import dump_assignment
@@ -27,11 +27,20 @@ def release(assignment: Assignment, dest: Path) -> Path:
     Raises:
         AssignmentError: the solution notebook is missing or malformed, or a release path
             points at hidden checks or outside the assignment.
+        ReportError: ``dest`` cannot be written.
     """
     nb = read_notebook_strict(assignment.notebook_path)
     student_nb = strip_notebook(nb, assignment.notebook_path)
     extra = [_release_source(assignment, entry) for entry in assignment.release]
+    try:
+        return _write(assignment, student_nb, extra, dest)
+    except OSError as exc:
+        raise ReportError(f"cannot write {dest}: {exc.strerror or exc}") from exc
 
+
+def _write(
+    assignment: Assignment, student_nb: nbformat.NotebookNode, extra: list[Path], dest: Path
+) -> Path:
     staging = dest.with_name(f".{dest.name}.staging")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
@@ -69,15 +78,11 @@ def strip_notebook(nb: nbformat.NotebookNode, where: Path) -> nbformat.NotebookN
 
 
 def _release_source(assignment: Assignment, entry: str) -> Path:
-    root = assignment.root.resolve()
-    src = (assignment.root / entry).resolve()
-    if not src.is_relative_to(root) or src == root:
-        raise AssignmentError(f"release entry '{entry}' must name a path inside {root}")
-    hidden = assignment.hidden_tests.resolve()
-    if src.is_relative_to(hidden) or hidden.is_relative_to(src):
-        raise AssignmentError(f"release entry '{entry}' would release hidden checks")
+    src = release_source(assignment.root, entry, assignment.notebook)
     if not src.exists():
-        raise AssignmentError(f"release entry '{entry}' does not exist in {root}")
+        raise AssignmentError(
+            f"{assignment.root / CONFIG_FILE}: release entry '{entry}' does not exist"
+        )
     return src
 
 

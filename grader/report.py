@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from grader.errors import ReportError
 from grader.formats import md_escape
 from grader.gradebook import latest_results
 from grader.late import describe
@@ -62,16 +63,33 @@ def environment() -> Environment:
 
 
 def write_student_reports(result: SubmissionResult, out_dir: Path) -> list[Path]:
-    """Write ``<student>.json``, ``.html`` and ``.md`` into ``out_dir``; return their paths."""
-    out_dir.mkdir(parents=True, exist_ok=True)
+    """Write ``<student>.json``, ``.html`` and ``.md`` into ``out_dir``; return their paths.
+
+    Raises:
+        ReportError: ``out_dir`` or a file in it cannot be written.
+    """
     stem = safe_name(result.student)
-    json_path = out_dir / f"{stem}.json"
-    json_path.write_text(json.dumps(result.to_dict(), indent=2) + "\n", encoding="utf-8")
-    html_path = out_dir / f"{stem}.html"
-    html_path.write_text(render_student_html(result), encoding="utf-8")
-    md_path = out_dir / f"{stem}.md"
-    md_path.write_text(render_student_markdown(result), encoding="utf-8")
-    return [json_path, html_path, md_path]
+    pages = {
+        out_dir / f"{stem}.json": json.dumps(result.to_dict(), indent=2) + "\n",
+        out_dir / f"{stem}.html": render_student_html(result),
+        out_dir / f"{stem}.md": render_student_markdown(result),
+    }
+    for path, text in pages.items():
+        write_report(path, text)
+    return list(pages)
+
+
+def write_report(path: Path, text: str, newline: str | None = None) -> None:
+    """Write ``text`` to ``path``, its folders made as needed (``newline`` as in :func:`open`).
+
+    Raises:
+        ReportError: it cannot be written (a file where a folder should be, no space, …).
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8", newline=newline)
+    except OSError as exc:
+        raise ReportError(f"cannot write {path}: {exc.strerror or exc}") from exc
 
 
 @dataclass(frozen=True)
@@ -97,10 +115,13 @@ def render_from_gradebook(name: str, gradebook_url: str, out_dir: Path) -> Rende
 
 
 def write_summary(assignment: str, results: Sequence[SubmissionResult], out_dir: Path) -> Path:
-    """Write the cohort summary ``index.html`` of ``results`` into ``out_dir``; its path."""
-    out_dir.mkdir(parents=True, exist_ok=True)
+    """Write the cohort summary ``index.html`` of ``results`` into ``out_dir``; its path.
+
+    Raises:
+        ReportError: ``out_dir`` or the page cannot be written.
+    """
     page = out_dir / SUMMARY_PAGE
-    page.write_text(render_summary(assignment, results), encoding="utf-8")
+    write_report(page, render_summary(assignment, results))
     return page
 
 

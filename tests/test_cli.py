@@ -45,3 +45,16 @@ def test_a_notebook_given_by_itself_is_named_after_its_student_folder(course, tm
                       "--output", str(tmp_path / "out"))  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert sorted(r["student"] for r in json.loads(done.stdout)) == ["ada", "ben"]
+
+
+def test_grade_refuses_an_assignment_that_would_release_hidden_checks(course, tmp_path):
+    toml = course / "solutions" / "mini" / "assignment.toml"
+    toml.write_text(toml.read_text().replace('release = ["data/"]', 'release = ["tests/hidden"]'))
+    done = run_grader(
+        "--course", str(course), "grade", "mini", str(NOTEBOOKS / "mini" / "correct.ipynb"),
+        "--output", str(tmp_path / "out"),
+    )  # fmt: skip
+    assert done.returncode == 1 and done.stdout == ""
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+    assert done.stderr.startswith("grader: error: ") and "'tests/hidden'" in done.stderr
+    assert not (tmp_path / "out").exists()

@@ -60,3 +60,54 @@ def test_with_limits_applies_command_line_overrides(tmp_path):
 def test_missing_file_is_an_assignment_error(tmp_path):
     with pytest.raises(AssignmentError):
         load_assignment(tmp_path)
+
+
+def test_release_defaults_to_data_when_the_folder_exists(tmp_path):
+    (tmp_path / "data").mkdir()
+    assert load_assignment(write(tmp_path, 'notebook = "a.ipynb"\n')).release == ("data/",)
+
+
+def test_an_explicit_empty_release_is_kept_even_with_data(tmp_path):
+    (tmp_path / "data").mkdir()
+    a = load_assignment(write(tmp_path, 'notebook = "a.ipynb"\nrelease = []\n'))
+    assert a.release == ()
+
+
+def test_allowed_release_entries_load(tmp_path):
+    (tmp_path / "data").mkdir()
+    (tmp_path / "tests" / "public").mkdir(parents=True)
+    (tmp_path / "data" / "x.csv").write_text("1\n")
+    (tmp_path / "data" / "alias.csv").symlink_to("x.csv")
+    text = 'notebook = "a.ipynb"\nrelease = ["data/", "tests/public", "./data/x.csv", "missing"]\n'
+    assert len(load_assignment(write(tmp_path, text)).release) == 4
+
+
+@pytest.mark.parametrize(
+    ("entry", "why"),
+    [
+        ("tests/hidden", "hidden checks"),
+        ("tests/hidden/data/", "hidden checks"),
+        ("tests", "hidden checks"),
+        ("data/../tests/hidden", "hidden checks"),
+        (".", "whole assignment"),
+        ("", "relative path"),
+        ("/etc", "relative path"),
+        ("../other", "leads outside"),
+        ("a.ipynb", "solution notebook"),
+        ("assignment.toml", "assignment.toml"),
+        ("up", "leads outside"),
+        ("peek", "hidden checks"),
+        ("data", "holds the link data/secret"),
+    ],
+)
+def test_a_forbidden_release_entry_is_refused_at_load(tmp_path, entry, why):
+    (tmp_path / "tests" / "hidden" / "data").mkdir(parents=True)
+    (tmp_path / "data").mkdir()
+    (tmp_path / "up").symlink_to(tmp_path.parent)
+    (tmp_path / "peek").symlink_to(tmp_path / "tests" / "hidden")
+    (tmp_path / "data" / "secret").symlink_to(tmp_path / "tests" / "hidden" / "data")
+    with pytest.raises(AssignmentError) as err:
+        load_assignment(write(tmp_path, f'notebook = "a.ipynb"\nrelease = ["{entry}"]\n'))
+    message = str(err.value)
+    assert why in message and f"'{entry}'" in message and "assignment.toml" in message
+    assert "\n" not in message

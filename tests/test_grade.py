@@ -124,3 +124,22 @@ def test_unknown_assignment_is_a_one_line_error(tmp_path):
     done = run_grader("--course", str(COURSE), "grade", "nope", str(tmp_path))
     assert done.returncode == 1
     assert done.stderr.strip().count("\n") == 0 and "no assignment 'nope'" in done.stderr
+
+
+def test_a_student_folder_without_a_notebook_gets_a_row_beside_the_graded_one(tmp_path):
+    cohort = tmp_path / "cohort"
+    (cohort / "ada").mkdir(parents=True)
+    (cohort / "ben").mkdir()
+    (cohort / "ada" / "mini.ipynb").write_bytes((NOTEBOOKS / "mini" / "correct.ipynb").read_bytes())
+    (cohort / "ben" / "answers.py").write_text("def add(a, b):\n    return a + b\n")
+    done = run_grader(
+        "--course", str(COURSE), "grade", "mini", str(cohort), "--format", "json",
+        "--output", str(tmp_path / "out"),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    rows = {r["student"]: r for r in json.loads(done.stdout)}
+    assert set(rows) == {"ada", "ben"}
+    assert rows["ada"]["gradable"] and rows["ada"]["total"] == rows["ada"]["possible"] == 5.5
+    assert not rows["ben"]["gradable"] and rows["ben"]["total"] == 0
+    assert rows["ben"]["reason"] == "no notebook named mini.ipynb; found: answers.py"
+    assert (tmp_path / "out" / "ben.html").is_file()

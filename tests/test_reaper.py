@@ -63,3 +63,13 @@ def test_without_root_no_uid_is_assigned(monkeypatch):
     monkeypatch.setattr(os, "geteuid", lambda: 1000)
     with student_uid() as uid:
         assert uid is None
+
+
+def test_an_exhausted_uid_pool_is_a_sandbox_error(monkeypatch):
+    from grader import reaper
+    from grader.errors import SandboxError
+
+    monkeypatch.setattr(reaper, "UID_SLOTS", 0)
+    monkeypatch.setattr(reaper.os, "geteuid", lambda: 0)
+    with pytest.raises(SandboxError, match="uids are in use"), student_uid():
+        pass
