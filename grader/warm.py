@@ -313,10 +313,11 @@ class WarmProvisioner(SandboxProvisioner):
                 }
             )
         except KernelError as exc:
-            if factory is None or not factory.warned:
-                log.warning("warning: %s; starting kernels cold from now on", exc)
-            if factory is not None:
+            if factory is None or not factory.broken:
+                log.warning("warning: %s; starting this kernel cold", exc)
+            elif not factory.warned:  # said once: every later kernel of the batch starts cold
                 factory.warned = True
+                log.warning("warning: %s; starting kernels cold from now on", exc)
             return await super().launch_kernel(**self.wrap({"cmd": cmd, **kwargs}))
         self.process = WarmProcess(factory, kid, pid)  # type: ignore[assignment]
         self.pid, self.pgid = pid, None
