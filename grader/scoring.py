@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 
 from grader.config import Assignment
@@ -70,15 +71,7 @@ def ungradable(assignment: Assignment, student: str, reason: str) -> SubmissionR
 
 def grader_failure(assignment: Assignment, student: str, reason: str) -> SubmissionResult:
     """The result of a submission whose grading failed for a reason that is not the student's."""
-    return SubmissionResult(
-        assignment=assignment.name,
-        student=student,
-        gradable=False,
-        total=0.0,
-        possible=0.0,
-        reason=reason,
-        grader_failure=True,
-    )
+    return dataclasses.replace(ungradable(assignment, student, reason), grader_failure=True)
 
 
 def _round(x: float) -> float:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -32,6 +33,25 @@ def run_grader(
         stdin=subprocess.DEVNULL,
         env=full,
     )
+
+
+def leftover_processes() -> list[str]:
+    """Processes a grader left behind: what names a run or warm folder that no longer exists.
+
+    A cold kernel's processes (fork-bomb children included) carry its run folder in their
+    command line, a warm kernel's its zygote's spool; both are deleted when grading ends.
+    (Kernels of other graders running on this machine still have theirs.)
+    """
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except (OSError, NotADirectoryError):
+            continue
+        runs = re.findall(r"(/\S*/grader-(?:run|warm)-[^/\s]+)", cmdline)
+        if any(not Path(run).exists() for run in runs):
+            found.append(f"{entry.name} {cmdline[:120]}")
+    return found
 
 
 @pytest.fixture

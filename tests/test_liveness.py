@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import signal
 import subprocess
@@ -23,7 +22,7 @@ import nbformat
 import pytest
 
 from grader.reaper import process_tree
-from tests.conftest import COURSE, NOTEBOOKS, ROOT, run_grader
+from tests.conftest import COURSE, NOTEBOOKS, ROOT, leftover_processes, run_grader
 
 pytestmark = pytest.mark.slow
 LIVENESS = NOTEBOOKS / "liveness"
@@ -72,20 +71,6 @@ def honest_alone(tmp_path_factory):
     return results
 
 
-def _leftovers() -> list[str]:
-    """Processes of a run or warm folder that no longer exists (a grader left them behind)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        try:
-            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-        except (OSError, NotADirectoryError):
-            continue
-        runs = re.findall(r"(/\S*/grader-(?:run|warm)-[^/\s]+)", cmdline)
-        if any(not Path(run).exists() for run in runs):
-            found.append(f"{entry.name} {cmdline[:100]}")
-    return found
-
-
 def test_fixture_every_hostile_class_has_a_notebook():
     assert len(HOSTILE) >= 8 and all((LIVENESS / f"{n}.ipynb").is_file() for n in HONEST)
 
@@ -107,7 +92,7 @@ def test_a_hostile_notebook_costs_the_batch_at_most_its_own_time_limit(
     for name in HONEST:
         assert _outcome(results[name]) == honest_alone[name], name
     assert results[hostile]["timings"].get("total", 0) < SUBMISSION_TIMEOUT + 5
-    assert _leftovers() == []
+    assert leftover_processes() == []
 
 
 @pytest.mark.parametrize("hostile", ["segfaults", "closes-its-fds", "stops-reading-shell"])
@@ -188,7 +173,7 @@ def test_the_zygote_killed_mid_batch_costs_no_student_their_grade(tmp_path, hone
     for name in HONEST:
         assert _outcome(results[name]) == honest_alone[name], name
     assert all(results[f"slow-{i}"]["total"] == results["honest"]["total"] for i in range(3))
-    assert _leftovers() == []
+    assert leftover_processes() == []
 
 
 def _check_workers(grader: int) -> dict[int, float]:
@@ -265,7 +250,7 @@ def test_sigterm_stops_a_batch_within_seconds_and_a_rerun_finishes_it(tmp_path):
     assert run.returncode == 128 + signal.SIGTERM, stderr[-3000:]
     assert "stopped by SIGTERM" in stderr and "run the same command again" in stderr
     assert "Traceback" not in stderr
-    assert _leftovers() == []
+    assert leftover_processes() == []
     again = run_grader("--course", str(COURSE), "grade", "liveness", str(folder), "--format",
                        "json", "--output", str(out), "--jobs", "2")  # fmt: skip
     assert again.returncode == 0, again.stderr[-3000:]

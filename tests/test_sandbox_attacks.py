@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import COURSE, NOTEBOOKS, run_grader
+from tests.conftest import COURSE, NOTEBOOKS, leftover_processes, run_grader
 
 pytestmark = pytest.mark.slow
 ATTACKS = NOTEBOOKS / "attacks"
@@ -120,19 +120,7 @@ def test_nothing_from_the_kernel_is_unpickled(attacked):
 
 
 def test_no_student_process_is_left_behind(attacked):
-    # A cold kernel's processes (fork-bomb children included) carry its run folder in their
-    # command line, a warm kernel's its zygote's spool; both are deleted when grading ends.
-    # (Kernels of other graders running on this machine still have theirs.)
-    leftovers = []
-    for entry in Path("/proc").iterdir():
-        try:
-            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-        except (OSError, NotADirectoryError):
-            continue
-        runs = re.findall(r"(/\S*/grader-(?:run|warm)-[^/\s]+)", cmdline)
-        if any(not Path(run).exists() for run in runs):
-            leftovers.append((entry.name, cmdline[:120]))
-    assert leftovers == []
+    assert leftover_processes() == []
 
 
 def test_output_flood_is_capped_in_the_result_and_the_report(attacked):
