@@ -92,7 +92,7 @@ async def grade_submission_async(
             result = await _grade(assignment, submission, options, None)
             kernels = None
     except (KernelError, SandboxError) as exc:
-        result = grader_failure(assignment, submission.student, f"grader failure: {exc}")
+        result = grader_failure(assignment, submission.student, str(exc))
     mode = "warm" if kernels is not None else "cold"
     return dataclasses.replace(result, isolation=options.isolation, kernels=mode)
 
