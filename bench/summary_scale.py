@@ -22,8 +22,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from grader.feedback.report import write_summary  # noqa: E402
 from grader.models import SubmissionResult  # noqa: E402
-from grader.report import write_summary  # noqa: E402
 from tests.browser import CHROMIUM, Browser  # noqa: E402
 from tests.factories import cohort  # noqa: E402
 

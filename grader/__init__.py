@@ -16,7 +16,7 @@ __all__ = ["Checker", "__version__"]
 def __getattr__(name: str) -> Any:
     """``from grader import Checker`` without importing pytest and friends with the package."""
     if name == "Checker":
-        from grader.checker import Checker
+        from grader.student.checker import Checker
 
         return Checker
     raise AttributeError(f"module 'grader' has no attribute {name!r}")

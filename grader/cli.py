@@ -19,29 +19,34 @@ import click
 from rich.console import Console
 
 from grader import __version__
-from grader.ci import write_workflow
-from grader.cluster import LOCAL
+from grader.authoring.release import release
+from grader.authoring.validate import validate
 from grader.cohort import find_submissions, grade_cohort
 from grader.config import Assignment, SandboxMode, grading_assignment, solution_assignment
 from grader.demo import demo_cohort
 from grader.errors import GraderError, SubmissionError
-from grader.export import DEFAULT_INSTALL, EXPORTS, export_grades, gradescope_autograder
-from grader.formats import FORMATS, append_step_summary, below, render
-from grader.grade import GradeOptions, Submission
-from grader.gradebook import Gradebook, default_url
-from grader.late import TimeError, parse_time
-from grader.models import SubmissionResult
-from grader.progress import batch_progress
-from grader.release import release
-from grader.report import (
+from grader.feedback.report import (
     render_from_gradebook,
     write_report,
     write_student_reports,
     write_summary,
 )
+from grader.grade import GradeOptions, Submission
+from grader.gradebook import Gradebook, default_url
+from grader.integrations.ci import write_workflow
+from grader.integrations.cluster import LOCAL
+from grader.integrations.export import (
+    DEFAULT_INSTALL,
+    EXPORTS,
+    export_grades,
+    gradescope_autograder,
+)
+from grader.integrations.formats import FORMATS, append_step_summary, below, render
+from grader.late import TimeError, parse_time
+from grader.models import SubmissionResult
+from grader.progress import batch_progress
 from grader.sandbox import choose_isolation
-from grader.selfcheck import print_self_check, self_check
-from grader.validate import validate
+from grader.student.selfcheck import print_self_check, self_check
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -17,16 +17,16 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from grader.cluster import grade_on_cluster
+from grader.checks.worker import warm_up
 from grader.config import Assignment
 from grader.errors import Stopped, SubmissionError
 from grader.grade import GradeOptions, Submission, grade_submission_async
 from grader.gradebook import Gradebook, Stamp, assignment_hash, stamp
+from grader.integrations.cluster import grade_on_cluster
 from grader.late import apply_late_policy, read_timestamp
 from grader.models import SubmissionResult
-from grader.warm import warm_kernels
+from grader.sandbox.warm import warm_kernels
 from grader.watchdog import stop_on_signals
-from grader.workers import warm_up
 
 
 @contextmanager

@@ -26,9 +26,9 @@ from nbclient.exceptions import DeadKernelError
 from nbformat.v4 import output_from_msg
 
 from grader.config import Limits
-from grader.kernel import Kernel
+from grader.feedback.tracebacks import readable_traceback
 from grader.models import CellError
-from grader.tracebacks import readable_traceback
+from grader.sandbox.kernel import Kernel
 
 TIMEOUT_ENAME = "CellTimeoutError"
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07\x1b]*(\x07|\x1b\\)")
@@ -41,7 +41,7 @@ MALFORMED = (ValueError, KeyError, TypeError, AttributeError, IndexError, Unicod
 
 
 class _Client(NotebookClient):
-    """nbclient's cell loop over a kernel and client that :mod:`grader.kernel` owns.
+    """nbclient's cell loop over a kernel and client that :mod:`grader.sandbox.kernel` owns.
 
     nbclient's own set-up would install loop handlers for SIGINT and SIGTERM that only clean
     up its kernel (so a batch ignored both) and an ``atexit`` hook; the kernel is started,

@@ -20,18 +20,18 @@ from pathlib import Path
 
 import nbformat
 
-from grader.checks import CheckJob
+from grader.checks.plugin import CheckJob
+from grader.checks.worker import ChecksTimedOut, run_checks_in_worker
 from grader.config import Assignment
 from grader.errors import KernelError, SandboxError
 from grader.execute import STOPPED_TAIL, Execution, run_notebook
-from grader.kernel import Kernel, sandboxed_kernel
+from grader.feedback.tracebacks import readable_traceback
 from grader.models import CellError, CheckResult, SubmissionResult
 from grader.notebook import Unreadable, read_submission
 from grader.sandbox import Isolation
+from grader.sandbox.kernel import Kernel, sandboxed_kernel
+from grader.sandbox.warm import KernelFactory
 from grader.scoring import grader_failure, score, ungradable
-from grader.tracebacks import readable_traceback
-from grader.warm import KernelFactory
-from grader.workers import ChecksTimedOut, run_checks_in_worker
 
 STARTUP_TIMEOUT = 60.0
 WORKER_MEMORY_MB = 1024
@@ -61,7 +61,8 @@ class GradeOptions:
     include_hidden: bool = True
     """Run hidden checks (False for a student's self-check)."""
     warm_kernels: bool = True
-    """Fork a batch's kernels from a zygote that imported their libraries (:mod:`grader.warm`)."""
+    """Fork a batch's kernels from a zygote that imported their libraries
+    (:mod:`grader.sandbox.warm`)."""
 
 
 def grade_submission(
@@ -79,7 +80,7 @@ async def grade_submission_async(
 ) -> SubmissionResult:
     """Grade one submission; never raises for anything the student did.
 
-    ``kernels``: the batch's warm-kernel factory (:mod:`grader.warm`); None starts it cold.
+    ``kernels``: the batch's warm-kernel factory (:mod:`grader.sandbox.warm`); None starts it cold.
     A failure of the grader's own machinery for this submission (its kernel cannot start, its
     check worker dies, no sandbox uid is free) is a result too: ``grader_failure``.
     """

@@ -9,11 +9,17 @@ import pandas as pd
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from grader.bridge import BridgeTimeout, KernelBridge, KernelUnavailable, Notebook, StudentError
+from grader.checks.bridge import (
+    BridgeTimeout,
+    KernelBridge,
+    KernelUnavailable,
+    Notebook,
+    StudentError,
+)
 from grader.config import Limits
 from grader.execute import run_notebook
-from grader.kernel import sandboxed_kernel
 from grader.sandbox import choose_isolation
+from grader.sandbox.kernel import sandboxed_kernel
 
 pytestmark = pytest.mark.slow
 

@@ -12,8 +12,8 @@ from jupyter_client.manager import start_new_kernel
 from grader.config import load_assignment
 from grader.execute import run_notebook
 from grader.grade import private_workdir
-from grader.kernel import sandboxed_kernel
 from grader.notebook import read_submission
+from grader.sandbox.kernel import sandboxed_kernel
 from tests.conftest import COHORT, COURSE, NOTEBOOKS, ROOT, run_grader
 
 pytestmark = pytest.mark.slow

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 from sklearn.linear_model import LinearRegression
 
-from grader import codec
+from grader.guest import codec
 
 
 @pytest.mark.parametrize(

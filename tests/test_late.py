@@ -8,11 +8,11 @@ import zipfile
 
 import pytest
 
+from grader.authoring.release import release
 from grader.config import LatePolicy, load_assignment
 from grader.errors import ConfigError
 from grader.late import TimeError, apply_late_policy, parse_time
 from grader.models import SCHEMA_VERSION, SubmissionResult
-from grader.release import release
 from tests.conftest import NOTEBOOKS, run_grader
 
 UTC = dt.UTC

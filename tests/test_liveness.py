@@ -21,7 +21,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grader.reaper import process_tree
+from grader.sandbox.reaper import process_tree
 from tests.conftest import COURSE, NOTEBOOKS, ROOT, leftover_processes, run_grader
 
 pytestmark = pytest.mark.slow

@@ -1,6 +1,6 @@
 import pytest
 
-from grader.markers import MarkerError, strip_code, strip_markdown
+from grader.authoring.markers import MarkerError, strip_code, strip_markdown
 
 
 def test_nbgrader_block_becomes_stub_with_its_indentation():

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from grader.reaper import UID_BASE, kill_pids, kill_uid, process_tree, student_uid
+from grader.sandbox.reaper import UID_BASE, kill_pids, kill_uid, process_tree, student_uid
 
 
 def _alive(pid):
@@ -66,8 +66,8 @@ def test_without_root_no_uid_is_assigned(monkeypatch):
 
 
 def test_an_exhausted_uid_pool_is_a_sandbox_error(monkeypatch):
-    from grader import reaper
     from grader.errors import SandboxError
+    from grader.sandbox import reaper
 
     monkeypatch.setattr(reaper, "UID_SLOTS", 0)
     monkeypatch.setattr(reaper.os, "geteuid", lambda: 0)

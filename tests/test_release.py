@@ -3,9 +3,9 @@ import tomllib
 import nbformat
 import pytest
 
+from grader.authoring.release import release
 from grader.config import load_assignment, solution_assignment
 from grader.errors import AssignmentError
-from grader.release import release
 
 
 def test_release_strips_solutions_and_copies_only_public_files(course):

@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from grader.formats import md_escape
-from grader.models import CellError, CheckResult, QuestionResult, SubmissionResult
-from grader.report import (
+from grader.feedback.report import (
     md_fence,
     render_student_markdown,
     write_student_reports,
     write_summary,
 )
+from grader.integrations.formats import md_escape
+from grader.models import CellError, CheckResult, QuestionResult, SubmissionResult
 from tests.browser import Browser, needs_chromium
 from tests.conftest import ROOT, run_grader
 from tests.factories import cohort

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from grader.feedback.summary import summarize
 from grader.models import CheckResult, SubmissionResult
-from grader.summary import summarize
 from tests.factories import cohort
 
 
@@ -51,8 +51,8 @@ def test_a_thousand_students_summarize_with_consistent_totals():
 
 
 def test_a_grader_failure_and_an_unsandboxed_result_are_told_apart_in_the_summary():
+    from grader.feedback.summary import summarize
     from grader.models import SubmissionResult
-    from grader.summary import summarize
 
     failed = SubmissionResult("a", "ada", False, 0, 0, reason="grader failure: x",
                               grader_failure=True, isolation="bwrap", kernels="warm")  # fmt: skip

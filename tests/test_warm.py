@@ -1,4 +1,4 @@
-"""Warm kernels: forked from one zygote, each still confined and fresh (grader.warm, grader.zygote)."""
+"""Warm kernels: forked from one zygote, each still confined and fresh (grader.sandbox.warm, grader.guest.zygote)."""
 
 from __future__ import annotations
 
@@ -12,13 +12,12 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grader import warm
 from grader.config import Limits
 from grader.errors import KernelError
-from grader.kernel import sandboxed_kernel
-from grader.reaper import UID_BASE
-from grader.sandbox import bwrap_problem
-from grader.warm import KernelFactory, imported_modules, warm_kernels
+from grader.sandbox import bwrap_problem, warm
+from grader.sandbox.kernel import sandboxed_kernel
+from grader.sandbox.reaper import UID_BASE
+from grader.sandbox.warm import KernelFactory, imported_modules, warm_kernels
 
 needs_bwrap = pytest.mark.skipif(bwrap_problem() is not None, reason=f"{bwrap_problem()}")
 

@@ -14,7 +14,7 @@ import time
 import pytest
 
 from grader.errors import Interrupted, Stopped
-from grader.reaper import host_pid, kernel_process, process_tree
+from grader.sandbox.reaper import host_pid, kernel_process, process_tree
 from grader.watchdog import Watchdog, stop_on_signals
 
 

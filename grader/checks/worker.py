@@ -20,18 +20,23 @@ from multiprocessing.connection import Connection
 from multiprocessing.context import ForkServerContext
 from typing import Any
 
-from grader.checks import CheckDefinitionError, CheckJob, configure_worker_process, run_checks
+from grader.checks.plugin import (
+    CheckDefinitionError,
+    CheckJob,
+    configure_worker_process,
+    run_checks,
+)
 from grader.errors import AssignmentError, KernelError
 from grader.models import CheckResult
-from grader.reaper import kill_pids
+from grader.sandbox.reaper import kill_pids
 from grader.watchdog import watchdog
 
 PRELOAD = [
     # The main module (the ``grader`` script): imported once here, instead of by every check
     # process as multiprocessing prepares it (~0.2 s each: click, rich, sqlalchemy, jinja2).
     "__main__",
-    "grader.checks",
-    "grader.explain",
+    "grader.checks.plugin",
+    "grader.feedback.explain",
     "numpy",
     "pandas",
     "scipy",

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import nbformat
 
+from grader.authoring.markers import MarkerError, strip_code, strip_markdown
+from grader.authoring.tomlwrite import dump_assignment
 from grader.config import CONFIG_FILE, Assignment, release_source
 from grader.errors import AssignmentError, ReportError
-from grader.markers import MarkerError, strip_code, strip_markdown
 from grader.notebook import read_notebook_strict
-from grader.tomlwrite import dump_assignment
 
 
 def release(assignment: Assignment, dest: Path) -> Path:

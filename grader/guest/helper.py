@@ -2,7 +2,7 @@
 
 It runs in the student's process, so nothing here is trusted by the grader: a student may
 replace it, which only lets them misreport their own values, and whatever it answers is
-decoded as plain data by :mod:`grader.codec`. It never runs in the grader.
+decoded as plain data by :mod:`grader.guest.codec`. It never runs in the grader.
 
 Every answer is an object whose ``_repr_mimebundle_`` carries JSON text under
 :data:`MIME`; the grader asks for it as a ``user_expressions`` entry of an execute request,
@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # in the kernel these names come from the codec source, executed first
-    from grader.codec import CodecError, dumps, loads
+    from grader.guest.codec import CodecError, dumps, loads
 
 MIME = "application/x-grader-value"
 _HIDE = ("<grader-bridge>", "<grader-codec>", "<string>")

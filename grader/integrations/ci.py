@@ -14,7 +14,7 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader
 
 from grader.config import Assignment
-from grader.report import write_report
+from grader.feedback.report import write_report
 
 PYTHON_VERSION = "3.11"
 

@@ -19,14 +19,14 @@ from typing import TYPE_CHECKING
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from grader.errors import ReportError
-from grader.formats import md_escape
+from grader.feedback.summary import summarize
 from grader.gradebook import latest_results
+from grader.integrations.formats import md_escape
 from grader.late import describe
 from grader.models import SubmissionResult
-from grader.summary import summarize
 
 if TYPE_CHECKING:
-    from grader.checker import CheckReport
+    from grader.student.checker import CheckReport
 
 
 STATUS_WORDS = {

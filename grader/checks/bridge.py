@@ -2,8 +2,8 @@
 
 Checks run in a worker process outside the sandbox. Each ``nb[...]``, ``nb.function(...)`` or
 ``nb.eval(...)`` becomes one execute request to the student's kernel on the shell channel,
-asking for a ``user_expressions`` entry computed by :mod:`grader.kernel_helper`; the answer is
-JSON text decoded by :mod:`grader.codec` (never unpickled), with a size cap enforced by zmq
+asking for a ``user_expressions`` entry computed by :mod:`grader.guest.helper`; the answer is
+JSON text decoded by :mod:`grader.guest.codec` (never unpickled), with a size cap enforced by zmq
 itself (``MAXMSGSIZE``) and again by the decoder. Each request has a time limit; when it
 passes, the kernel is interrupted, and a kernel that does not answer the interrupt is
 abandoned (later requests fail at once).
@@ -14,13 +14,13 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
-from pathlib import Path
+from importlib.resources import files
 from typing import Any, Protocol
 
 import zmq
 from jupyter_client.session import Session
 
-from grader import codec
+from grader.guest import codec
 from grader.models import CellError
 
 HELPER_MIME = "application/x-grader-value"
@@ -47,9 +47,9 @@ class KernelUnavailable(Exception):
 
 
 def _bootstrap_code() -> str:
-    here = Path(__file__).parent
-    codec_src = (here / "codec.py").read_text(encoding="utf-8")
-    helper_src = (here / "kernel_helper.py").read_text(encoding="utf-8")
+    guest = files("grader.guest")
+    codec_src = guest.joinpath("codec.py").read_text(encoding="utf-8")
+    helper_src = guest.joinpath("helper.py").read_text(encoding="utf-8")
     boot = (
         "import sys as _s, types as _t\n"
         "_m = _t.ModuleType('_grader_bridge')\n"

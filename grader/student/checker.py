@@ -21,11 +21,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from grader.bridge import _bootstrap_code, decode_answer
-from grader.checks import CheckJob, GraderPlugin, run_pytest
+from grader.checks.bridge import _bootstrap_code, decode_answer
+from grader.checks.plugin import CheckJob, GraderPlugin, run_pytest
 from grader.config import Assignment
 from grader.models import CheckResult
-from grader.selfcheck import find_assignment
+from grader.student.selfcheck import find_assignment
 
 
 class LocalBridge:
@@ -80,7 +80,7 @@ class CheckReport:
         return bool(self.results) and all(r.passed for r in self.results)
 
     def _repr_html_(self) -> str:
-        from grader.report import render_check_report
+        from grader.feedback.report import render_check_report
 
         return render_check_report(self)
 

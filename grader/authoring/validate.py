@@ -11,10 +11,10 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader.authoring.release import release
 from grader.config import Assignment
 from grader.grade import GradeOptions, Submission, grade_submission_async
 from grader.models import SubmissionResult
-from grader.release import release
 
 
 @dataclass(frozen=True)

@@ -31,14 +31,14 @@ from jupyter_client.provisioning.factory import KernelProvisionerFactory
 
 from grader.config import Limits
 from grader.errors import KernelError
-from grader.kernel_startup import startup_code
-from grader.reaper import kill_pids, kill_uid, process_tree, student_uid
+from grader.guest.output_cap import startup_code
 from grader.sandbox import Isolation, python_roots
-from grader.warm import WarmProcess
+from grader.sandbox.reaper import kill_pids, kill_uid, process_tree, student_uid
+from grader.sandbox.warm import WarmProcess
 from grader.watchdog import watchdog
 
 if TYPE_CHECKING:
-    from grader.warm import KernelFactory
+    from grader.sandbox.warm import KernelFactory
 
 PROVISIONER = "grader-sandbox"
 WARM_PROVISIONER = "grader-warm"
@@ -75,7 +75,7 @@ def _register_provisioners() -> None:
     factory = KernelProvisionerFactory.instance()
     for name, value in [
         (PROVISIONER, "grader.sandbox:SandboxProvisioner"),
-        (WARM_PROVISIONER, "grader.warm:WarmProvisioner"),
+        (WARM_PROVISIONER, "grader.sandbox.warm:WarmProvisioner"),
     ]:
         if name not in factory.provisioners:
             factory.provisioners[name] = EntryPoint(

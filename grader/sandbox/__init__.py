@@ -11,7 +11,7 @@ needs no network) and wraps the kernel's command line:
   private working folder (bound read-only at :data:`SEED`); the student can fill neither the
   grader's disk nor its folders;
 * when the grader runs as root, the kernel runs as an unprivileged uid of its own (``setpriv``,
-  uids from :mod:`grader.reaper`).
+  uids from :mod:`grader.sandbox.reaper`).
 
 Everything the kernel starts lives in its pid namespace and is killed with it (and, as root,
 every process of its uid is killed at the end).
@@ -33,14 +33,14 @@ from traitlets import Int, Unicode
 
 from grader.config import SandboxMode
 from grader.errors import SandboxError
-from grader.reaper import kernel_process
+from grader.sandbox.reaper import kernel_process
 
 Isolation = Literal["bwrap", "limits"]
 STUDENT_HOME = "/home/student"
 SEED = "/srv/submission"
 """Where the submission's working folder is bound read-only; the home starts as a copy of it."""
 RUN_STASH = "/srv/run"
-"""Where a warm kernel's run folder waits while its spool is hidden (:mod:`grader.zygote`)."""
+"""Where a warm kernel's run folder waits while its spool is hidden (:mod:`grader.guest.zygote`)."""
 TMP_MB = 256
 THREAD_ENV = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS")
 
@@ -209,7 +209,7 @@ def bwrap_args(workdir: Path, run_dir: Path, uid: int | None, disk_mb: int) -> l
 
 ZYGOTE_CAPS = ("SYS_ADMIN", "SETUID", "SETGID", "SETPCAP", "KILL")
 """What the warm-kernel zygote needs as root: namespaces and mounts, each kernel's own uid, to
-drop capabilities and to kill kernels. Each kernel drops them all (:mod:`grader.zygote`)."""
+drop capabilities and to kill kernels. Each kernel drops them all (:mod:`grader.guest.zygote`)."""
 
 
 def zygote_bwrap_args(spool: Path) -> list[str]:
@@ -217,7 +217,7 @@ def zygote_bwrap_args(spool: Path) -> list[str]:
 
     The same view as a kernel's, with the spool of every kernel's folders where a kernel has
     its own; each kernel then hides the spool but its own folders and mounts a fresh /proc,
-    /tmp and home (:mod:`grader.zygote`).
+    /tmp and home (:mod:`grader.guest.zygote`).
     """
     view = _View()
     view.bind(spool, str(spool), writable=True)

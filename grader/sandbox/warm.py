@@ -2,7 +2,7 @@
 
 A fresh kernel spends one to two seconds starting Python and ipykernel and importing numpy,
 pandas and scikit-learn before a student's first line runs. For a batch, :class:`KernelFactory`
-starts the zygote (:mod:`grader.zygote`) once, inside bubblewrap with the same view of the
+starts the zygote (:mod:`grader.guest.zygote`) once, inside bubblewrap with the same view of the
 system as a kernel's, and it imports ipykernel and what the assignment's notebook imports. Each
 submission's kernel is then a fork of it, in namespaces of its own, with its own fresh /proc,
 /tmp and home, only its own files, its own limits and no privilege left (its own uid as root).
@@ -28,6 +28,7 @@ import sys
 import tempfile
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -36,12 +37,12 @@ from jupyter_client.connect import KernelConnectionInfo
 from traitlets import Unicode
 
 from grader.errors import KernelError
-from grader.reaper import host_pid, kill_pids, process_tree
 from grader.sandbox import TMP_MB, SandboxProvisioner, python_roots, zygote_bwrap_args
+from grader.sandbox.reaper import host_pid, kill_pids, process_tree
 from grader.watchdog import watchdog
 
 log = logging.getLogger(__name__)
-ZYGOTE = Path(__file__).with_name("zygote.py")
+ZYGOTE = files("grader.guest").joinpath("zygote.py")
 READY_TIMEOUT = 60.0
 MAX_EVENT = 1 << 16
 KILL_WAIT = 2.0
@@ -130,7 +131,7 @@ class KernelFactory:
         return " | ".join(text.splitlines()[-3:]) or "no message"
 
     async def spawn(self, request: dict[str, Any]) -> tuple[str, int]:
-        """Fork a kernel for ``request`` (see :mod:`grader.zygote`); its id and init's pid."""
+        """Fork a kernel for ``request`` (see :mod:`grader.guest.zygote`); its id and init's pid."""
         if self.broken:
             raise KernelError(self.broken)
         kid = f"k{next(_ids)}"

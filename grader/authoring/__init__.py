@@ -1,0 +1,1 @@
+"""Course authoring: solution markers, releasing student copies, validating checks."""

@@ -1,0 +1,1 @@
+"""Feedback: HTML and summary reports, readable assertions and tracebacks."""

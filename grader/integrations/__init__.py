@@ -1,0 +1,1 @@
+"""Integrations: output formats, grade exports, CI workflows, clusters."""

@@ -1,0 +1,1 @@
+"""The student side: checks inside a live notebook, and the self-check."""
