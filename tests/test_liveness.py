@@ -78,7 +78,7 @@ def test_fixture_every_hostile_class_has_a_notebook():
 @pytest.mark.parametrize(
     ("hostile", "kernels"),
     [(h, "warm") for h in HOSTILE]
-    + [(h, "cold") for h in ("garbage-into-sockets", "stops-reading-control")],
+    + [("garbage-into-sockets", "cold")],  # cold kernels: the same code paths but the start
 )
 def test_a_hostile_notebook_costs_the_batch_at_most_its_own_time_limit(
     hostile, kernels, tmp_path, honest_alone
