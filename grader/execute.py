@@ -66,8 +66,6 @@ class Execution:
     cell_errors: list[CellError] = field(default_factory=list)
     stopped: str = ""
     """Why execution stopped before the last cell ("" when every cell ran)."""
-    kernel_usable: bool = True
-    """Whether the kernel is still alive and idle, so checks can reach the student's values."""
     notes: list[str] = field(default_factory=list)
     duration: float = 0.0
     cell_of_count: dict[int, int] = field(default_factory=dict)
@@ -76,6 +74,11 @@ class Execution:
     """Seconds from the submission's start until the kernel that ran this was up."""
     broken_cell: int | None = None
     """The cell that killed or wedged the kernel (the run stopped there), if one did."""
+
+    @property
+    def kernel_usable(self) -> bool:
+        """Whether the kernel is still alive and idle, so checks can reach the student's values."""
+        return self.broken_cell is None
 
 
 def prepare_for_execution(
@@ -182,7 +185,6 @@ async def run_notebook(
             f"cell {exc.args[0] + 1} ran past its time limit and did not stop when interrupted"
             + STOPPED_TAIL
         )
-        execution.kernel_usable = False
         execution.broken_cell = exc.args[0]
     except DeadKernelError:
         if _cancelling():  # nbclient reports its own cancellation as a dead kernel
@@ -193,7 +195,6 @@ async def run_notebook(
             CellError(index, "killed", "KernelDied", _death_message(limits))
         )
         execution.stopped = f"the kernel died in cell {index + 1}" + STOPPED_TAIL
-        execution.kernel_usable = False
     except MALFORMED as exc:
         # jupyter_client or nbformat could not read a message: forged, or cut short when the
         # kernel ran out of memory while sending it. Stop the cell; keep the kernel if it answers.
@@ -204,8 +205,7 @@ async def run_notebook(
         )
         with contextlib.suppress(Exception):
             await kernel.manager.interrupt_kernel()
-        execution.kernel_usable = await _recovered(client)
-        if not execution.kernel_usable:
+        if not await _recovered(client):
             execution.broken_cell = index
     finally:
         if client.kc is not None:

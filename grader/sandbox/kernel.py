@@ -177,15 +177,15 @@ async def sandboxed_kernel(
 
 def _sandbox_killer(km: AsyncKernelManager, uid: int | None) -> Callable[[], None]:
     """A way to kill this kernel's whole sandbox from any thread (signals only)."""
-    provisioner = km.provisioner
-    process = getattr(provisioner, "process", None)
-    host = process.factory.host_pid(process.kid) if isinstance(process, WarmProcess) else None
-    launcher = getattr(process, "pid", None) if not isinstance(process, WarmProcess) else None
+    process = getattr(km.provisioner, "process", None)
+    # A warm kernel's init, or a cold kernel's launcher: its namespace ends with it.
+    if isinstance(process, WarmProcess):
+        root = process.factory.host_pid(process.kid)
+    else:
+        root = _launcher_pid(km)
 
     def kill() -> None:
-        # A warm kernel's init, or a cold kernel's launcher: its namespace ends with it.
-        root = host if host is not None else launcher
-        if isinstance(root, int):
+        if root is not None:
             kill_pids(process_tree(root))
         if uid is not None:
             kill_uid(uid)
@@ -201,10 +201,15 @@ def _hand_over(workdir: Path, run_dir: Path, uid: int) -> None:
     os.chmod(run_dir, 0o770)  # noqa: S103 (the group is the student uid alone)
 
 
+def _launcher_pid(km: AsyncKernelManager) -> int | None:
+    """The pid of the process the provisioner launched (a cold kernel's prlimit/bwrap)."""
+    pid = getattr(getattr(km.provisioner, "process", None), "pid", None)
+    return pid if isinstance(pid, int) else None
+
+
 def _kernel_tree(km: AsyncKernelManager) -> set[int]:
-    process = getattr(km.provisioner, "process", None)
-    pid = getattr(process, "pid", None)
-    return process_tree(pid) if isinstance(pid, int) else set()
+    pid = _launcher_pid(km)
+    return process_tree(pid) if pid is not None else set()
 
 
 async def _wait_ready(km: AsyncKernelManager, timeout: float) -> AsyncKernelClient:
