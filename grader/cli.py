@@ -21,18 +21,13 @@ from rich.console import Console
 from grader import __version__
 from grader.authoring.release import release
 from grader.authoring.validate import validate
-from grader.cohort import find_submissions, grade_cohort
+from grader.cohort import BatchOptions, grade_batch
 from grader.config import Assignment, SandboxMode, grading_assignment, solution_assignment
 from grader.demo import demo_cohort
 from grader.errors import GraderError, SubmissionError
-from grader.feedback.report import (
-    render_from_gradebook,
-    write_report,
-    write_student_reports,
-    write_summary,
-)
-from grader.grade import GradeOptions, Submission
-from grader.gradebook import Gradebook, default_url
+from grader.feedback.report import render_from_gradebook, write_report
+from grader.grade import GradeOptions
+from grader.gradebook import default_url
 from grader.integrations.ci import write_workflow
 from grader.integrations.cluster import LOCAL
 from grader.integrations.export import (
@@ -47,6 +42,7 @@ from grader.models import SubmissionResult
 from grader.progress import batch_progress
 from grader.sandbox import choose_isolation
 from grader.student.selfcheck import print_self_check, self_check
+from grader.submissions import Submission, find_submissions
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -270,7 +266,8 @@ def grade_cmd(
             raise SubmissionError(
                 f"--format gradescope describes one submission, and there are {len(found)}"
             )
-        results = _grade(assignment, found, options, jobs, out_dir, gradebook_url, force, where)
+        batch = BatchOptions(out_dir, _jobs(jobs), gradebook_url, force, where)
+        results = _grade(assignment, found, options, batch)
     if fmt == "text":
         _echo_scores(results)
         click.echo(f"reports: {out_dir}")
@@ -296,6 +293,10 @@ def grade_cmd(
         sys.exit(BELOW_EXIT)
 
 
+def _jobs(jobs: int | None) -> int:
+    return jobs or os.cpu_count() or 1
+
+
 def _time_option(value: str | None) -> dt.datetime | None:
     try:
         return None if value is None else parse_time(value)
@@ -313,34 +314,11 @@ def _grade(
     assignment: Assignment,
     found: list[Submission],
     options: GradeOptions,
-    jobs: int | None,
-    out_dir: Path,
-    gradebook_url: str | None = None,
-    force: bool = False,
-    scheduler: str | None = None,
+    batch: BatchOptions,
 ) -> list[SubmissionResult]:
-    gradebook = Gradebook(gradebook_url or default_url(out_dir))
-    try:
-        with batch_progress(f"grading {assignment.name}", len(found)) as progress:
-
-            def on_result(result: SubmissionResult, reused: bool) -> None:
-                write_student_reports(result, out_dir)
-                progress.advance(result, reused)
-
-            results = grade_cohort(
-                assignment,
-                found,
-                options,
-                jobs or os.cpu_count() or 1,
-                gradebook,
-                on_result,
-                force=force,
-                scheduler=scheduler,
-            )
-        write_summary(assignment.name, gradebook.latest(assignment.name), out_dir)
-        return results
-    finally:
-        gradebook.close()
+    """:func:`~grader.cohort.grade_batch` with a progress bar on stderr."""
+    with batch_progress(f"grading {assignment.name}", len(found)) as progress:
+        return grade_batch(assignment, found, options, batch, progress.advance)
 
 
 @main.command("report")
@@ -536,5 +514,6 @@ def demo_cmd(course: Path, jobs: int | None, sandbox: SandboxMode, kernels: str)
         assignment = solution_assignment(course, name)
         out_dir = course / "reports" / name
         click.echo(f"== {name}: {len(submissions)} submissions")
-        _echo_scores(_grade(assignment, submissions, options, jobs, out_dir), indent="   ")
+        batch = BatchOptions(out_dir, _jobs(jobs))
+        _echo_scores(_grade(assignment, submissions, options, batch), indent="   ")
         click.echo(f"   reports: {out_dir.resolve()}")

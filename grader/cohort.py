@@ -1,180 +1,90 @@
-"""Finding submissions and grading many of them concurrently."""
+"""Grading a batch: what the gradebook lacks, concurrently, with every result recorded and reported.
+
+:func:`grade_batch` is the batch behind ``grader grade`` and ``grader demo``: it opens the
+gradebook, grades what is new (here or on a Dask cluster), records each result and writes its
+student's reports as it finishes, then the cohort summary. The command line only prints.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
-import datetime as dt
 import hashlib
-import os
-import shutil
-import struct
-import tempfile
-import zipfile
-import zlib
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from grader.checks.worker import warm_up
 from grader.config import Assignment
-from grader.errors import Stopped, SubmissionError
-from grader.grade import GradeOptions, Submission, grade_submission_async
-from grader.gradebook import Gradebook, Stamp, assignment_hash, stamp
+from grader.errors import Stopped
+from grader.feedback.report import write_student_reports, write_summary
+from grader.grade import GradeOptions, grade_submission_async
+from grader.gradebook import Gradebook, Stamp, assignment_hash, default_url, stamp
 from grader.integrations.cluster import grade_on_cluster
-from grader.late import apply_late_policy, read_timestamp
 from grader.models import SubmissionResult
 from grader.sandbox.warm import warm_kernels
+from grader.submissions import Submission
 from grader.watchdog import stop_on_signals
 
+OnResult = Callable[[SubmissionResult, bool], None]
+"""Told of each result as it is recorded: (result, True when it is the gradebook's stored one)."""
 
-@contextmanager
-def find_submissions(
-    assignment: Assignment, paths: Sequence[Path], submitted_at: dt.datetime | None = None
-) -> Iterator[list[Submission]]:
-    """The submissions at ``paths``: notebooks, folders of students, or zip files.
 
-    In a folder, a student is a sub-folder (its notebook is the one named in assignment.toml,
-    or its only ``.ipynb``) or a ``<student>.ipynb`` file. A sub-folder without such a notebook
-    is still a student's: a submission whose :attr:`~grader.grade.Submission.problem` says
-    what the folder holds instead. Hidden (dot) files and folders are nobody's. A notebook
-    given by itself is its stem's, or its folder's when it has the assignment's notebook name.
+@dataclass(frozen=True)
+class BatchOptions:
+    """How a batch runs (from the command line); :class:`GradeOptions` says how each is graded."""
 
-    A submission's time is ``submitted_at`` when given; else the ``timestamp.txt`` in its
-    student's folder (or beside a notebook given by itself); else, from a zip, the time of
-    the notebook's entry; else unknown.
+    output: Path
+    """Folder of the reports (and, by default, of the gradebook)."""
+    jobs: int = 1
+    """Submissions graded at once (here), or workers of a local Dask cluster."""
+    gradebook_url: str | None = None
+    """SQLAlchemy URL; None: ``sqlite:///<output>/gradebook.sqlite``."""
+    force: bool = False
+    """Grade again what the gradebook holds unchanged."""
+    scheduler: str | None = None
+    """A Dask scheduler's address, ``"local"`` for a cluster on this machine, None: here."""
+
+
+def grade_batch(
+    assignment: Assignment,
+    submissions: Sequence[Submission],
+    options: GradeOptions,
+    batch: BatchOptions,
+    on_result: OnResult | None = None,
+) -> list[SubmissionResult]:
+    """Grade ``submissions``, record and report each, then write the cohort summary.
+
+    Every submission gets a row. Each student's JSON, HTML and Markdown reports are written as
+    their result is recorded; the summary (``index.html``) covers every student the gradebook
+    holds for the assignment. Results come in the order they were finished, stored ones first.
 
     Raises:
-        SubmissionError: a path does not exist or holds no submission.
+        GradebookError: the gradebook cannot be opened or written.
+        Stopped: a stop signal ended the batch (what was graded is recorded).
     """
-    found: list[Submission] = []
-    with tempfile.TemporaryDirectory(prefix="grader-zip-") as tmp:
-        for path in paths:
-            if not path.exists():
-                raise SubmissionError(f"no such file or folder: {path}")
-            if path.is_file() and path.suffix == ".zip":
-                dest = Path(tmp) / path.stem
-                _safe_extract(path, dest)
-                found += _from_folder(assignment, dest, from_zip=True)
-            elif path.is_file():
-                student = _student_of_file(assignment, path)
-                found.append(_timed(Submission(student, path), path.parent))
-            else:
-                found += _from_folder(assignment, path)
-        if not found:
-            raise SubmissionError("no submissions found in " + ", ".join(map(str, paths)))
-        if submitted_at is not None:
-            found = [dataclasses.replace(s, submitted_at=submitted_at, notes=()) for s in found]
-        yield found
-
-
-def _timed(sub: Submission, folder: Path | None, from_zip: bool = False) -> Submission:
-    """``sub`` with its time from ``folder/timestamp.txt``, else (``from_zip``) the file's."""
-    when, problem = read_timestamp(folder) if folder is not None else (None, "")
-    if when is None and from_zip:
-        try:
-            when = dt.datetime.fromtimestamp(sub.path.stat().st_mtime, dt.UTC)
-        except OSError:
-            when = None
-    notes = (f"{problem}: graded as on time",) if problem else ()
-    return dataclasses.replace(sub, submitted_at=when, notes=notes)
-
-
-def _student_of_file(assignment: Assignment, path: Path) -> str:
-    """``ada.ipynb`` is ada's; ``ada/<the assignment's notebook>.ipynb`` is ada's too."""
-    if path.name == assignment.notebook and path.resolve().parent.name:
-        return path.resolve().parent.name
-    return path.stem
-
-
-NOT_STUDENTS = frozenset({"__MACOSX", "__pycache__"})
-"""Folders an archiver or Python leaves beside the students' that are nobody's submission."""
-LISTED = 8
-"""Names a not-gradable folder's reason lists before "and N more"."""
-
-
-def _from_folder(assignment: Assignment, folder: Path, from_zip: bool = False) -> list[Submission]:
-    """The students in ``folder``: its notebooks, and each sub-folder, gradable or not."""
-    out = []
-    for entry in _visible(folder):
-        if entry.is_file() and entry.suffix == ".ipynb":
-            # Students share this folder: a timestamp.txt in it is nobody's in particular.
-            out.append(_timed(Submission(entry.stem, entry), None, from_zip))
-        elif entry.is_dir() and entry.name not in NOT_STUDENTS:
-            out.append(_student_folder(assignment, entry, from_zip))
-    return out
-
-
-def _student_folder(assignment: Assignment, folder: Path, from_zip: bool) -> Submission:
-    """One student's folder: the notebook it holds, or why it cannot be graded.
-
-    nbgrader's ``<student>/<assignment>/`` is read as the student's folder too.
-    """
-    inner = folder / assignment.name
-    home = inner if not (folder / assignment.notebook).exists() and inner.is_dir() else folder
-    named = home / assignment.notebook
-    notebooks = [p for p in _visible(home) if p.suffix == ".ipynb" and p.is_file()]
-    if named.is_file():
-        return _timed(Submission(folder.name, named), home, from_zip)
-    if len(notebooks) == 1:
-        return _timed(Submission(folder.name, notebooks[0]), home, from_zip)
-    if notebooks:
-        problem = f"several notebooks and none named {assignment.notebook}: "
-        problem += _listing(notebooks)
-    elif found := _visible(home):
-        problem = f"no notebook named {assignment.notebook}; found: {_listing(found)}"
-    else:
-        problem = "the folder is empty"
-    return _timed(Submission(folder.name, named, problem=problem), home, from_zip)
-
-
-def _visible(folder: Path) -> list[Path]:
-    """What ``folder`` holds, by name, without hidden (dot) files."""
-    return sorted(p for p in folder.iterdir() if not p.name.startswith("."))
-
-
-def _listing(paths: Sequence[Path]) -> str:
-    names = [p.name + ("/" if p.is_dir() else "") for p in paths]
-    more = len(names) - LISTED
-    return ", ".join(names[:LISTED]) + (f" and {more} more" if more > 0 else "")
-
-
-def _safe_extract(archive: Path, dest: Path) -> None:
+    gradebook = Gradebook(batch.gradebook_url or default_url(batch.output))
     try:
-        with zipfile.ZipFile(archive) as zf:
-            for info in zf.infolist():
-                target = (dest / info.filename).resolve()
-                if not target.is_relative_to(dest.resolve()) or info.is_dir():
-                    continue
-                target.parent.mkdir(parents=True, exist_ok=True)
-                with zf.open(info) as src, target.open("wb") as out:
-                    shutil.copyfileobj(src, out, length=1 << 20)
-                when = _entry_time(info).timestamp()
-                os.utime(target, (when, when))
-    except (zipfile.BadZipFile, NotImplementedError, EOFError, zlib.error) as exc:
-        raise SubmissionError(f"{archive}: not a valid zip file ({exc})") from exc
-    except OSError as exc:
-        raise SubmissionError(f"cannot unpack {archive}: {exc.strerror or exc}") from exc
 
+        def reported(result: SubmissionResult, reused: bool) -> None:
+            write_student_reports(result, batch.output)
+            if on_result is not None:
+                on_result(result, reused)
 
-def _entry_time(info: zipfile.ZipInfo) -> dt.datetime:
-    """When a zip entry was last modified.
-
-    Its UTC "extended timestamp" when it has one, else its DOS date and time (which carry no
-    zone), read as UTC.
-    """
-    extra = info.extra
-    while len(extra) >= 4:
-        tag, size = struct.unpack("<HH", extra[:4])
-        body = extra[4 : 4 + size]
-        if tag == 0x5455 and len(body) >= 5 and body[0] & 1:  # "UT", mtime present
-            return dt.datetime.fromtimestamp(struct.unpack("<i", body[1:5])[0], dt.UTC)
-        extra = extra[4 + size :]
-    try:
-        return dt.datetime(*info.date_time, tzinfo=dt.UTC)
-    except ValueError:  # a malformed date: keep "now" rather than fail the batch
-        return dt.datetime.now(dt.UTC)
+        results = grade_cohort(
+            assignment,
+            submissions,
+            options,
+            batch.jobs,
+            gradebook,
+            reported,
+            force=batch.force,
+            scheduler=batch.scheduler,
+        )
+        write_summary(assignment.name, gradebook.latest(assignment.name), batch.output)
+        return results
+    finally:
+        gradebook.close()
 
 
 def grading_digest(assignment: Assignment, options: GradeOptions) -> str:
@@ -189,7 +99,7 @@ def grade_cohort(
     options: GradeOptions,
     jobs: int,
     gradebook: Gradebook,
-    on_result: Callable[[SubmissionResult, bool], None],
+    on_result: OnResult,
     force: bool = False,
     scheduler: str | None = None,
 ) -> list[SubmissionResult]:
@@ -199,7 +109,6 @@ def grade_cohort(
     stored result (``on_result(result, True)``) unless ``force``. Grading runs here, ``jobs``
     at a time, or on the Dask cluster at ``scheduler`` (``"local"``: a cluster of ``jobs``
     workers on this machine). Results come in the order they were finished, stored ones first.
-    Each new result gets its submission time and late penalty (:mod:`grader.late`).
     """
     digest = grading_digest(assignment, options)
     timed = assignment.late is not None
@@ -216,10 +125,7 @@ def grade_cohort(
             on_result(stored, True)
     stamps = dict(todo)
 
-    def finished(sub: Submission, graded: SubmissionResult) -> None:
-        result = apply_late_policy(graded, assignment.late, sub.submitted_at)
-        if sub.notes:
-            result = dataclasses.replace(result, notes=result.notes + sub.notes)
+    def finished(sub: Submission, result: SubmissionResult) -> None:
         gradebook.record(result, stamps[sub])
         done.append(result)
         on_result(result, False)

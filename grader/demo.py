@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from grader.errors import SubmissionError
-from grader.grade import Submission
+from grader.submissions import Submission
 
 
 def demo_cohort(course: Path) -> dict[str, list[Submission]]:

@@ -2,7 +2,9 @@
 
 read the notebook → prepare a private working folder → start a sandboxed kernel → run the
 notebook → run the checks in a warm worker (outside the sandbox, talking to the kernel through
-the bridge) → stop the kernel → score. A student's failure anywhere is data in the result.
+the bridge) → stop the kernel → score → apply the late policy and the notes from finding the
+submission. A student's failure anywhere is data in the result; the same notebook gives the
+same result whether graded by the library, ``grader grade`` or a cluster worker.
 """
 
 from __future__ import annotations
@@ -10,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
-import datetime as dt
 import shutil
 import tempfile
 import time
@@ -26,31 +27,19 @@ from grader.config import Assignment
 from grader.errors import KernelError, SandboxError
 from grader.execute import STOPPED_TAIL, Execution, run_notebook
 from grader.feedback.tracebacks import readable_traceback
+from grader.late import apply_late_policy
 from grader.models import CellError, CheckResult, SubmissionResult
 from grader.notebook import Unreadable, read_submission
 from grader.sandbox import Isolation
 from grader.sandbox.kernel import Kernel, sandboxed_kernel
 from grader.sandbox.warm import KernelFactory
 from grader.scoring import grader_failure, score, ungradable
+from grader.submissions import Submission
 
 STARTUP_TIMEOUT = 60.0
 WORKER_MEMORY_MB = 1024
 """A check worker's address space beyond the kernel's limit: its own libraries (~460 MiB of
 numpy, pandas, scikit-learn and pytest) and the values it decodes."""
-
-
-@dataclass(frozen=True)
-class Submission:
-    """One student's notebook."""
-
-    student: str
-    path: Path
-    submitted_at: dt.datetime | None = None
-    """When it was handed in (see :mod:`grader.late`); None: unknown, counts as on time."""
-    notes: tuple[str, ...] = ()
-    """Remarks from finding it (e.g. an unreadable timestamp.txt), added to its result."""
-    problem: str = ""
-    """Why it cannot be graded at all, found before grading (e.g. its folder holds no notebook)."""
 
 
 @dataclass(frozen=True)
@@ -94,8 +83,13 @@ async def grade_submission_async(
             kernels = None
     except (KernelError, SandboxError) as exc:
         result = grader_failure(assignment, submission.student, str(exc))
-    mode = "warm" if kernels is not None else "cold"
-    return dataclasses.replace(result, isolation=options.isolation, kernels=mode)
+    result = apply_late_policy(result, assignment.late, submission.submitted_at)
+    return dataclasses.replace(
+        result,
+        isolation=options.isolation,
+        kernels="warm" if kernels is not None else "cold",
+        notes=result.notes + submission.notes,
+    )
 
 
 async def _grade(

@@ -10,7 +10,8 @@ import pytest
 import grader.grade as grade
 from grader.config import load_assignment
 from grader.errors import KernelError, SandboxError
-from grader.grade import GradeOptions, Submission, grade_submission_async
+from grader.grade import GradeOptions, grade_submission_async
+from grader.submissions import Submission
 from tests.conftest import COURSE, NOTEBOOKS
 
 

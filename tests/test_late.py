@@ -11,8 +11,11 @@ import pytest
 from grader.authoring.release import release
 from grader.config import LatePolicy, load_assignment
 from grader.errors import ConfigError
+from grader.grade import GradeOptions, grade_submission
 from grader.late import TimeError, apply_late_policy, parse_time
 from grader.models import SCHEMA_VERSION, SubmissionResult
+from grader.sandbox import choose_isolation
+from grader.submissions import find_submissions
 from tests.conftest import NOTEBOOKS, run_grader
 
 UTC = dt.UTC
@@ -140,6 +143,13 @@ def student(folder, name, notebook="correct", timestamp=None):
         (folder / name / "timestamp.txt").write_text(timestamp)
 
 
+def without_timings(result):
+    """A result as JSON data without what differs from one run to the next."""
+    kept = {k: v for k, v in result.items() if k not in ("timings", "kernels")}
+    kept["checks"] = [{k: v for k, v in c.items() if k != "duration"} for c in result["checks"]]
+    return kept
+
+
 def grade_json(course, out, *args):
     done = run_grader("--course", str(course), "grade", "mini", *map(str, args),
                       "--format", "json", "--output", str(out))  # fmt: skip
@@ -172,6 +182,18 @@ def test_late_penalty_from_timestamps_and_zip_times_kept_on_regrade(late_course,
         4,
         1.65,
     )
+    # The library grades the same: late policy and notes are part of grade_submission.
+    assignment = load_assignment(late_course / "solutions" / "mini")
+    options = GradeOptions(isolation=choose_isolation("auto")[0], warm_kernels=False)
+    with find_submissions(assignment, [cohort]) as found:
+        by_library = {
+            s.student: json.loads(json.dumps(grade_submission(assignment, s, options).to_dict()))
+            for s in found
+            if s.student in ("ada", "cid")
+        }
+    for name, got in by_library.items():
+        assert without_timings(got) == without_timings(results[name])
+
     html = (out / "ada.html").read_text()
     assert 'id="late"' in html and "late penalty of 1.1 points" in html
     assert 'id="late"' not in (out / "ben.html").read_text()

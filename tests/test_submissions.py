@@ -6,10 +6,11 @@ import zipfile
 
 import pytest
 
-from grader.cohort import find_submissions, grade_cohort
+from grader.cohort import grade_cohort
 from grader.config import solution_assignment
 from grader.grade import GradeOptions, grade_submission_async
 from grader.gradebook import Gradebook, assignment_hash, default_url, stamp
+from grader.submissions import find_submissions
 from tests.conftest import COURSE, NOTEBOOKS
 
 MINI = solution_assignment(COURSE, "mini")

@@ -13,8 +13,9 @@ from pathlib import Path
 
 from grader.authoring.release import release
 from grader.config import Assignment
-from grader.grade import GradeOptions, Submission, grade_submission_async
+from grader.grade import GradeOptions, grade_submission_async
 from grader.models import SubmissionResult
+from grader.submissions import Submission
 
 
 @dataclass(frozen=True)

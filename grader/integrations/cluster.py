@@ -10,6 +10,7 @@ cluster configured so; workers started by hand need ``DASK_DISTRIBUTED__WORKER__
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import shutil
@@ -21,9 +22,10 @@ from typing import Any
 
 from grader.config import Assignment, load_assignment
 from grader.errors import ConfigError
-from grader.grade import GradeOptions, Submission, grade_submission
+from grader.grade import GradeOptions, grade_submission
 from grader.models import SubmissionResult
 from grader.notebook import MAX_NOTEBOOK_BYTES
+from grader.submissions import Submission
 
 LOCAL = "local"
 
@@ -69,16 +71,36 @@ def _unpacked(pack: AssignmentPack) -> Assignment:
     return load_assignment(final / pack.name, pack.name)
 
 
-def grade_remote(
-    pack: AssignmentPack, student: str, notebook_name: str, notebook: bytes, isolation: str
-) -> str:
-    """Run on a worker: grade one notebook given as bytes; the result as JSON text."""
+@dataclass(frozen=True)
+class RemoteSubmission:
+    """A submission as data for a worker: the notebook's bytes, its time and its notes."""
+
+    student: str
+    notebook_name: str
+    notebook: bytes
+    submitted_at: str | None
+    """ISO 8601, or None: unknown."""
+    notes: tuple[str, ...]
+    problem: str
+
+    @classmethod
+    def of(cls, sub: Submission) -> RemoteSubmission:
+        """``sub`` as data (its notebook read, capped)."""
+        when = None if sub.submitted_at is None else sub.submitted_at.isoformat()
+        data = b"" if sub.problem else _read_capped(sub.path)
+        return cls(sub.student, sub.path.name, data, when, sub.notes, sub.problem)
+
+
+def grade_remote(pack: AssignmentPack, remote: RemoteSubmission, isolation: str) -> str:
+    """Run on a worker: grade one submission given as data; the result as JSON text."""
     assignment = _unpacked(pack)
     with tempfile.TemporaryDirectory(prefix="grader-submission-") as tmp:
-        path = Path(tmp) / notebook_name
-        path.write_bytes(notebook)
+        path = Path(tmp) / remote.notebook_name
+        path.write_bytes(remote.notebook)
+        when = dt.datetime.fromisoformat(remote.submitted_at) if remote.submitted_at else None
+        sub = Submission(remote.student, path, when, remote.notes, remote.problem)
         options = GradeOptions(isolation="bwrap" if isolation == "bwrap" else "limits")
-        result = grade_submission(assignment, Submission(student, path), options)
+        result = grade_submission(assignment, sub, options)
     return json.dumps(result.to_dict())
 
 
@@ -121,9 +143,7 @@ def grade_on_cluster(
                 client.submit(
                     grade_remote,
                     remote_pack,
-                    sub.student,
-                    sub.path.name,
-                    _read_capped(sub.path),
+                    RemoteSubmission.of(sub),
                     options.isolation,
                     pure=False,
                 ): sub

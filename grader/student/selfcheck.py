@@ -21,9 +21,10 @@ from rich.table import Table
 
 from grader.config import CONFIG_FILE, Assignment, load_assignment
 from grader.errors import AssignmentError
-from grader.grade import GradeOptions, Submission, grade_submission
+from grader.grade import GradeOptions, grade_submission
 from grader.models import CheckResult, SubmissionResult
 from grader.notebook import Unreadable, read_submission
+from grader.submissions import Submission
 
 PLACEHOLDER = re.compile(r"^\s*raise NotImplementedError\b|^[^#\n]*=\s*\.\.\.\s*(#.*)?$", re.M)
 
