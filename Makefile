@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint install clean
+.PHONY: demo test test-fast lint install clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,10 @@ lint: $(BIN)/.installed
 
 test: lint
 	$(BIN)/pytest
+
+# The pure parts only: no kernel is started (tests that start one are marked slow).
+test-fast: $(BIN)/.installed
+	$(BIN)/pytest -m "not slow"
 
 clean:
 	rm -rf $(VENV) reports/*/

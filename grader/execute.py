@@ -26,9 +26,9 @@ from nbclient.exceptions import DeadKernelError
 from nbformat.v4 import output_from_msg
 
 from grader.config import Limits
-from grader.feedback.tracebacks import readable_traceback
 from grader.models import CellError
 from grader.sandbox.kernel import Kernel
+from grader.tracebacks import readable_traceback
 
 TIMEOUT_ENAME = "CellTimeoutError"
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07\x1b]*(\x07|\x1b\\)")

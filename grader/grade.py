@@ -26,7 +26,6 @@ from grader.checks.worker import ChecksTimedOut, run_checks_in_worker
 from grader.config import Assignment
 from grader.errors import KernelError, SandboxError
 from grader.execute import STOPPED_TAIL, Execution, run_notebook
-from grader.feedback.tracebacks import readable_traceback
 from grader.late import apply_late_policy
 from grader.models import CellError, CheckResult, SubmissionResult
 from grader.notebook import Unreadable, read_submission
@@ -35,6 +34,7 @@ from grader.sandbox.kernel import Kernel, sandboxed_kernel
 from grader.sandbox.warm import KernelFactory
 from grader.scoring import grader_failure, score, ungradable
 from grader.submissions import Submission
+from grader.tracebacks import readable_traceback
 
 STARTUP_TIMEOUT = 60.0
 WORKER_MEMORY_MB = 1024

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from grader.feedback.explain import readable_assertions
+from grader.checks.explain import readable_assertions
 
 
 def _message(name: str, *args, **kwargs) -> str:

@@ -24,7 +24,7 @@ ALLOWED = {
     ("grader.guest.helper", "grader.guest.codec"),
     # A lazy import inside run_checks' failure path, in the check worker (never in a kernel):
     # numpy and pandas explain an assertion's differences where checks run.
-    ("grader.checks.plugin", "grader.feedback.explain"),
+    ("grader.checks.plugin", "grader.checks.explain"),
 }
 
 LOWER = ("grader.errors", "grader.config", "grader.models")

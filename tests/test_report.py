@@ -9,13 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from grader.feedback.markdown import md_escape, md_fence
 from grader.feedback.report import (
-    md_fence,
     render_student_markdown,
     write_student_reports,
     write_summary,
 )
-from grader.integrations.formats import md_escape
 from grader.models import CellError, CheckResult, QuestionResult, SubmissionResult
 from tests.browser import Browser, needs_chromium
 from tests.conftest import ROOT, run_grader

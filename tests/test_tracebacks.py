@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from grader.feedback.tracebacks import readable_traceback
+from grader.tracebacks import readable_traceback
 
 SITE = "/srv/venv/lib/python3.11/site-packages"
 

@@ -4,7 +4,7 @@ The plugin provides the contract's fixtures (``nb``, ``hidden_data``) and marker
 ``question``, ``hint``) and turns each test into a :class:`~grader.models.CheckResult`.
 pytest runs with plain asserts and no tracebacks in the output, so a message is what the
 check's author wrote (or the exception raised), never the hidden check's source; numpy's and
-pandas' testing functions say which entries differ (:mod:`grader.feedback.explain`).
+pandas' testing functions say which entries differ (:mod:`grader.checks.explain`).
 """
 
 from __future__ import annotations
@@ -90,7 +90,7 @@ def run_pytest(plugin: GraderPlugin, extra_args: tuple[str, ...] = ()) -> list[C
             *extra_args,
             *folders,
         ]  # fmt: skip
-        from grader.feedback.explain import (
+        from grader.checks.explain import (
             readable_assertions,  # numpy, pandas: only where checks run
         )
 

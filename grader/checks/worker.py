@@ -36,7 +36,7 @@ PRELOAD = [
     # process as multiprocessing prepares it (~0.2 s each: click, rich, sqlalchemy, jinja2).
     "__main__",
     "grader.checks.plugin",
-    "grader.feedback.explain",
+    "grader.checks.explain",
     "numpy",
     "pandas",
     "scipy",

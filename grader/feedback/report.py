@@ -1,14 +1,13 @@
 """Feedback reports: JSON, HTML and Markdown per student, and the cohort summary page.
 
-Rendered only from the Jinja2 templates in ``grader/templates``. HTML templates are
-autoescaped; Markdown templates escape student text with the ``md`` filter and put
-messages and tracebacks in code fences (``fence``). Anything a student wrote or printed
-appears as text, never as markup.
+Rendered only from the Jinja2 templates in ``grader/templates``, through
+:func:`grader.feedback.templates.environment`: HTML is autoescaped, Markdown escapes every value
+and puts messages and tracebacks in code fences. Anything a student wrote or printed appears
+as text, never as markup.
 """
 
 from __future__ import annotations
 
-import functools
 import json
 import re
 from collections.abc import Sequence
@@ -16,50 +15,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from jinja2 import Environment, PackageLoader, select_autoescape
-
 from grader.errors import ReportError
 from grader.feedback.summary import summarize
+from grader.feedback.templates import environment, safe_name
 from grader.gradebook import latest_results
-from grader.integrations.formats import md_escape
-from grader.late import describe
 from grader.models import SubmissionResult
 
 if TYPE_CHECKING:
     from grader.student.checker import CheckReport
 
 
-STATUS_WORDS = {
-    "passed": "passed",
-    "failed": "failed",
-    "error": "error: the check could not run on your answer",
-    "timeout": "timed out: your code took longer than the check's time limit",
-}
-"""A check's status in plain words."""
 SUMMARY_PAGE = "index.html"
-
-
-@functools.cache
-def environment() -> Environment:
-    """The Jinja2 environment of the package's templates.
-
-    Autoescaping is on for every template but ``*.md.j2``, whose student text goes through the
-    ``md`` and ``fence`` filters instead.
-    """
-    env = Environment(
-        loader=PackageLoader("grader", "templates"),
-        autoescape=select_autoescape(disabled_extensions=("md.j2",), default=True),
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    env.filters["md"] = md_escape
-    env.filters["fence"] = md_fence
-    env.filters["md_name"] = lambda name: re.sub(r"[^\w.\[\]-]", "_", str(name))
-    env.filters["page"] = lambda student: safe_name(str(student)) + ".html"
-    env.globals["status_words"] = STATUS_WORDS
-    env.globals["describe"] = describe
-    return env
 
 
 def write_student_reports(result: SubmissionResult, out_dir: Path) -> list[Path]:
@@ -127,35 +93,21 @@ def write_summary(assignment: str, results: Sequence[SubmissionResult], out_dir:
 
 def render_student_html(result: SubmissionResult) -> str:
     """The student's feedback page."""
-    return environment().get_template("student.html.j2").render(r=result)
+    return environment("html").get_template("student.html.j2").render(r=result)
 
 
 def render_student_markdown(result: SubmissionResult) -> str:
     """The student's feedback in Markdown (for a CI job summary or a pull-request comment)."""
-    text = environment().get_template("student.md.j2").render(r=result)
+    text = environment("markdown").get_template("student.md.j2").render(r=result)
     return re.sub(r"\n{3,}", "\n\n", text)
 
 
 def render_summary(assignment: str, results: Sequence[SubmissionResult]) -> str:
     """The instructor's cohort summary page."""
     summary = summarize(assignment, results)
-    return environment().get_template("summary.html.j2").render(s=summary)
-
-
-def md_fence(text: object) -> str:
-    """``text`` in a code fence longer than any run of backticks inside it."""
-    body = str(text).rstrip("\n")
-    longest = max((len(run) for run in re.findall(r"`+", body)), default=0)
-    fence = "`" * max(3, longest + 1)
-    return f"{fence}text\n{body}\n{fence}"
+    return environment("html").get_template("summary.html.j2").render(s=summary)
 
 
 def render_check_report(report: CheckReport) -> str:
     """The in-notebook result of ``check(...)``: a compact HTML table."""
-    return environment().get_template("check.html.j2").render(report=report)
-
-
-def safe_name(student: str) -> str:
-    """A file-name-safe form of a student's name."""
-    cleaned = "".join(c if c.isalnum() or c in "-_.@" else "_" for c in student).strip(".")
-    return cleaned or "student"
+    return environment("html").get_template("check.html.j2").render(report=report)

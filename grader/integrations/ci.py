@@ -8,13 +8,11 @@ into the job's summary, and fails under ``--fail-under`` when one is given.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-
-from jinja2 import Environment, PackageLoader
 
 from grader.config import Assignment
 from grader.feedback.report import write_report
+from grader.feedback.templates import environment
 
 PYTHON_VERSION = "3.11"
 
@@ -25,18 +23,16 @@ def github_workflow(assignment: Assignment, install: str, fail_under: float | No
     Every value is written as a JSON string, which YAML reads as the same string, and reaches
     the shell only through environment variables (never pasted into a script).
     """
-    env = Environment(
-        loader=PackageLoader("grader", "templates"),
-        autoescape=False,  # noqa: S701 -- YAML, not HTML: every value is a quoted string
-        finalize=lambda value: json.dumps(str(value)),
-        keep_trailing_newline=True,
-    )
-    return env.get_template("github-workflow.yml.j2").render(
-        name=assignment.name,
-        notebook=f"assignments/{assignment.name}/{assignment.notebook}",
-        install=install,
-        fail_under="" if fail_under is None else f"{fail_under:g}",
-        python=PYTHON_VERSION,
+    return (
+        environment("yaml")
+        .get_template("github-workflow.yml.j2")
+        .render(
+            name=assignment.name,
+            notebook=f"assignments/{assignment.name}/{assignment.notebook}",
+            install=install,
+            fail_under="" if fail_under is None else f"{fail_under:g}",
+            python=PYTHON_VERSION,
+        )
     )
 
 

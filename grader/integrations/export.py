@@ -14,15 +14,13 @@ from __future__ import annotations
 
 import csv
 import io
-import shlex
 import zipfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from jinja2 import Environment, PackageLoader
-
 from grader.config import CONFIG_FILE, Assignment
 from grader.errors import AssignmentError, ReportError
+from grader.feedback.templates import environment
 from grader.gradebook import latest_results
 from grader.models import SubmissionResult
 
@@ -114,19 +112,9 @@ def export_grades(
     return grades_csv(results, assignment)
 
 
-def _shell_environment() -> Environment:
-    """Templates of shell scripts: every value is shell-quoted."""
-    return Environment(
-        loader=PackageLoader("grader", "templates"),
-        autoescape=False,  # noqa: S701 -- shell scripts, not HTML: every value is shlex-quoted
-        finalize=lambda value: shlex.quote(str(value)),
-        keep_trailing_newline=True,
-    )
-
-
 def autograder_files(assignment: Assignment, install: str) -> dict[str, bytes]:
     """The autograder's files: path in the zip -> bytes."""
-    env = _shell_environment()
+    env = environment("shell")
     values = {"name": assignment.name, "notebook": assignment.notebook, "install": install}
     files = {
         "setup.sh": env.get_template("gradescope_setup.sh.j2").render(**values).encode(),

@@ -16,19 +16,15 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, PackageLoader
-from markupsafe import Markup
-
 from grader.config import Assignment
 from grader.errors import SubmissionError
+from grader.feedback.markdown import MAX_MESSAGE
+from grader.feedback.templates import environment
 from grader.late import describe
 from grader.models import CheckResult, QuestionResult, SubmissionResult
 
 FORMATS = ("text", "json", "gradescope", "junit", "md")
 """The values of ``grader grade --format``."""
-
-MAX_MESSAGE = 1000
-"""Characters of a message kept in a Markdown cell or a JUnit ``message`` attribute."""
 
 
 def to_json(results: Sequence[SubmissionResult]) -> str:
@@ -206,50 +202,9 @@ def _xml(text: str) -> str:
     return _NOT_XML.sub("\ufffd", text)
 
 
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
-_MD_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
-_MD_PUNCTUATION = set("\\`*_[]{}()#+!|~")
-
-
-def md_escape(value: object) -> str:
-    """A value as literal Markdown text on one line (a table cell or after a heading mark).
-
-    ``Markup`` (the template's own markup) passes through; anything else is flattened to one
-    line, cut to :data:`MAX_MESSAGE` characters, and every character Markdown or HTML could
-    read as markup is escaped.
-    """
-    if isinstance(value, Markup):
-        return str(value)
-    text = " ".join(_CONTROL.sub(" ", str(value)).split())
-    if len(text) > MAX_MESSAGE:
-        text = text[:MAX_MESSAGE] + "…"
-    out = []
-    for char in text:
-        if char in _MD_ENTITIES:
-            out.append(_MD_ENTITIES[char])
-        elif char in _MD_PUNCTUATION:
-            out.append("\\" + char)
-        else:
-            out.append(char)
-    return "".join(out)
-
-
-def _markdown_environment() -> Environment:
-    env = Environment(
-        loader=PackageLoader("grader", "templates"),
-        autoescape=False,  # noqa: S701 -- Markdown, not HTML: every value goes through md_escape
-        finalize=md_escape,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    env.globals["describe"] = describe
-    return env
-
-
 def to_markdown(results: Sequence[SubmissionResult], assignment: Assignment) -> str:
     """Markdown for a CI job summary (``results.md.j2``): scores, then each submission."""
-    template = _markdown_environment().get_template("results.md.j2")
+    template = environment("markdown").get_template("results.md.j2")
     return template.render(results=list(results), title=assignment.title).rstrip()
 
 
