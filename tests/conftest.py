@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -16,6 +17,44 @@ COURSE = FIXTURES / "course"
 NOTEBOOKS = FIXTURES / "notebooks"
 COHORT = ROOT / "examples" / "cohort"
 ASSIGNMENTS = sorted(p.name for p in (ROOT / "solutions").iterdir() if p.is_dir())
+
+_unmarked: list[str] = []
+"""The test running now when it is not marked slow (so it must start no kernel)."""
+
+
+def _refuse_kernel(*_args: object, **_kwargs: object) -> None:
+    raise AssertionError(f"{_unmarked[0]} starts a kernel: mark it @pytest.mark.slow")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item: pytest.Item):
+    with _slow_enforced(item):
+        return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item):
+    with _slow_enforced(item):
+        return (yield)
+
+
+@contextlib.contextmanager
+def _slow_enforced(item: pytest.Item):
+    """A test not marked slow starts no kernel in the test process (a CLI subprocess may run
+    ``grader grade`` when it fails before any kernel, e.g. on a bad zip)."""
+    if item.get_closest_marker("slow") is not None:
+        yield
+        return
+    from jupyter_client.manager import AsyncKernelManager, KernelManager
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(AsyncKernelManager, "start_kernel", _refuse_kernel)
+        patch.setattr(KernelManager, "start_kernel", _refuse_kernel)
+        _unmarked.append(item.nodeid)
+        try:
+            yield
+        finally:
+            _unmarked.clear()
 
 
 def run_grader(

@@ -50,6 +50,7 @@ def test_markdown_escapes_student_text_and_fences_messages():
     assert "*Hint:* Add them\\." not in text and "*Hint:* Add them." in text
 
 
+@pytest.mark.slow
 def test_student_page_from_the_gradebook_keeps_json_html_and_md(graded_mini, tmp_path):
     out = graded_mini["out"]
     before = _rows(out)

@@ -19,6 +19,8 @@ from grader.sandbox.kernel import sandboxed_kernel
 from grader.sandbox.reaper import UID_BASE
 from grader.sandbox.warm import KernelFactory, imported_modules, warm_kernels
 
+pytestmark = pytest.mark.slow  # every test here forks real warm kernels
+
 needs_bwrap = pytest.mark.skipif(bwrap_problem() is not None, reason=f"{bwrap_problem()}")
 
 PROBE = r"""
