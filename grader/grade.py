@@ -73,16 +73,13 @@ async def grade_submission_async(
     A failure of the grader's own machinery for this submission (its kernel cannot start, its
     check worker dies, no sandbox uid is free) is a result too: ``grader_failure``.
     """
-    try:
-        was_broken = kernels is not None and bool(kernels.broken)
-        result = await _grade(assignment, submission, options, kernels)
-        if kernels is not None and kernels.broken and not was_broken:
-            # The zygote died while this submission's warm kernel ran (its kernels die with it):
-            # not the student's doing. Grade it again from the start, in a cold kernel.
-            result = await _grade(assignment, submission, options, None)
-            kernels = None
-    except (KernelError, SandboxError) as exc:
-        result = grader_failure(assignment, submission.student, str(exc))
+    was_broken = kernels is not None and kernels.gone
+    result = await _grade_or_fail(assignment, submission, options, kernels)
+    if kernels is not None and kernels.gone and not was_broken:
+        # The zygote died while this submission's warm kernel started or ran (its kernels die
+        # with it): not the student's doing. Grade it again from the start, in a cold kernel.
+        kernels = None
+        result = await _grade_or_fail(assignment, submission, options, None)
     result = apply_late_policy(result, assignment.late, submission.submitted_at)
     return dataclasses.replace(
         result,
@@ -90,6 +87,19 @@ async def grade_submission_async(
         kernels="warm" if kernels is not None else "cold",
         notes=result.notes + submission.notes,
     )
+
+
+async def _grade_or_fail(
+    assignment: Assignment,
+    submission: Submission,
+    options: GradeOptions,
+    kernels: KernelFactory | None,
+) -> SubmissionResult:
+    """The submission's result, or a grader failure when the grader's own machinery failed."""
+    try:
+        return await _grade(assignment, submission, options, kernels)
+    except (KernelError, SandboxError) as exc:
+        return grader_failure(assignment, submission.student, str(exc))
 
 
 async def _grade(

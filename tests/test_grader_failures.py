@@ -36,3 +36,49 @@ def test_a_kernel_that_cannot_start_or_no_free_uid_is_a_grader_failure(monkeypat
     assert result.reason == str(error)
     assert (result.isolation, result.kernels) == ("limits", "cold")
     assert result.summary() == f"ada: grader failure: {error}"
+
+
+class _DyingZygote:
+    """A warm-kernel factory whose zygote dies while the first kernel starts."""
+
+    gone = False
+
+
+def test_a_zygote_dying_while_a_kernel_starts_grades_the_submission_again_cold(monkeypatch):
+    zygote = _DyingZygote()
+    calls: list[object] = []
+
+    async def grade_once(assignment, submission, options, kernels):
+        calls.append(kernels)
+        if kernels is not None:
+            zygote.gone = True
+            raise KernelError("the sandboxed kernel did not start (it died within 60 s)")
+        return grade.ungradable(assignment, submission.student, "graded cold")
+
+    monkeypatch.setattr(grade, "_grade", grade_once)
+    assignment = load_assignment(COURSE / "solutions" / "mini")
+    submission = Submission("ada", NOTEBOOKS / "mini" / "correct.ipynb")
+    result = asyncio.run(
+        grade_submission_async(assignment, submission, GradeOptions("bwrap"), zygote)  # type: ignore[arg-type]
+    )
+    assert calls == [zygote, None]
+    assert not result.grader_failure and result.reason == "graded cold"
+    assert result.kernels == "cold"
+
+
+def test_a_kernel_failure_with_the_zygote_alive_is_a_grader_failure_not_retried(monkeypatch):
+    zygote = _DyingZygote()
+    calls: list[object] = []
+
+    async def grade_once(assignment, submission, options, kernels):
+        calls.append(kernels)
+        raise KernelError("the warm kernel did not start: no message")
+
+    monkeypatch.setattr(grade, "_grade", grade_once)
+    assignment = load_assignment(COURSE / "solutions" / "mini")
+    submission = Submission("ada", NOTEBOOKS / "mini" / "correct.ipynb")
+    result = asyncio.run(
+        grade_submission_async(assignment, submission, GradeOptions("bwrap"), zygote)  # type: ignore[arg-type]
+    )
+    assert calls == [zygote]
+    assert result.grader_failure

@@ -17,11 +17,11 @@ So every kernel still starts fresh (its own user namespace, files, processes and
 without the second or two a new interpreter spends importing numpy, pandas and scikit-learn.
 A kernel can name no process outside its own pid namespace, the zygote included.
 
-Requests: ``{"op": "spawn", "id", "argv", "run_dir", "seed", "uid", "limits", "tmp_mb",
-"disk_mb"}``, ``{"op": "kill", "id"}`` and ``{"op": "interrupt", "id"}`` (SIGINT to the
-kernel, forwarded by its init). Events: ``{"event": "ready", ...}`` once, then per
-kernel ``{"event": "started", "id", "pid"}`` once it is confined, and ``{"event": "exited",
-"id", "status", "error"}``. End of stdin: the zygote kills every kernel and exits.
+The messages are the TypedDicts below (the grader imports them from here): requests
+:class:`SpawnRequest` and :class:`SignalRequest` (``kill``, or ``interrupt``: SIGINT to the
+kernel, forwarded by its init); events :class:`ReadyEvent` once, then per kernel
+:class:`StartedEvent` once it is confined and :class:`ExitedEvent`. Each keeper reports to the
+zygote in :class:`KeeperReport` lines. End of stdin: the zygote kills every kernel and exits.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ import signal
 import sys
 import threading
 import traceback
-from typing import Any
+from typing import Literal, TypedDict
 
 CLONE_NEWNS = 0x00020000
 CLONE_NEWUTS = 0x04000000
@@ -62,6 +62,88 @@ LIMITS = {
     "nofile": resource.RLIMIT_NOFILE,
     "core": resource.RLIMIT_CORE,
 }
+
+
+# --- the messages (JSON lines) -------------------------------------------------------------------
+
+
+class SpawnRequest(TypedDict):
+    """Fork a confined kernel: ipykernel's ``argv``, its run folder and read-only ``seed``."""
+
+    op: Literal["spawn"]
+    id: str
+    argv: list[str]
+    run_dir: str
+    seed: str
+    uid: int | None
+    limits: dict[str, int]
+    """rlimits by the names of :data:`LIMITS`."""
+    tmp_mb: int
+    disk_mb: int
+
+
+class SignalRequest(TypedDict):
+    """``kill`` ends a kernel's whole namespace; ``interrupt`` sends its kernel SIGINT."""
+
+    op: Literal["kill", "interrupt"]
+    id: str
+
+
+Request = SpawnRequest | SignalRequest
+
+
+class ReadyEvent(TypedDict):
+    """The zygote has imported what it could (``failed``: what not) and runs ``threads``."""
+
+    event: Literal["ready"]
+    failed: list[str]
+    threads: int
+
+
+class StartedEvent(TypedDict):
+    """Kernel ``id`` is confined; ``pid``: its init's, as the zygote's pid namespace sees it."""
+
+    event: Literal["started"]
+    id: str
+    pid: int
+
+
+class ExitedEvent(TypedDict):
+    """Kernel ``id`` has exited with ``status``; ``error``: why it could not start, or ""."""
+
+    event: Literal["exited"]
+    id: str
+    status: int
+    error: str
+
+
+Event = ReadyEvent | StartedEvent | ExitedEvent
+
+
+class KeeperReport(TypedDict, total=False):
+    """What a keeper tells the zygote about its kernel, one key a line."""
+
+    pid: int
+    confined: bool
+    error: str
+    status: int
+
+
+class KernelRecord:
+    """The zygote's record of one kernel, kept until its keeper's pipe ends.
+
+    A plain class: a dataclass needs its module in ``sys.modules``, which ``exec`` lacks.
+    """
+
+    def __init__(self, keeper: int) -> None:
+        self.keeper = keeper
+        self.pid: int | None = None
+        self.confined = False
+        self.reported = False
+        self.status = 1
+        self.error = ""
+        self.buffer = b""
+
 
 _libc = ctypes.CDLL(None, use_errno=True)
 _libc.mount.argtypes = [ctypes.c_char_p] * 3 + [ctypes.c_ulong, ctypes.c_char_p]
@@ -98,7 +180,7 @@ def _prctl(option: int, arg: int = 0) -> None:
     _check(_libc.prctl(option, arg, 0, 0, 0), f"prctl {option}")
 
 
-def _send(fd: int, message: dict[str, Any]) -> None:
+def _send(fd: int, message: Event | KeeperReport) -> None:
     data = (json.dumps(message) + "\n").encode()
     while data:
         data = data[os.write(fd, data) :]
@@ -107,7 +189,7 @@ def _send(fd: int, message: dict[str, Any]) -> None:
 # --- the kernel's confinement (in the init process, pid 1 of the new namespaces) -----------------
 
 
-def _mounts(request: dict[str, Any], spool: str, keep: list[str]) -> None:
+def _mounts(request: SpawnRequest, spool: str, keep: list[str]) -> None:
     """See only this submission: its seed read-only, its run folder, fresh /proc, /tmp, home.
 
     ``keep``: read-only folders under /tmp that the fresh /tmp must not hide (a Python
@@ -169,7 +251,7 @@ def _verify_unprivileged() -> None:
         raise PermissionError("no_new_privs is not set")
 
 
-def _confine(request: dict[str, Any], spool: str, keep: list[str]) -> None:
+def _confine(request: SpawnRequest, spool: str, keep: list[str]) -> None:
     _mounts(request, spool, keep)
     _set_limits(request["limits"])
     _drop_privileges(request["uid"])
@@ -207,7 +289,7 @@ def _signal_quietly(pid: int, signum: int) -> None:
         pass
 
 
-def _init(request: dict[str, Any], spool: str, keep: list[str], report: int) -> int:
+def _init(request: SpawnRequest, spool: str, keep: list[str], report: int) -> int:
     """Pid 1 of the kernel's namespaces: confine, start the kernel, reap until it exits."""
     _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     _confine(request, spool, keep)
@@ -234,7 +316,7 @@ def _init(request: dict[str, Any], spool: str, keep: list[str], report: int) -> 
             return os.waitstatus_to_exitcode(status)
 
 
-def _keeper(request: dict[str, Any], spool: str, keep: list[str], report: int) -> None:
+def _keeper(request: SpawnRequest, spool: str, keep: list[str], report: int) -> None:
     """Make the kernel's namespaces, report its init, wait for it (never runs student code)."""
     _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     null = os.open(os.devnull, os.O_RDWR)
@@ -265,15 +347,19 @@ def _keeper(request: dict[str, Any], spool: str, keep: list[str], report: int) -
 
 
 class Zygote:
-    """The request loop; one keeper per kernel, each with a pipe for its events."""
+    """The request loop; one keeper per kernel, each with a pipe for its events.
 
-    def __init__(self, spool: str, keep: list[str]) -> None:
+    ``inbox`` and ``outbox``: the file descriptors requests come from and events go to.
+    """
+
+    def __init__(self, spool: str, keep: list[str], inbox: int = 0, outbox: int = 1) -> None:
         self.spool = spool
         self.keep = keep
+        self.inbox, self.outbox = inbox, outbox
         self.selector = selectors.DefaultSelector()
-        self.kernels: dict[str, dict[str, Any]] = {}
+        self.kernels: dict[str, KernelRecord] = {}
 
-    def spawn(self, request: dict[str, Any]) -> None:
+    def spawn(self, request: SpawnRequest) -> None:
         """Fork the keeper of a new kernel."""
         kid = str(request["id"])
         read, write = os.pipe()
@@ -287,60 +373,69 @@ class Zygote:
             finally:
                 os._exit(0)
         os.close(write)
-        self.kernels[kid] = {"keeper": keeper, "pid": None, "buffer": b"", "error": ""}
-        self.selector.register(read, selectors.EVENT_READ, kid)
+        self.watch(kid, keeper, read)
+
+    def watch(self, kid: str, keeper: int, reports: int) -> None:
+        """Follow kernel ``kid``'s keeper (process ``keeper``) through its pipe ``reports``."""
+        self.kernels[kid] = KernelRecord(keeper)
+        self.selector.register(reports, selectors.EVENT_READ, kid)
 
     def kill(self, kid: str, signum: int = signal.SIGKILL) -> None:
         """Kill a kernel's init, which ends its whole pid namespace (or send it ``signum``)."""
         kernel = self.kernels.get(kid)
-        if kernel and kernel["pid"]:
-            _signal_quietly(kernel["pid"], signum)
+        if kernel is not None and kernel.pid:
+            _signal_quietly(kernel.pid, signum)
 
     def from_keeper(self, fd: int, kid: str) -> None:
         """Forward a keeper's events; at its end, reap it and report the kernel's exit."""
         kernel = self.kernels[kid]
         chunk = os.read(fd, 65536)
-        kernel["buffer"] += chunk
-        *lines, kernel["buffer"] = kernel["buffer"].split(b"\n")
+        *lines, kernel.buffer = (kernel.buffer + chunk).split(b"\n")
         for line in lines:
-            message = json.loads(line)
-            kernel.update(
-                {k: message[k] for k in ("pid", "confined", "error", "status") if k in message}
-            )
-            if kernel["pid"] and kernel.get("confined") and not kernel.get("reported"):
-                kernel["reported"] = True
-                _send(1, {"event": "started", "id": kid, "pid": kernel["pid"]})
+            report: KeeperReport = json.loads(line)
+            kernel.pid = report.get("pid", kernel.pid)
+            kernel.confined = report.get("confined", kernel.confined)
+            kernel.error = report.get("error", kernel.error)
+            kernel.status = report.get("status", kernel.status)
+            if kernel.pid and kernel.confined and not kernel.reported:
+                kernel.reported = True
+                _send(self.outbox, {"event": "started", "id": kid, "pid": kernel.pid})
         if not chunk:
             self.selector.unregister(fd)
             os.close(fd)
-            os.waitpid(kernel["keeper"], 0)
+            os.waitpid(kernel.keeper, 0)
             del self.kernels[kid]
-            status = kernel.get("status", 1)
-            _send(1, {"event": "exited", "id": kid, "status": status, "error": kernel["error"]})
+            exited: ExitedEvent = {
+                "event": "exited", "id": kid, "status": kernel.status, "error": kernel.error
+            }  # fmt: skip
+            _send(self.outbox, exited)
 
     def serve(self) -> None:
-        """Serve requests until stdin ends, then kill every kernel."""
-        self.selector.register(0, selectors.EVENT_READ, None)
+        """Serve requests until the inbox ends, then kill every kernel."""
+        self.selector.register(self.inbox, selectors.EVENT_READ, None)
         pending = b""
         while True:
             for key, _ in self.selector.select():
                 if key.data is not None:
                     self.from_keeper(key.fd, key.data)
                     continue
-                chunk = os.read(0, 65536)
+                chunk = os.read(self.inbox, 65536)
                 if not chunk:
                     for kid in list(self.kernels):
                         self.kill(kid)
                     return
                 *lines, pending = (pending + chunk).split(b"\n")
                 for line in lines:
-                    request = json.loads(line)
-                    if request["op"] == "spawn":
-                        self.spawn(request)
-                    elif request["op"] == "kill":
-                        self.kill(str(request["id"]))
-                    elif request["op"] == "interrupt":
-                        self.kill(str(request["id"]), signal.SIGINT)
+                    self.handle(json.loads(line))
+
+    def handle(self, request: Request) -> None:
+        """Carry out one request."""
+        if request["op"] == "spawn":
+            self.spawn(request)
+        elif request["op"] == "kill":
+            self.kill(str(request["id"]))
+        elif request["op"] == "interrupt":
+            self.kill(str(request["id"]), signal.SIGINT)
 
 
 KERNEL_MODULES = [
@@ -379,7 +474,8 @@ def main() -> None:
     spool, modules, keep = sys.argv[1], json.loads(sys.argv[2]), json.loads(sys.argv[3])
     failed = preload(modules)
     # Forking is only safe with one thread: say how many there are, the grader checks.
-    _send(1, {"event": "ready", "failed": failed, "threads": threading.active_count()})
+    ready: ReadyEvent = {"event": "ready", "failed": failed, "threads": threading.active_count()}
+    _send(1, ready)
     try:
         Zygote(spool, keep).serve()
     except Exception:

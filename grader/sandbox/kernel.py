@@ -32,7 +32,8 @@ from jupyter_client.provisioning.factory import KernelProvisionerFactory
 from grader.config import Limits
 from grader.errors import KernelError
 from grader.guest.output_cap import startup_code
-from grader.sandbox import Isolation, python_roots
+from grader.sandbox.bwrap import Isolation, python_roots
+from grader.sandbox.provisioner import SandboxConfig
 from grader.sandbox.reaper import kill_pids, kill_uid, process_tree, student_uid
 from grader.sandbox.warm import WarmProcess
 from grader.watchdog import watchdog
@@ -120,19 +121,18 @@ async def sandboxed_kernel(
         run_dir = Path(tempfile.mkdtemp(prefix="grader-run-", dir=spool))
         if uid is not None:
             _hand_over(workdir, run_dir, uid)
-        config = {
-            "workdir": str(workdir),
-            "run_dir": str(run_dir),
-            "isolation": isolation,
-            "memory_mb": limits.memory_mb,
-            "cpu_seconds": int(limits.cpu_seconds or limits.submission_timeout) + 5,
-            "nproc": _nproc_limit(uid, limits.processes),
-            "disk_mb": limits.disk_mb,
-            "open_files": limits.open_files,
-            "uid": -1 if uid is None else uid,
-        }
-        if warm is not None:
-            config["factory"] = warm.key
+        config = SandboxConfig(
+            workdir=str(workdir),
+            run_dir=str(run_dir),
+            isolation=isolation,
+            memory_mb=limits.memory_mb,
+            cpu_seconds=int(limits.cpu_seconds or limits.submission_timeout) + 5,
+            nproc=_nproc_limit(uid, limits.processes),
+            disk_mb=limits.disk_mb,
+            open_files=limits.open_files,
+            uid=uid,
+            factory=warm.key if warm is not None else None,
+        )
         provisioner = WARM_PROVISIONER if warm is not None else PROVISIONER
         spec = KernelSpec(
             argv=[
@@ -142,7 +142,12 @@ async def sandboxed_kernel(
             display_name="grader sandbox",
             language="python",
             interrupt_mode="signal",
-            metadata={"kernel_provisioner": {"provisioner_name": provisioner, "config": config}},
+            metadata={
+                "kernel_provisioner": {
+                    "provisioner_name": provisioner,
+                    "config": config.to_traits(),
+                }
+            },
         )
         km = AsyncKernelManager(kernel_name=provisioner, kernel_spec_manager=_OneSpec(spec))
         km.shutdown_wait_time = 0.5

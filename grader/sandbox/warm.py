@@ -34,10 +34,11 @@ from typing import Any
 
 import nbformat
 from jupyter_client.connect import KernelConnectionInfo
-from traitlets import Unicode
 
 from grader.errors import KernelError
-from grader.sandbox import TMP_MB, SandboxProvisioner, python_roots, zygote_bwrap_args
+from grader.guest.zygote import Event, ReadyEvent, Request, SpawnRequest
+from grader.sandbox.bwrap import TMP_MB, python_roots, zygote_bwrap_args
+from grader.sandbox.provisioner import SandboxProvisioner
 from grader.sandbox.reaper import host_pid, kill_pids, process_tree
 from grader.watchdog import watchdog
 
@@ -106,18 +107,19 @@ class KernelFactory:
         try:
             assert process.stdout is not None
             line = await asyncio.wait_for(process.stdout.readline(), timeout)
-            ready = json.loads(line) if line else {}
-            if ready.get("event") != "ready":
+            first: Event | None = json.loads(line) if line else None
+            if first is None or first["event"] != "ready":
                 raise KernelError(f"the warm-kernel zygote did not start: {factory.log_tail()}")
-            if ready.get("threads") != 1:
-                raise KernelError(f"the zygote runs {ready.get('threads')} threads: cannot fork")
-        except (TimeoutError, ValueError) as exc:
+            ready: ReadyEvent = first
+            if ready["threads"] != 1:
+                raise KernelError(f"the zygote runs {ready['threads']} threads: cannot fork")
+        except (TimeoutError, ValueError, KeyError, TypeError) as exc:
             await factory.close()
             raise KernelError(f"the warm-kernel zygote did not start: {exc!r}") from None
         except BaseException:
             await factory.close()
             raise
-        if ready.get("failed"):
+        if ready["failed"]:
             log.info("zygote could not import %s", ", ".join(ready["failed"]))
         factory._reader = asyncio.create_task(factory._read_events())
         zygote = process.pid
@@ -125,19 +127,24 @@ class KernelFactory:
         _FACTORIES[factory.key] = factory
         return factory
 
+    @property
+    def gone(self) -> bool:
+        """Whether the zygote has stopped (or is known broken): no kernel can be forked now."""
+        return bool(self.broken) or self.process.returncode is not None
+
     def log_tail(self) -> str:
         """The zygote's last lines on stderr, for an error message."""
         text = (self.root / "zygote.log").read_text(errors="replace").strip()
         return " | ".join(text.splitlines()[-3:]) or "no message"
 
-    async def spawn(self, request: dict[str, Any]) -> tuple[str, int]:
-        """Fork a kernel for ``request`` (see :mod:`grader.guest.zygote`); its id and init's pid."""
+    async def spawn(self, request: SpawnRequest) -> tuple[str, int]:
+        """Fork a kernel for ``request`` (its ``id`` is set here); its id and init's pid."""
         if self.broken:
             raise KernelError(self.broken)
         kid = f"k{next(_ids)}"
         child = _Child()
         self.children[kid] = child
-        self._send({"op": "spawn", "id": kid, **request})
+        self._send({**request, "id": kid})
         waits: list[asyncio.Future[Any]] = [child.started, child.exited]
         await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
         if child.started.done():
@@ -178,7 +185,7 @@ class KernelFactory:
         """Drop an exited kernel's record."""
         self.children.pop(kid, None)
 
-    def _send(self, message: dict[str, Any]) -> None:
+    def _send(self, message: Request) -> None:
         assert self.process.stdin is not None
         self.process.stdin.write((json.dumps(message) + "\n").encode())
 
@@ -186,8 +193,10 @@ class KernelFactory:
         assert self.process.stdout is not None
         try:
             while line := await self.process.stdout.readline():
-                event = json.loads(line)
-                child = self.children.get(str(event.get("id")))
+                event: Event = json.loads(line)
+                if event["event"] == "ready":
+                    continue
+                child = self.children.get(str(event["id"]))
                 if child is None:
                     continue
                 if event["event"] == "started" and not child.started.done():
@@ -262,8 +271,6 @@ class WarmProcess:
 class WarmProvisioner(SandboxProvisioner):
     """Launch a submission's kernel as a fork of its batch's zygote."""
 
-    factory = Unicode(help="Key of the KernelFactory that forks this kernel.").tag(config=True)
-
     async def pre_launch(self, **kwargs: Any) -> dict[str, Any]:
         """Write the connection file; the command line is not used."""
         return await self._private_connection(**kwargs)
@@ -297,20 +304,23 @@ class WarmProvisioner(SandboxProvisioner):
 
     async def launch_kernel(self, cmd: list[str], **kwargs: Any) -> KernelConnectionInfo:
         """Fork the kernel: ipykernel's own arguments, in a confined fork of the zygote."""
-        factory = _FACTORIES.get(self.factory)
+        box = self.settings
+        factory = _FACTORIES.get(box.factory or "")
         argv = cmd[cmd.index("ipykernel_launcher") + 1 :]
         try:
             if factory is None:
                 raise KernelError("the warm-kernel zygote of this batch is gone")
             kid, pid = await factory.spawn(
                 {
+                    "op": "spawn",
+                    "id": "",
                     "argv": argv,
-                    "run_dir": self.run_dir,
-                    "seed": self.workdir,
-                    "uid": self.uid if self.uid >= 0 else None,
-                    "limits": self.limits(),
+                    "run_dir": box.run_dir,
+                    "seed": box.workdir,
+                    "uid": box.uid,
+                    "limits": box.limits,
                     "tmp_mb": TMP_MB,
-                    "disk_mb": self.disk_mb,
+                    "disk_mb": box.disk_mb,
                 }
             )
         except KernelError as exc:
