@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import grader
-from grader.checks.bridge import _bootstrap_code
+from grader.checks.bridge import bootstrap_code
 
 PACKAGE = Path(grader.__file__).resolve().parent
 GUEST = PACKAGE / "guest"
@@ -100,7 +100,7 @@ def test_guest_sources_run_without_grader():
     )
     paths = json.dumps([str(p) for p in GUEST_FILES])
     run = subprocess.run(
-        [sys.executable, "-I", "-c", program, paths, _bootstrap_code()],
+        [sys.executable, "-I", "-c", program, paths, bootstrap_code()],
         capture_output=True, text=True, timeout=120, cwd="/",
     )  # fmt: skip
     assert run.returncode == 0, run.stderr

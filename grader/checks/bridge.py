@@ -11,27 +11,40 @@ abandoned (later requests fail at once).
 
 from __future__ import annotations
 
+import functools
 import json
 import time
 from collections.abc import Callable
 from importlib.resources import files
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 import zmq
 from jupyter_client.session import Session
 
 from grader.guest import codec
+from grader.guest.helper import MIME as HELPER_MIME
+from grader.guest.helper import Answer, Request
 from grader.models import CellError
 
-HELPER_MIME = "application/x-grader-value"
 INTERRUPT_GRACE = 3.0
 
 
 class Asker(Protocol):
     """What :class:`Notebook` sends its requests to: the kernel's bridge, or a local one."""
 
-    def ask(self, method: str, args: tuple[str, ...], what: str) -> Any:
-        """Run the kernel helper's ``method`` with ``args``; its answer decoded as data."""
+    def ask(self, request: Request, what: str) -> Any:
+        """Have the kernel helper answer ``request``; its answer decoded as data."""
+
+
+def request(
+    op: Literal["get", "call", "evaluate"],
+    *,
+    name: str = "",
+    expression: str = "",
+    payload: str = "",
+) -> Request:
+    """A request to the kernel helper (``limit`` is set by the bridge that sends it)."""
+    return {"op": op, "name": name, "expression": expression, "payload": payload, "limit": 0}
 
 
 class StudentError(Exception):
@@ -46,7 +59,9 @@ class KernelUnavailable(Exception):
     """The kernel is gone (died, wedged, or never finished the notebook)."""
 
 
-def _bootstrap_code() -> str:
+@functools.cache
+def bootstrap_code() -> str:
+    """Python that installs the kernel helper as module ``_grader_bridge`` (globals untouched)."""
     guest = files("grader.guest")
     codec_src = guest.joinpath("codec.py").read_text(encoding="utf-8")
     helper_src = guest.joinpath("helper.py").read_text(encoding="utf-8")
@@ -71,14 +86,14 @@ def decode_answer(text: str, what: str, timeout: float, max_bytes: int) -> Any:
     if len(text) > max_bytes:
         raise StudentError(f"{what}: the value is too large to transfer")
     try:
-        answer = json.loads(text)
+        answer: Answer = json.loads(text)
     except ValueError:
         raise StudentError(f"{what}: the notebook sent back malformed data") from None
     if not isinstance(answer, dict):
         raise StudentError(f"{what}: the notebook sent back malformed data")
     if answer.get("status") == "ok":
         try:
-            return codec._dec(answer.get("value"), 0)
+            return codec.decode_tree(answer.get("value"))
         except (codec.CodecError, RecursionError) as exc:
             raise StudentError(f"{what}: the value cannot be read as data: {exc}") from None
     error = answer.get("error")
@@ -86,7 +101,7 @@ def decode_answer(text: str, what: str, timeout: float, max_bytes: int) -> Any:
         raise StudentError(f"{what}: the notebook sent back malformed data")
     ename = str(error.get("ename", "Error"))[:100]
     message = str(error.get("message", ""))[:2000]
-    if ename == "KeyboardInterrupt":
+    if error.get("kind") == "interrupted":
         raise BridgeTimeout(f"{what} did not finish within {timeout:g} s")
     if error.get("kind") == "raised":
         tb = str(error.get("traceback", ""))[-4000:]
@@ -126,11 +141,11 @@ class KernelBridge:
         """Close the sockets."""
         self.context.destroy(linger=0)
 
-    def ask(self, method: str, args: tuple[str, ...], what: str) -> Any:
-        """Call the kernel helper's ``method`` (``get``, ``call``, ``evaluate``) with ``args``.
+    def ask(self, request: Request, what: str) -> Any:
+        """Have the kernel helper answer ``request`` (:func:`grader.guest.helper.handle`).
 
-        The size cap is passed as the last argument, so the helper refuses large values
-        itself; zmq's ``MAXMSGSIZE`` drops anything larger that a tampered helper sends.
+        The size cap travels in the request, so the helper refuses large values itself;
+        zmq's ``MAXMSGSIZE`` drops anything larger that a tampered helper sends.
 
         Raises:
             StudentError: the student's code raised, or the answer is not valid data.
@@ -140,11 +155,10 @@ class KernelBridge:
         if self.unavailable:
             raise KernelUnavailable(self.unavailable)
         if not self._booted:
-            self._execute(_bootstrap_code(), {}, what="setting up the grader's bridge")
+            self._execute(bootstrap_code(), {}, what="setting up the grader's bridge")
             self._booted = True
-        arguments = ", ".join([*map(repr, args), str(self.max_bytes)])
-        request = f"__import__('_grader_bridge').{method}({arguments})"
-        reply = self._execute("", {"v": request}, what=what)
+        text = json.dumps({**request, "limit": self.max_bytes})
+        reply = self._execute("", {"v": f"__import__('_grader_bridge').handle({text!r})"}, what)
         entry = reply.get("user_expressions", {}).get("v", {})
         if entry.get("status") != "ok":
             ename = entry.get("ename", "Error")
@@ -210,16 +224,16 @@ class Notebook:
         self.cell_errors = list(cell_errors)
         """The errors the notebook's cells raised when it ran."""
 
-    def _ask(self, method: str, args: tuple[str, ...], what: str) -> Any:
+    def _ask(self, request: Request, what: str) -> Any:
         if self._bridge is None:
             raise KernelUnavailable(self._unavailable or "the notebook's kernel is not available")
-        return self._bridge.ask(method, args, what)
+        return self._bridge.ask(request, what)
 
     def __getitem__(self, name: str) -> Any:
         """The value of the notebook's global ``name``."""
         if not isinstance(name, str):
             raise TypeError("nb[...] takes a variable name")
-        return self._ask("get", (name,), f"reading `{name}`")
+        return self._ask(request("get", name=name), f"reading `{name}`")
 
     def __contains__(self, name: str) -> bool:
         try:
@@ -235,7 +249,7 @@ class Notebook:
 
         def proxy(*args: Any, **kwargs: Any) -> Any:
             payload = codec.dumps([list(args), kwargs])
-            return self._ask("call", (name, payload), f"calling {name}()")
+            return self._ask(request("call", name=name, payload=payload), f"calling {name}()")
 
         proxy.__name__ = name
         return proxy
@@ -243,4 +257,5 @@ class Notebook:
     def eval(self, expression: str, **inputs: Any) -> Any:
         """Evaluate ``expression`` in the kernel with ``inputs`` bound by value."""
         payload = codec.dumps(inputs)
-        return self._ask("evaluate", (expression, payload), f"evaluating `{expression}`")
+        asked = request("evaluate", expression=expression, payload=payload)
+        return self._ask(asked, f"evaluating `{expression}`")

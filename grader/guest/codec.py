@@ -282,6 +282,11 @@ def loads(text: str, limit: int = MAX_PAYLOAD) -> Any:
         tree = json.loads(text)
     except (ValueError, RecursionError) as exc:
         raise CodecError(f"the payload is not valid JSON: {exc}") from None
+    return decode_tree(tree)
+
+
+def decode_tree(tree: Any) -> Any:
+    """Decode an already parsed JSON tree made by :func:`dumps` (see :func:`loads`)."""
     return _dec(tree, 0)
 
 

@@ -4,20 +4,63 @@ It runs in the student's process, so nothing here is trusted by the grader: a st
 replace it, which only lets them misreport their own values, and whatever it answers is
 decoded as plain data by :mod:`grader.guest.codec`. It never runs in the grader.
 
-Every answer is an object whose ``_repr_mimebundle_`` carries JSON text under
-:data:`MIME`; the grader asks for it as a ``user_expressions`` entry of an execute request,
-so the answer travels on the shell channel in the execute reply.
+One entry point, :func:`handle`, takes a :class:`Request` as JSON text (so the expression the
+grader sends is always ``handle('<json>')``: no Python built per request) and returns an
+object whose ``_repr_mimebundle_`` carries an :class:`Answer` as JSON text under :data:`MIME`;
+the grader asks for it as a ``user_expressions`` entry of an execute request, so the answer
+travels on the shell channel in the execute reply.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import json
+from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
 if TYPE_CHECKING:  # in the kernel these names come from the codec source, executed first
     from grader.guest.codec import CodecError, dumps, loads
 
 MIME = "application/x-grader-value"
 _HIDE = ("<grader-bridge>", "<grader-codec>", "<string>")
+
+
+class Request(TypedDict):
+    """What a check asks of the notebook.
+
+    ``get``: the global ``name``; ``call``: the function ``name`` with ``payload`` (encoded
+    ``[args, kwargs]``); ``evaluate``: ``expression`` with ``payload`` (encoded inputs) bound.
+    ``limit``: the largest answer, in bytes, the grader will read.
+    """
+
+    op: Literal["get", "call", "evaluate"]
+    name: str
+    expression: str
+    payload: str
+    limit: int
+
+
+ProblemKind = Literal["name", "type", "raised", "interrupted", "codec", "request"]
+
+
+class Problem(TypedDict):
+    """Why there is no value.
+
+    ``kind``: ``raised`` the student's code raised (``interrupted``: stopped at the time limit),
+    ``name`` no such global, ``type`` not a function, ``codec`` the value cannot travel as data,
+    ``request`` the request itself was malformed.
+    """
+
+    kind: ProblemKind
+    ename: str
+    message: str
+    traceback: str
+
+
+class Answer(TypedDict, total=False):
+    """``{"status": "ok", "value": <encoded>}`` or ``{"status": "error", "error": Problem}``."""
+
+    status: Literal["ok", "error"]
+    value: Any
+    error: Problem
 
 
 class _Answer:
@@ -37,11 +80,12 @@ def _ok(value: Any, limit: int) -> _Answer:
         return _problem("codec", "CodecError", "the value is nested too deeply")
 
 
-def _problem(kind: str, ename: str, message: str, tb: str = "") -> _Answer:
-    import json
-
-    body = {"kind": kind, "ename": ename, "message": message[:2000], "traceback": tb[-6000:]}
-    return _Answer(json.dumps({"status": "error", "error": body}))
+def _problem(kind: ProblemKind, ename: str, message: str, tb: str = "") -> _Answer:
+    body: Problem = {
+        "kind": kind, "ename": ename, "message": message[:2000], "traceback": tb[-6000:]
+    }  # fmt: skip
+    answer: Answer = {"status": "error", "error": body}
+    return _Answer(json.dumps(answer))
 
 
 def _raised(exc: BaseException) -> _Answer:
@@ -53,7 +97,8 @@ def _raised(exc: BaseException) -> _Answer:
     tb = "".join(traceback.format_list(frames)) + "".join(
         traceback.format_exception_only(type(exc), exc)
     )
-    return _problem("raised", type(exc).__name__, str(exc), tb)
+    kind: ProblemKind = "interrupted" if isinstance(exc, KeyboardInterrupt) else "raised"
+    return _problem(kind, type(exc).__name__, str(exc), tb)
 
 
 def _cell_name(filename: str) -> str:
@@ -75,17 +120,35 @@ def _user_ns() -> dict[str, Any]:
     return ns
 
 
-def get(name: str, limit: int) -> _Answer:
+def handle(request_json: str, namespace: dict[str, Any] | None = None) -> _Answer:
+    """Answer one :class:`Request` against ``namespace`` (default: the notebook's globals)."""
+    try:
+        request: Request = json.loads(request_json)
+        op, limit = request["op"], int(request["limit"])
+    except (ValueError, KeyError, TypeError) as exc:
+        return _problem("request", type(exc).__name__, f"malformed request: {exc}")
+    ns = _user_ns() if namespace is None else namespace
+    try:
+        if op == "get":
+            return _get(ns, request["name"], limit)
+        if op == "call":
+            return _call(ns, request["name"], request["payload"], limit)
+        if op == "evaluate":
+            return _evaluate(ns, request["expression"], request["payload"], limit)
+    except (KeyError, CodecError) as exc:
+        return _problem("request", type(exc).__name__, f"malformed request: {exc}")
+    return _problem("request", "ValueError", f"malformed request: unknown op {op!r}")
+
+
+def _get(ns: dict[str, Any], name: str, limit: int) -> _Answer:
     """The value of a global of the notebook."""
-    ns = _user_ns()
     if name not in ns:
         return _problem("name", "NameError", f"`{name}` is not defined")
     return _ok(ns[name], limit)
 
 
-def call(name: str, payload: str, limit: int) -> _Answer:
+def _call(ns: dict[str, Any], name: str, payload: str, limit: int) -> _Answer:
     """Call a function of the notebook with arguments sent by value."""
-    ns = _user_ns()
     if name not in ns:
         return _problem("name", "NameError", f"`{name}` is not defined")
     func = ns[name]
@@ -99,11 +162,11 @@ def call(name: str, payload: str, limit: int) -> _Answer:
     return _ok(result, limit)
 
 
-def evaluate(expression: str, payload: str, limit: int) -> _Answer:
+def _evaluate(ns: dict[str, Any], expression: str, payload: str, limit: int) -> _Answer:
     """Evaluate an expression against the notebook's globals, with inputs bound by value."""
     # Inputs join a copy of the globals (not eval's locals), so that lambdas and
     # comprehensions inside the expression see them too; the notebook's globals are untouched.
-    scope = dict(_user_ns())
+    scope = dict(ns)
     scope.update(loads(payload))
     try:
         result = eval(expression, scope)  # noqa: S307  (in the student's kernel)

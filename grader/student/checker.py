@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import os
 import signal
 import sys
@@ -21,9 +22,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from grader.checks.bridge import _bootstrap_code, decode_answer
+from grader.checks.bridge import bootstrap_code, decode_answer
 from grader.checks.plugin import CheckJob, GraderPlugin, run_pytest
 from grader.config import Assignment
+from grader.guest.helper import Request
 from grader.models import CheckResult
 from grader.student.selfcheck import find_assignment
 
@@ -36,16 +38,16 @@ class LocalBridge:
         self.max_bytes = max_bytes
         self._helper: types.ModuleType | None = None
 
-    def ask(self, method: str, args: tuple[str, ...], what: str) -> Any:
-        """Run the kernel helper's ``method`` here, under the time limit; decode its answer."""
+    def ask(self, request: Request, what: str) -> Any:
+        """Have the kernel helper answer ``request`` here, under the time limit; decode it."""
         helper = self._load_helper()
         with _time_limit(self.timeout):
-            answer = getattr(helper, method)(*args, self.max_bytes)
+            answer = helper.handle(json.dumps({**request, "limit": self.max_bytes}))
         return decode_answer(answer.text, what, self.timeout, self.max_bytes)
 
     def _load_helper(self) -> types.ModuleType:
         if self._helper is None:
-            exec(_bootstrap_code(), {})  # noqa: S102  (the grader's own helper source)
+            exec(bootstrap_code(), {})  # noqa: S102  (the grader's own helper source)
             self._helper = sys.modules["_grader_bridge"]
         return self._helper
 
