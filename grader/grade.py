@@ -81,11 +81,9 @@ async def grade_submission_async(
         kernels = None
         result = await _grade_or_fail(assignment, submission, options, None)
     result = apply_late_policy(result, assignment.late, submission.submitted_at)
+    # ``kernels``: how the kernel that ran it started (in a warm batch some start cold).
     return dataclasses.replace(
-        result,
-        isolation=options.isolation,
-        kernels="warm" if kernels is not None else "cold",
-        notes=result.notes + submission.notes,
+        result, isolation=options.isolation, notes=result.notes + submission.notes
     )
 
 
@@ -124,6 +122,7 @@ async def _grade(
                 async with executed_notebook(
                     nb, workdir, assignment, options, kernels, deadline
                 ) as (kernel, execution):
+                    how = "warm" if kernel.warm else "cold"
                     timings["start"] = execution.started_after
                     timings["execute"] = execution.duration
                     checks_started = time.monotonic()
@@ -141,7 +140,7 @@ async def _grade(
                 "seconds (the submission's time limit)",
             )
     timings["total"] = time.monotonic() - started
-    return score(
+    result = score(
         assignment,
         submission.student,
         checks,
@@ -150,6 +149,7 @@ async def _grade(
         timings={k: round(v, 3) for k, v in timings.items()},
         notes=execution.notes,
     )
+    return dataclasses.replace(result, kernels=how)
 
 
 KILL_GRACE = 3.0

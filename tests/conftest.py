@@ -26,6 +26,26 @@ def _refuse_kernel(*_args: object, **_kwargs: object) -> None:
     raise AssertionError(f"{_unmarked[0]} starts a kernel: mark it @pytest.mark.slow")
 
 
+GRADING_FIXTURES = {"graded_mini", "cohort_graded"}
+"""Session fixtures that grade real notebooks in a grader subprocess (the hook below cannot see
+kernels started there): a test that uses one is slow."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Refuse a test that grades real notebooks through a fixture without being marked slow."""
+    unmarked = [
+        item.nodeid
+        for item in items
+        if item.get_closest_marker("slow") is None
+        and GRADING_FIXTURES & set(getattr(item, "fixturenames", ()))
+    ]
+    if unmarked:
+        raise pytest.UsageError(
+            "these tests grade real notebooks (through "
+            f"{', '.join(sorted(GRADING_FIXTURES))}): mark them slow: {', '.join(unmarked)}"
+        )
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_setup(item: pytest.Item):
     with _slow_enforced(item):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import contextlib
 
 import pytest
@@ -34,7 +35,7 @@ def test_a_kernel_that_cannot_start_or_no_free_uid_is_a_grader_failure(monkeypat
     result = asyncio.run(grade_submission_async(assignment, submission, GradeOptions("limits")))
     assert result.grader_failure and not result.gradable
     assert result.reason == str(error)
-    assert (result.isolation, result.kernels) == ("limits", "cold")
+    assert (result.isolation, result.kernels) == ("limits", "")  # no kernel ran
     assert result.summary() == f"ada: grader failure: {error}"
 
 
@@ -53,7 +54,9 @@ def test_a_zygote_dying_while_a_kernel_starts_grades_the_submission_again_cold(m
         if kernels is not None:
             zygote.gone = True
             raise KernelError("the sandboxed kernel did not start (it died within 60 s)")
-        return grade.ungradable(assignment, submission.student, "graded cold")
+        return dataclasses.replace(
+            grade.ungradable(assignment, submission.student, "graded cold"), kernels="cold"
+        )
 
     monkeypatch.setattr(grade, "_grade", grade_once)
     assignment = load_assignment(COURSE / "solutions" / "mini")

@@ -90,6 +90,7 @@ def browser():
 
 
 @needs_chromium
+@pytest.mark.slow
 def test_demo_summary_in_chromium_shows_histogram_items_and_a_sortable_table(
     cohort_graded, cohort_out, browser, tmp_path
 ):
@@ -143,6 +144,7 @@ def test_demo_summary_in_chromium_shows_histogram_items_and_a_sortable_table(
 
 
 @needs_chromium
+@pytest.mark.slow
 def test_demo_student_page_in_chromium_names_cells_and_hides_hidden_sources(
     cohort_graded, cohort_out, browser, tmp_path
 ):

@@ -113,6 +113,7 @@ async def _probe_two_kernels() -> list[dict]:
             sandboxed_kernel(works[0], Limits(), "bwrap", 60, factory) as first,
             sandboxed_kernel(works[1], Limits(), "bwrap", 60, factory) as second,
         ):
+            assert first.warm and second.warm
             reports = []
             for kernel in (first, second):
                 before = await _run(kernel, "import sys; print('numpy' in sys.modules)")
@@ -172,7 +173,7 @@ def test_stopping_a_warm_kernel_stops_what_it_started():
     assert survivors == 0
 
 
-async def _kernel_when_the_fork_fails() -> str:
+async def _kernel_when_the_fork_fails() -> tuple[str, bool]:
     factory = await KernelFactory.start([])
 
     async def refuse(request):
@@ -182,7 +183,7 @@ async def _kernel_when_the_fork_fails() -> str:
     try:
         work = Path(tempfile.mkdtemp(prefix="grader-work-", dir=factory.spool))
         async with sandboxed_kernel(work, Limits(), "bwrap", 60, factory) as kernel:
-            return await _run(kernel, "import os; print(os.getcwd(), 6 * 7)")
+            return await _run(kernel, "import os; print(os.getcwd(), 6 * 7)"), kernel.warm
     finally:
         await factory.close()
 
@@ -190,6 +191,7 @@ async def _kernel_when_the_fork_fails() -> str:
 @needs_bwrap
 def test_a_kernel_the_zygote_cannot_fork_starts_cold(caplog):
     with caplog.at_level(logging.WARNING, logger="grader"):
-        out = asyncio.run(_kernel_when_the_fork_fails())
+        out, warm_started = asyncio.run(_kernel_when_the_fork_fails())
     assert out.split() == ["/home/student", "42"]
+    assert not warm_started  # so its result says it ran cold
     assert "no room; starting this kernel cold" in caplog.text

@@ -70,6 +70,8 @@ class Kernel:
     """Connection info (ipc socket paths and key) for the check worker's bridge."""
     client: AsyncKernelClient
     """A client that has heard the kernel on shell and iopub (for running the notebook)."""
+    warm: bool = False
+    """Whether it was forked from the batch's zygote (else started cold)."""
 
 
 def _register_provisioners() -> None:
@@ -163,7 +165,8 @@ async def sandboxed_kernel(
                 os.chmod(run_dir, 0o550)  # noqa: S103
             info = km.get_connection_info(session=False)
             with watchdog().guard(deadline, _sandbox_killer(km, uid)):
-                yield Kernel(manager=km, isolation=isolation, connection=dict(info), client=client)
+                warm_started = isinstance(getattr(km.provisioner, "process", None), WarmProcess)
+                yield Kernel(km, isolation, dict(info), client, warm_started)
         finally:
             if client is not None:
                 client.stop_channels()
