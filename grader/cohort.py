@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader.authoring.release import released_imports
 from grader.checks.worker import warm_up
 from grader.config import Assignment
 from grader.errors import Stopped
@@ -186,7 +187,7 @@ async def _grade_all(
     warming = asyncio.get_running_loop().run_in_executor(None, warm_up)
 
     warm = options.warm_kernels and options.isolation == "bwrap" and len(submissions) > 1
-    async with warm_kernels(assignment.notebook_path, warm) as kernels:
+    async with warm_kernels(released_imports(assignment) if warm else [], warm) as kernels:
 
         async def one(sub: Submission) -> SubmissionResult:
             async with gate:

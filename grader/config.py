@@ -20,6 +20,9 @@ from grader.errors import AssignmentError, ConfigError
 
 CONFIG_FILE = "assignment.toml"
 SandboxMode = Literal["auto", "strict", "off"]
+JUNK = frozenset({"__pycache__", ".ipynb_checkpoints", ".pytest_cache", ".DS_Store"})
+"""Names never part of an assignment, wherever they appear (caches, editors' leftovers)."""
+FileKind = Literal["released", "graded"]
 T = TypeVar("T")
 
 
@@ -126,6 +129,26 @@ class Assignment:
     def hidden_data(self) -> Path:
         """Folder of data only hidden checks read."""
         return self.hidden_tests / "data"
+
+    def files(self, kind: FileKind) -> list[Path]:
+        """The assignment's files of one ``kind``, sorted, :data:`JUNK` left out.
+
+        ``released``: what a student gets besides the notebook (``tests/public`` and the
+        ``release`` entries), also what a submission's working folder holds. ``graded``: what
+        grading reads: those, ``assignment.toml`` and every check with its data (hashed into the
+        grading key, shipped to cluster workers and in the Gradescope autograder); never the
+        solution notebook.
+        """
+        roots = [self.public_tests, *(self.root / entry for entry in self.release)]
+        if kind == "graded":
+            roots += [self.root / CONFIG_FILE, self.root / "tests"]
+        found: set[Path] = set()
+        for root in roots:
+            if root.is_file():
+                found.add(root)
+            elif root.is_dir():
+                found.update(p for p in root.rglob("*") if p.is_file())
+        return sorted(p for p in found if not JUNK.intersection(p.relative_to(self.root).parts))
 
     def question_title(self, question: str) -> str:
         """The title of a question, or an empty string."""

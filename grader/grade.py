@@ -269,16 +269,10 @@ def private_workdir(
     """A temporary folder (in ``under``) holding only the released files and the notebook."""
     root = Path(tempfile.mkdtemp(prefix="grader-work-", dir=under))
     try:
-        for entry in assignment.release:
-            src = assignment.root / entry
-            dest = root / entry
+        for src in assignment.files("released"):
+            dest = root / src.relative_to(assignment.root)
             dest.parent.mkdir(parents=True, exist_ok=True)
-            if src.is_dir():
-                shutil.copytree(src, dest, dirs_exist_ok=True)
-            elif src.is_file():
-                shutil.copy2(src, dest)
-        if assignment.public_tests.is_dir():
-            shutil.copytree(assignment.public_tests, root / "tests" / "public")
+            shutil.copy2(src, dest)
         nbformat.write(nb, root / assignment.notebook)
         yield root
     finally:

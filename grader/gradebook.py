@@ -26,7 +26,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import SQLAlchemyError
 
 from grader import __version__
-from grader.config import CONFIG_FILE, Assignment
+from grader.config import Assignment
 from grader.errors import GradebookError
 from grader.models import SCHEMA_VERSION, SubmissionResult
 
@@ -122,15 +122,9 @@ def file_hash(path: Path) -> str:
 def assignment_hash(assignment: Assignment) -> str:
     """SHA-256 over the assignment's settings, checks and released data."""
     digest = hashlib.sha256(__version__.encode())
-    roots = [assignment.root / CONFIG_FILE, assignment.root / "tests"]
-    roots += [assignment.root / entry for entry in assignment.release]
-    for root in roots:
-        files = sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else [root]
-        for path in files:
-            if "__pycache__" in path.parts:
-                continue
-            digest.update(str(path.relative_to(assignment.root)).encode() + b"\0")
-            digest.update(file_hash(path).encode())
+    for path in assignment.files("graded"):
+        digest.update(str(path.relative_to(assignment.root)).encode() + b"\0")
+        digest.update(file_hash(path).encode())
     return digest.hexdigest()
 
 

@@ -6,6 +6,7 @@ returns the reason, and the caller records the submission as not gradable.
 
 from __future__ import annotations
 
+import ast
 import json
 import warnings
 from dataclasses import dataclass
@@ -84,3 +85,21 @@ def read_notebook_strict(path: Path) -> nbformat.NotebookNode:
 def code_cells(nb: nbformat.NotebookNode) -> list[tuple[int, str]]:
     """``(index, source)`` of every code cell."""
     return [(i, c.source) for i, c in enumerate(nb.cells) if c.cell_type == "code"]
+
+
+def imported_modules(nb: nbformat.NotebookNode) -> list[str]:
+    """The absolute imports of a notebook's code cells, in order (what its kernels will need)."""
+    found: dict[str, None] = {}
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        try:
+            tree = ast.parse(cell.source)
+        except SyntaxError:  # IPython magics and the like
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                found.update(dict.fromkeys(alias.name for alias in node.names))
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                found[node.module] = None
+    return list(found)

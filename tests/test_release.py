@@ -3,7 +3,7 @@ import tomllib
 import nbformat
 import pytest
 
-from grader.authoring.release import release
+from grader.authoring.release import release, released_imports
 from grader.config import load_assignment, solution_assignment
 from grader.errors import AssignmentError
 
@@ -42,3 +42,20 @@ def test_release_refuses_to_release_hidden_checks(course, entry):
     toml.write_text(toml.read_text().replace('release = ["data/"]', f'release = ["{entry}"]'))
     with pytest.raises(AssignmentError):
         release(solution_assignment(course, "mini"), course / "assignments" / "mini")
+
+
+def test_warm_kernels_preload_what_the_released_notebook_imports_never_the_solution_s(tmp_path):
+    course = tmp_path / "a"
+    course.mkdir()
+    (course / "assignment.toml").write_text('notebook = "a.ipynb"\n')
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell("import numpy as np"),
+        nbformat.v4.new_code_cell(
+            "### BEGIN SOLUTION\nfrom scipy.optimize import minimize\n### END SOLUTION"
+        ),
+    ]
+    nbformat.write(nb, course / "a.ipynb")
+    assert released_imports(load_assignment(course)) == ["numpy"]
+    (course / "a.ipynb").unlink()
+    assert released_imports(load_assignment(course)) == []

@@ -9,7 +9,6 @@ import os
 import tempfile
 from pathlib import Path
 
-import nbformat
 import pytest
 
 from grader.config import Limits
@@ -17,7 +16,7 @@ from grader.errors import KernelError
 from grader.sandbox import bwrap_problem, warm
 from grader.sandbox.kernel import sandboxed_kernel
 from grader.sandbox.reaper import UID_BASE
-from grader.sandbox.warm import KernelFactory, imported_modules, warm_kernels
+from grader.sandbox.warm import KernelFactory, warm_kernels
 
 pytestmark = pytest.mark.slow  # every test here forks real warm kernels
 
@@ -55,25 +54,11 @@ print(json.dumps(report))
 """
 
 
-def test_imported_modules_lists_a_notebooks_absolute_imports(tmp_path):
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [
-        nbformat.v4.new_code_cell("import numpy as np, pandas\nfrom sklearn.linear_model import X"),
-        nbformat.v4.new_markdown_cell("import os"),
-        nbformat.v4.new_code_cell("%matplotlib inline\nimport matplotlib"),
-        nbformat.v4.new_code_cell("from . import local\ndef f():\n    import json\nimport numpy"),
-    ]
-    path = tmp_path / "a.ipynb"
-    nbformat.write(nb, path)
-    assert imported_modules(path) == ["numpy", "pandas", "sklearn.linear_model", "json"]
-    assert imported_modules(tmp_path / "missing.ipynb") == []
-
-
 def test_a_zygote_that_cannot_start_leaves_kernels_cold(monkeypatch, caplog):
     monkeypatch.setattr(warm, "zygote_bwrap_args", lambda spool: ["/bin/false"])
 
     async def enter() -> object:
-        async with warm_kernels(Path("no.ipynb"), enabled=True) as factory:
+        async with warm_kernels([], enabled=True) as factory:
             return factory
 
     with caplog.at_level(logging.WARNING, logger="grader"):

@@ -15,7 +15,7 @@ from grader.authoring.markers import MarkerError, strip_code, strip_markdown
 from grader.authoring.tomlwrite import dump_assignment
 from grader.config import CONFIG_FILE, Assignment, release_source
 from grader.errors import AssignmentError, ReportError
-from grader.notebook import read_notebook_strict
+from grader.notebook import imported_modules, read_notebook_strict
 
 
 def release(assignment: Assignment, dest: Path) -> Path:
@@ -31,33 +31,40 @@ def release(assignment: Assignment, dest: Path) -> Path:
     """
     nb = read_notebook_strict(assignment.notebook_path)
     student_nb = strip_notebook(nb, assignment.notebook_path)
-    extra = [_release_source(assignment, entry) for entry in assignment.release]
+    for entry in assignment.release:
+        _release_source(assignment, entry)  # exists, and may be released
     try:
-        return _write(assignment, student_nb, extra, dest)
+        return _write(assignment, student_nb, dest)
     except OSError as exc:
         raise ReportError(f"cannot write {dest}: {exc.strerror or exc}") from exc
 
 
-def _write(
-    assignment: Assignment, student_nb: nbformat.NotebookNode, extra: list[Path], dest: Path
-) -> Path:
+def _write(assignment: Assignment, student_nb: nbformat.NotebookNode, dest: Path) -> Path:
     staging = dest.with_name(f".{dest.name}.staging")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     nbformat.write(student_nb, staging / assignment.notebook)
-    if assignment.public_tests.is_dir():
-        shutil.copytree(assignment.public_tests, staging / "tests" / "public", ignore=_junk)
-    for src in extra:
-        target = staging / src.relative_to(assignment.root.resolve())
+    for src in assignment.files("released"):
+        target = staging / src.relative_to(assignment.root)
         target.parent.mkdir(parents=True, exist_ok=True)
-        if src.is_dir():
-            shutil.copytree(src, target, ignore=_junk)
-        else:
-            shutil.copy2(src, target)
+        shutil.copy2(src, target)
     (staging / CONFIG_FILE).write_text(dump_assignment(assignment), encoding="utf-8")
     shutil.rmtree(dest, ignore_errors=True)
     staging.rename(dest)
     return dest / assignment.notebook
+
+
+def released_imports(assignment: Assignment) -> list[str]:
+    """What the student's copy of the notebook imports ([] if the notebook cannot be read).
+
+    A batch's warm kernels preload these: a solution's own imports would show in every
+    kernel's ``sys.modules`` and hint at the answer.
+    """
+    try:
+        nb = read_notebook_strict(assignment.notebook_path)
+        return imported_modules(strip_notebook(nb, assignment.notebook_path))
+    except AssignmentError:
+        return []
 
 
 def strip_notebook(nb: nbformat.NotebookNode, where: Path) -> nbformat.NotebookNode:
@@ -84,7 +91,3 @@ def _release_source(assignment: Assignment, entry: str) -> Path:
             f"{assignment.root / CONFIG_FILE}: release entry '{entry}' does not exist"
         )
     return src
-
-
-def _junk(_dir: str, names: list[str]) -> set[str]:
-    return {n for n in names if n in {"__pycache__", ".ipynb_checkpoints", ".pytest_cache"}}

@@ -40,11 +40,10 @@ class AssignmentPack:
 
 
 def pack_assignment(assignment: Assignment) -> AssignmentPack:
-    """Everything under the assignment's folder, hashed (caches skip ``__pycache__``)."""
+    """What grading the assignment reads (never the solution notebook), hashed."""
     files = {}
-    for path in sorted(assignment.root.rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts:
-            files[str(path.relative_to(assignment.root))] = path.read_bytes()
+    for path in assignment.files("graded"):
+        files[str(path.relative_to(assignment.root))] = path.read_bytes()
     digest = hashlib.sha256()
     for rel, data in files.items():
         digest.update(rel.encode() + b"\0" + hashlib.sha256(data).digest())

@@ -15,10 +15,10 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
-from grader.config import CONFIG_FILE, Assignment
+from grader.config import Assignment
 from grader.errors import AssignmentError, ReportError
 from grader.feedback.templates import environment
 from grader.gradebook import latest_results
@@ -28,7 +28,6 @@ DEFAULT_INSTALL = "git+https://github.com/YOUR-COURSE/grader.git"
 """The pip spec of the grader in generated scripts until the course gives its own."""
 
 EXPORTS = ("csv", "canvas", "gradescope")
-_SKIP = {"__pycache__", ".ipynb_checkpoints", ".pytest_cache"}
 
 
 def _num(x: float) -> str:
@@ -121,23 +120,9 @@ def autograder_files(assignment: Assignment, install: str) -> dict[str, bytes]:
         "run_autograder": env.get_template("run_autograder.j2").render(**values).encode(),
     }
     base = f"solutions/{assignment.name}"
-    for path in _assignment_files(assignment):
+    for path in assignment.files("graded"):
         files[f"{base}/{path.relative_to(assignment.root).as_posix()}"] = path.read_bytes()
     return files
-
-
-def _assignment_files(assignment: Assignment) -> Iterator[Path]:
-    """What grading reads: the settings, every check and its data, the released files."""
-    roots = [assignment.root / CONFIG_FILE, assignment.root / "tests"]
-    roots += [assignment.root / entry for entry in assignment.release]
-    for root in roots:
-        if root.is_file():
-            yield root
-        elif root.is_dir():
-            for path in sorted(root.rglob("*")):
-                relative = path.relative_to(assignment.root).parts
-                if path.is_file() and not _SKIP.intersection(relative):
-                    yield path
 
 
 def gradescope_autograder(assignment: Assignment, dest: Path, install: str) -> Path:

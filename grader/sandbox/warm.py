@@ -14,7 +14,6 @@ of ``Popen``, for the process.
 
 from __future__ import annotations
 
-import ast
 import asyncio
 import contextlib
 import itertools
@@ -32,7 +31,6 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-import nbformat
 from jupyter_client.connect import KernelConnectionInfo
 
 from grader.errors import KernelError
@@ -335,36 +333,16 @@ class WarmProvisioner(SandboxProvisioner):
         return self.connection_info
 
 
-def imported_modules(notebook: Path) -> list[str]:
-    """The absolute imports of a notebook's code cells, in order (what its kernels will need)."""
-    try:
-        nb = nbformat.read(notebook, as_version=4)
-    except (OSError, ValueError):
-        return []
-    found: dict[str, None] = {}
-    for cell in nb.cells:
-        if cell.cell_type != "code":
-            continue
-        try:
-            tree = ast.parse(cell.source)
-        except SyntaxError:  # IPython magics and the like
-            continue
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Import):
-                found.update(dict.fromkeys(alias.name for alias in node.names))
-            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-                found[node.module] = None
-    return list(found)
-
-
 @contextlib.asynccontextmanager
-async def warm_kernels(notebook: Path, enabled: bool) -> AsyncIterator[KernelFactory | None]:
-    """A zygote preloaded with ``notebook``'s imports, or None (cold kernels) if it fails."""
+async def warm_kernels(
+    preload: Sequence[str], enabled: bool
+) -> AsyncIterator[KernelFactory | None]:
+    """A zygote that has imported ``preload``, or None (cold kernels) if it fails to start."""
     if not enabled:
         yield None
         return
     try:
-        factory = await KernelFactory.start(imported_modules(notebook))
+        factory = await KernelFactory.start(preload)
     except KernelError as exc:
         log.warning("warning: %s; every kernel starts cold instead", exc)
         yield None
