@@ -6,6 +6,7 @@ maps :class:`~grader.errors.GraderError` to a one-line message and its exit code
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import logging
@@ -38,6 +39,7 @@ from grader.integrations.export import (
 )
 from grader.integrations.formats import FORMATS, append_step_summary, below, render
 from grader.late import TimeError, parse_time
+from grader.logs import to_stderr
 from grader.models import SubmissionResult
 from grader.progress import batch_progress
 from grader.sandbox import choose_isolation
@@ -45,6 +47,7 @@ from grader.student.selfcheck import print_self_check, self_check
 from grader.submissions import Submission, find_submissions
 
 F = TypeVar("F", bound=Callable[..., Any])
+log = logging.getLogger("grader.cli")
 
 BELOW_EXIT = 3
 """Exit code of ``grader grade --fail-under P`` when a submission scored under P percent."""
@@ -67,16 +70,6 @@ def _clean_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def _log_to_stderr() -> None:
-    """The grader's own warnings (not its libraries') go to stderr, one line each."""
-    logger = logging.getLogger("grader")
-    if not logger.handlers:
-        handler = logging.StreamHandler()
-        handler.setFormatter(logging.Formatter("grader: %(message)s"))
-        logger.addHandler(handler)
-        logger.propagate = False
-
-
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="grader")
 @click.option(
@@ -86,11 +79,19 @@ def _log_to_stderr() -> None:
     show_default=True,
     help="Course folder holding solutions/, assignments/ and reports/.",
 )
+@click.option("-v", "--verbose", is_flag=True, help="Also say what the grader is doing.")
+@click.option(
+    "--debug",
+    is_flag=True,
+    help="Say everything, and keep in the report folder's debug/ what helps find a grader "
+    "problem: each cold kernel's stderr, the warm-kernel zygote's log.",
+)
 @click.pass_context
-def main(ctx: click.Context, course: Path) -> None:
+def main(ctx: click.Context, course: Path, verbose: bool, debug: bool) -> None:
     """Grade Jupyter notebook exercises in sandboxed kernels against hidden pytest checks."""
-    _log_to_stderr()
+    to_stderr(2 if debug else 1 if verbose else 0)
     ctx.obj = course
+    ctx.meta["grader.debug"] = debug
 
 
 @main.command("release")
@@ -152,10 +153,18 @@ def _kernels_option(func: F) -> F:
 
 
 def _options(sandbox: SandboxMode, kernels: str = "cold") -> GradeOptions:
+    """How to grade (says once when bubblewrap cannot be used)."""
     isolation, warning = choose_isolation(sandbox)
     if warning:
-        click.echo(f"grader: {warning}", err=True)
+        log.warning(warning)
     return GradeOptions(isolation=isolation, warm_kernels=kernels == "warm")
+
+
+def _debugging_into(options: GradeOptions, out_dir: Path) -> GradeOptions:
+    """With ``--debug``, what helps find a grader problem goes to ``out_dir/debug/``."""
+    if not click.get_current_context().meta.get("grader.debug", False):
+        return options
+    return dataclasses.replace(options, debug_dir=out_dir / "debug")
 
 
 @main.command("grade")
@@ -252,12 +261,9 @@ def grade_cmd(
     """
     assignment = grading_assignment(course, name)
     if not assignment.hidden_tests.is_dir():
-        click.echo(
-            f"grader: no hidden checks in {assignment.root}: grading with the public checks only",
-            err=True,
-        )
-    options = _options(sandbox, kernels)
+        log.warning("no hidden checks in %s: grading with the public checks only", assignment.root)
     out_dir = output or course / "reports" / name
+    options = _debugging_into(_options(sandbox, kernels), out_dir)
     if scheduler and cluster:
         raise click.UsageError("give --scheduler or --cluster, not both")
     where = scheduler or (LOCAL if cluster else None)
@@ -278,7 +284,7 @@ def grade_cmd(
         try:
             append_step_summary(Path(summary), results, assignment)
         except OSError as exc:
-            click.echo(f"grader: warning: cannot write the step summary {summary}: {exc}", err=True)
+            log.warning("cannot write the step summary %s: %s", summary, exc)
     if failed := [r for r in results if r.grader_failure]:
         names = ", ".join(sorted(r.student for r in failed))
         click.echo(
@@ -410,7 +416,7 @@ def export_cmd(
             raise click.UsageError("--to gradescope writes a zip: give --output a file")
         click.echo(f"wrote {gradescope_autograder(assignment, dest, install)}")
         if install == DEFAULT_INSTALL:
-            click.echo("grader: warning: setup.sh installs a placeholder: pass --install", err=True)
+            log.warning("setup.sh installs a placeholder: pass --install")
         return
     url = gradebook_url or default_url(course / "reports" / name)
     text = export_grades(assignment, to, url, canvas_id)
@@ -459,7 +465,7 @@ def ci_init_cmd(
     dest = output or Path(".github") / "workflows" / f"grade-{name}.yml"
     click.echo(f"wrote {write_workflow(assignment, dest, install, fail_under)}")
     if install == DEFAULT_INSTALL:
-        click.echo("grader: warning: the workflow installs a placeholder: pass --install", err=True)
+        log.warning("the workflow installs a placeholder: pass --install")
 
 
 @main.command("check")
@@ -513,6 +519,7 @@ def demo_cmd(course: Path, jobs: int | None, sandbox: SandboxMode, kernels: str)
     for name, submissions in demo_cohort(course).items():
         assignment = solution_assignment(course, name)
         out_dir = course / "reports" / name
+        options = _debugging_into(options, out_dir)
         click.echo(f"== {name}: {len(submissions)} submissions")
         batch = BatchOptions(out_dir, _jobs(jobs))
         _echo_scores(_grade(assignment, submissions, options, batch), indent="   ")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,8 @@ from grader.models import SubmissionResult
 from grader.sandbox.warm import warm_kernels
 from grader.submissions import Submission
 from grader.watchdog import stop_on_signals
+
+log = logging.getLogger(__name__)
 
 OnResult = Callable[[SubmissionResult, bool], None]
 """Told of each result as it is recorded: (result, True when it is the gradebook's stored one)."""
@@ -132,6 +135,12 @@ def grade_cohort(
         on_result(result, False)
 
     pending = [sub for sub, _ in todo]
+    log.info(
+        "%s: %d to grade, %d unchanged since graded (kept; --force grades them again)",
+        assignment.name, len(pending), len(done),
+    )  # fmt: skip
+    if not pending:
+        return done
     if scheduler is None:
         try:
             asyncio.run(grade_all(assignment, pending, options, jobs, finished))
@@ -142,7 +151,7 @@ def grade_cohort(
                 f"stopped by {stop.signal_name}: {len(done)} of {len(submissions)} graded and "
                 f"recorded, {left} left; run the same command again to grade the rest",
             ) from None
-    elif pending:
+    else:
         grade_on_cluster(assignment, pending, options, scheduler, jobs, finished)
     return done
 
@@ -187,7 +196,9 @@ async def _grade_all(
     warming = asyncio.get_running_loop().run_in_executor(None, warm_up)
 
     warm = options.warm_kernels and options.isolation == "bwrap" and len(submissions) > 1
-    async with warm_kernels(released_imports(assignment) if warm else [], warm) as kernels:
+    preload = released_imports(assignment) if warm else []
+    keep_log = options.debug_dir / "zygote.log" if options.debug_dir is not None else None
+    async with warm_kernels(preload, warm, keep_log) as kernels:
 
         async def one(sub: Submission) -> SubmissionResult:
             async with gate:

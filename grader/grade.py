@@ -52,6 +52,9 @@ class GradeOptions:
     warm_kernels: bool = True
     """Fork a batch's kernels from a zygote that imported their libraries
     (:mod:`grader.sandbox.warm`)."""
+    debug_dir: Path | None = None
+    """Keep what helps find a grader problem here (``--debug``): each cold kernel's stderr as
+    ``<student>.kernel.log``, the warm-kernel zygote's log as ``zygote.log``."""
 
 
 def grade_submission(
@@ -120,7 +123,7 @@ async def _grade(
         try:
             async with asyncio.timeout(limits.submission_timeout):
                 async with executed_notebook(
-                    nb, workdir, assignment, options, kernels, deadline
+                    nb, workdir, assignment, options, kernels, deadline, submission.student
                 ) as (kernel, execution):
                     how = "warm" if kernel.warm else "cold"
                     timings["start"] = execution.started_after
@@ -167,6 +170,7 @@ async def executed_notebook(
     options: GradeOptions,
     kernels: KernelFactory | None,
     deadline: float,
+    student: str = "",
 ) -> AsyncIterator[tuple[Kernel, Execution]]:
     """The notebook run in a live kernel; a cell that kills or wedges one costs only itself.
 
@@ -176,11 +180,20 @@ async def executed_notebook(
     """
     limits = assignment.limits
     started = time.monotonic()
+    stderr_log = None
+    if options.debug_dir is not None:
+        stderr_log = options.debug_dir / f"{student or 'notebook'}.kernel.log"
     skipped: dict[int, CellError] = {}
     recovered: list[str] = []
     while True:
         async with sandboxed_kernel(
-            workdir, limits, options.isolation, STARTUP_TIMEOUT, kernels, deadline + KILL_GRACE
+            workdir,
+            limits,
+            options.isolation,
+            STARTUP_TIMEOUT,
+            kernels,
+            deadline + KILL_GRACE,
+            stderr_log,
         ) as kernel:
             started_after = time.monotonic() - started
             execution = await run_notebook(nb, kernel, limits, frozenset(skipped))

@@ -5,6 +5,7 @@ import pytest
 from click.testing import CliRunner
 
 from grader.cli import main
+from grader.sandbox import bwrap_problem
 from tests.conftest import NOTEBOOKS, ROOT, run_grader
 
 
@@ -58,3 +59,32 @@ def test_grade_refuses_an_assignment_that_would_release_hidden_checks(course, tm
     assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
     assert done.stderr.startswith("grader: error: ") and "'tests/hidden'" in done.stderr
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.slow
+def test_verbose_says_what_it_does_and_debug_keeps_kernel_stderr_and_the_zygote_log(
+    course, tmp_path
+):
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    for name in ("correct", "raises"):
+        shutil.copy(NOTEBOOKS / "mini" / f"{name}.ipynb", folder / f"{name}.ipynb")
+    quiet = run_grader("--course", str(course), "grade", "mini", str(folder),
+                       "--output", str(tmp_path / "quiet"))  # fmt: skip
+    assert quiet.returncode == 0, quiet.stderr
+    assert "to grade" not in quiet.stderr and not (tmp_path / "quiet" / "debug").exists()
+    cold = run_grader("--course", str(course), "-v", "grade", "mini", str(folder), "--kernels",
+                      "cold", "--output", str(tmp_path / "cold"))  # fmt: skip
+    assert cold.returncode == 0, cold.stderr
+    assert "grader: mini: 2 to grade, 0 unchanged" in cold.stderr
+    debug = run_grader("--course", str(course), "--debug", "grade", "mini", str(folder),
+                       "--kernels", "cold", "--output", str(tmp_path / "debug"))  # fmt: skip
+    assert debug.returncode == 0, debug.stderr
+    logs = sorted(p.name for p in (tmp_path / "debug" / "debug").iterdir())
+    assert logs == ["correct.kernel.log", "raises.kernel.log"]
+    if bwrap_problem() is None:  # warm kernels need bubblewrap
+        warm = run_grader("--course", str(course), "--debug", "grade", "mini", str(folder),
+                          "--output", str(tmp_path / "warm"))  # fmt: skip
+        assert warm.returncode == 0, warm.stderr
+        assert (tmp_path / "warm" / "debug" / "zygote.log").is_file()
+        assert "the zygote is ready" in warm.stderr

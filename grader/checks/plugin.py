@@ -26,6 +26,7 @@ from grader.checks.bridge import (
     Notebook,
     StudentError,
 )
+from grader.guest.codec import MAX_PAYLOAD
 from grader.models import CellError, CheckResult, CheckStatus
 
 MESSAGE_CHARS = 3000
@@ -45,7 +46,7 @@ class CheckJob:
     source: str
     cell_errors: tuple[CellError, ...] = ()
     check_timeout: float = 10.0
-    max_bytes: int = 64 * 1024 * 1024
+    max_bytes: int = MAX_PAYLOAD
     only: tuple[str, ...] = field(default=())
     """Run only these questions (empty: all)."""
     memory_mb: int = 0

@@ -39,7 +39,7 @@ def choose_isolation(mode: SandboxMode) -> tuple[Isolation, str]:
     if mode == "strict":
         raise SandboxError(f"--sandbox=strict: bubblewrap is not usable here: {problem}")
     return "limits", (
-        f"warning: bubblewrap is not usable ({problem}); grading with resource limits only "
+        f"bubblewrap is not usable ({problem}); grading with resource limits only "
         "(no filesystem or network isolation). Install the 'bubblewrap' package to sandbox."
     )
 

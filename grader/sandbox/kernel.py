@@ -31,6 +31,7 @@ from jupyter_client.provisioning.factory import KernelProvisionerFactory
 
 from grader.config import Limits
 from grader.errors import KernelError
+from grader.guest.codec import MAX_PAYLOAD
 from grader.guest.output_cap import startup_code
 from grader.sandbox.bwrap import Isolation, python_roots
 from grader.sandbox.provisioner import SandboxConfig
@@ -45,8 +46,9 @@ PROVISIONER = "grader-sandbox"
 WARM_PROVISIONER = "grader-warm"
 IOPUB_PROBE = 0.02
 """Seconds to wait for iopub after each kernel_info reply while the kernel starts."""
-MAX_MESSAGE = 64 << 20
-"""Bytes of the largest message the grader accepts from a kernel."""
+MAX_MESSAGE = MAX_PAYLOAD
+"""Bytes of the largest message the grader accepts from a kernel: the largest value a check
+may read from one (:data:`grader.guest.codec.MAX_PAYLOAD`)."""
 
 
 class _OneSpec(KernelSpecManager):
@@ -107,13 +109,14 @@ async def sandboxed_kernel(
     startup_timeout: float = 60,
     factory: KernelFactory | None = None,
     deadline: float = math.inf,
+    stderr_log: Path | None = None,
 ) -> AsyncIterator[Kernel]:
     """Start a fresh kernel for one submission; kill it and everything it started on exit.
 
     With a ``factory`` (bubblewrap only), the kernel is forked from its warm zygote, and
     ``workdir`` must lie in its spool. Should the kernel outlive ``deadline``
     (:func:`time.monotonic`), the watchdog's thread kills its whole sandbox, however busy the
-    event loop is.
+    event loop is. ``stderr_log``: where a cold kernel's stderr goes (``--debug``).
     """
     _register_provisioners()
     warm = factory if isolation == "bwrap" else None
@@ -134,6 +137,7 @@ async def sandboxed_kernel(
             open_files=limits.open_files,
             uid=uid,
             factory=warm.key if warm is not None else None,
+            stderr_log=str(stderr_log) if stderr_log is not None else None,
         )
         provisioner = WARM_PROVISIONER if warm is not None else PROVISIONER
         spec = KernelSpec(

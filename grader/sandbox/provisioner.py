@@ -50,6 +50,8 @@ class SandboxConfig:
     """Run the kernel as this uid (root only); None keeps the grader's own."""
     factory: str | None = None
     """Key of the warm-kernel factory that forks this kernel; None starts it cold."""
+    stderr_log: str | None = None
+    """Append a cold kernel's stderr to this file (``--debug``); None discards it."""
 
     def __post_init__(self) -> None:
         if self.isolation not in get_args(Isolation):
@@ -69,6 +71,7 @@ class SandboxProvisioner(LocalProvisioner):
     """Launch a kernel sandboxed for one submission (configured from the kernel spec)."""
 
     sandbox = Dict(help="A SandboxConfig as SandboxConfig.to_traits() writes it.").tag(config=True)
+    _stderr: Any = None
 
     @property
     def settings(self) -> SandboxConfig:
@@ -99,15 +102,28 @@ class SandboxProvisioner(LocalProvisioner):
             wrapped += setpriv_args(uid)
         if box.isolation == "bwrap":
             wrapped += seed_home_args()
+        stderr: Any = subprocess.DEVNULL
+        if box.stderr_log is not None:  # opened here, outside the sandbox; closed once launched
+            Path(box.stderr_log).parent.mkdir(parents=True, exist_ok=True)
+            stderr = open(box.stderr_log, "ab")
+            self._stderr = stderr
         kwargs.update(
             cmd=wrapped + kernel_cmd,
             env=env,
             cwd=cwd,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stderr=stderr,
         )
         return kwargs
+
+    async def post_launch(self, **kwargs: Any) -> None:
+        """Close the grader's copy of the kernel's stderr log, if any."""
+        stderr = getattr(self, "_stderr", None)
+        if stderr is not None:
+            stderr.close()
+            self._stderr = None
+        await super().post_launch(**kwargs)
 
     async def _private_connection(self, **kwargs: Any) -> dict[str, Any]:
         """Unix sockets in the run folder; write the connection file (readable by the kernel)."""

@@ -117,8 +117,9 @@ class KernelFactory:
         except BaseException:
             await factory.close()
             raise
+        log.info("warm kernels: the zygote is ready, %d modules preloaded", len(preload))
         if ready["failed"]:
-            log.info("zygote could not import %s", ", ".join(ready["failed"]))
+            log.info("the zygote could not import %s", ", ".join(ready["failed"]))
         factory._reader = asyncio.create_task(factory._read_events())
         zygote = process.pid
         factory._guard = watchdog().add(math.inf, lambda: kill_pids(process_tree(zygote)))
@@ -323,10 +324,10 @@ class WarmProvisioner(SandboxProvisioner):
             )
         except KernelError as exc:
             if factory is None or not factory.broken:
-                log.warning("warning: %s; starting this kernel cold", exc)
+                log.warning("%s; starting this kernel cold", exc)
             elif not factory.warned:  # said once: every later kernel of the batch starts cold
                 factory.warned = True
-                log.warning("warning: %s; starting kernels cold from now on", exc)
+                log.warning("%s; starting kernels cold from now on", exc)
             return await super().launch_kernel(**self.wrap({"cmd": cmd, **kwargs}))
         self.process = WarmProcess(factory, kid, pid)  # type: ignore[assignment]
         self.pid, self.pgid = pid, None
@@ -335,19 +336,26 @@ class WarmProvisioner(SandboxProvisioner):
 
 @contextlib.asynccontextmanager
 async def warm_kernels(
-    preload: Sequence[str], enabled: bool
+    preload: Sequence[str], enabled: bool, keep_log: Path | None = None
 ) -> AsyncIterator[KernelFactory | None]:
-    """A zygote that has imported ``preload``, or None (cold kernels) if it fails to start."""
+    """A zygote that has imported ``preload``, or None (cold kernels) if it fails to start.
+
+    ``keep_log``: copy the zygote's log (its stderr) there when it closes (``--debug``).
+    """
     if not enabled:
         yield None
         return
     try:
         factory = await KernelFactory.start(preload)
     except KernelError as exc:
-        log.warning("warning: %s; every kernel starts cold instead", exc)
+        log.warning("%s; every kernel starts cold instead", exc)
         yield None
         return
     try:
         yield factory
     finally:
+        if keep_log is not None:
+            keep_log.parent.mkdir(parents=True, exist_ok=True)
+            with contextlib.suppress(OSError):
+                shutil.copyfile(factory.root / "zygote.log", keep_log)
         await factory.close()
