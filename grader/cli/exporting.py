@@ -1,0 +1,117 @@
+"""Commands that take grades and grading elsewhere: ``export`` and ``ci init``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from grader.cli.options import gradebook_option, install_option, log
+from grader.config import grading_assignment, solution_assignment
+from grader.feedback.report import write_report
+from grader.gradebook import default_url
+from grader.integrations.ci import write_workflow
+from grader.integrations.export import (
+    DEFAULT_INSTALL,
+    EXPORTS,
+    export_grades,
+    gradescope_autograder,
+)
+
+
+@click.command("export")
+@click.argument("name")
+@click.option("--to", "to", type=click.Choice(EXPORTS), required=True, help="What to write.")
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+    default=None,
+    help="File to write (- for stdout, csv and canvas only) [default: "
+    "reports/NAME/NAME-grades.csv, NAME-canvas.csv or NAME-gradescope.zip].",
+)
+@gradebook_option
+@click.option(
+    "--canvas-id",
+    default=None,
+    metavar="ID",
+    help="canvas: the Canvas assignment's id, to update it (the column is 'Title (ID)'); "
+    "without it Canvas creates a new assignment named Title.",
+)
+@install_option
+@click.pass_obj
+def export_cmd(
+    course: Path,
+    name: str,
+    to: str,
+    output: Path | None,
+    gradebook_url: str | None,
+    canvas_id: str | None,
+    install: str,
+) -> None:
+    """Export assignment NAME: grades out of the gradebook, or a Gradescope autograder.
+
+    csv: one row per student (latest result): total, possible, percent, score before the
+    late penalty, penalty, days late, submission time, each question, gradable, reason.
+    canvas: Canvas's gradebook import (Student, ID, SIS User ID, SIS Login ID, Section, the
+    assignment, and the Points Possible row); the student key goes into SIS Login ID, and
+    ungradable submissions are left blank. gradescope: a zip to upload as the assignment's
+    autograder (setup.sh, run_autograder, the settings, checks - hidden ones included - and
+    released files; not the solution notebook). It is for instructors: never give it out.
+    """
+    assignment = solution_assignment(course, name)
+    suffix = {"csv": "grades.csv", "canvas": "canvas.csv", "gradescope": "gradescope.zip"}[to]
+    dest = output or course / "reports" / name / f"{name}-{suffix}"
+    if to == "gradescope":
+        if str(dest) == "-":
+            raise click.UsageError("--to gradescope writes a zip: give --output a file")
+        click.echo(f"wrote {gradescope_autograder(assignment, dest, install)}")
+        if install == DEFAULT_INSTALL:
+            log.warning("setup.sh installs a placeholder: pass --install")
+        return
+    url = gradebook_url or default_url(course / "reports" / name)
+    text = export_grades(assignment, to, url, canvas_id)
+    if str(dest) == "-":
+        click.echo(text, nl=False)
+    else:
+        write_report(dest, text, newline="")
+        click.echo(f"wrote {dest}")
+
+
+@click.group("ci")
+def ci_group() -> None:
+    """Set up grading in continuous integration (GitHub Actions)."""
+
+
+@ci_group.command("init")
+@click.argument("name")
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Where to write the workflow [default: .github/workflows/grade-NAME.yml].",
+)
+@click.option(
+    "--fail-under",
+    type=click.FloatRange(0, 100),
+    default=None,
+    metavar="PERCENT",
+    help="Make the workflow fail when the notebook scores under PERCENT.",
+)
+@install_option
+@click.pass_obj
+def ci_init_cmd(
+    course: Path, name: str, output: Path | None, fail_under: float | None, install: str
+) -> None:
+    """Write a GitHub Actions workflow that grades assignment NAME on every push.
+
+    For the student repository template, which holds assignments/NAME/ as `grader release`
+    wrote it: on every push the workflow sets up Python 3.11, installs bubblewrap and the
+    grader (--install), grades the notebook with the public checks (hidden checks never go
+    to students) and its submission time, and writes the Markdown result into the job's
+    summary; with --fail-under, the job fails under that score.
+    """
+    assignment = grading_assignment(course, name)
+    dest = output or Path(".github") / "workflows" / f"grade-{name}.yml"
+    click.echo(f"wrote {write_workflow(assignment, dest, install, fail_under)}")
+    if install == DEFAULT_INSTALL:
+        log.warning("the workflow installs a placeholder: pass --install")

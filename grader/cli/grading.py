@@ -1,0 +1,234 @@
+"""Commands that grade: ``grade``, ``report``, ``check`` and ``demo``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from grader.cli.options import (
+    BELOW_EXIT,
+    GRADER_FAILURE_EXIT,
+    SubmissionTime,
+    debugging_into,
+    fail_under_option,
+    grade_options,
+    gradebook_option,
+    jobs_option,
+    jobs_or_cores,
+    kernels_option,
+    log,
+    sandbox_option,
+)
+from grader.cohort import BatchOptions, grade_batch
+from grader.config import Assignment, SandboxMode, grading_assignment, solution_assignment
+from grader.demo import demo_cohort
+from grader.errors import SubmissionError
+from grader.feedback.report import render_from_gradebook
+from grader.grade import GradeOptions
+from grader.gradebook import default_url
+from grader.integrations.cluster import LOCAL
+from grader.integrations.formats import FORMATS, append_step_summary, below, render
+from grader.models import SubmissionResult
+from grader.progress import batch_progress
+from grader.student.selfcheck import print_self_check, self_check
+from grader.submissions import Submission, find_submissions
+
+
+@click.command("grade")
+@click.argument("name")
+@click.argument(
+    "submissions", nargs=-1, required=True, type=click.Path(exists=False, path_type=Path)
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help="What stdout carries: text (a line per student), json (our versioned results), "
+    "gradescope (Gradescope's results.json; one submission only), junit (JUnit XML for CI), "
+    "md (Markdown). With any but text, stdout holds only that document; progress and "
+    "messages go to stderr.",
+)
+@fail_under_option
+@jobs_option
+@click.option(
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder for reports [default: reports/NAME].",
+)
+@gradebook_option
+@click.option("--force", is_flag=True, help="Grade again submissions the gradebook has unchanged.")
+@click.option(
+    "--submitted-at",
+    type=SubmissionTime(),
+    default=None,
+    help="When the SUBMISSIONS were handed in (ISO 8601, e.g. 2026-12-01T23:59:00Z), for the "
+    "[late] policy; overrides timestamp.txt and zip times. Without it: the timestamp.txt in a "
+    "student's folder, else a zip entry's time, else on time.",
+)
+@click.option(
+    "--scheduler",
+    default=None,
+    metavar="ADDRESS",
+    help="Grade on the Dask cluster whose scheduler is at ADDRESS (e.g. tcp://host:8786).",
+)
+@click.option(
+    "--cluster",
+    type=click.Choice(["dask"]),
+    default=None,
+    help="dask: grade on a Dask cluster of --jobs workers started on this machine.",
+)
+@sandbox_option
+@kernels_option
+@click.pass_obj
+def grade_cmd(
+    course: Path,
+    name: str,
+    submissions: tuple[Path, ...],
+    fmt: str,
+    jobs: int | None,
+    output: Path | None,
+    gradebook_url: str | None,
+    force: bool,
+    submitted_at: dt.datetime | None,
+    fail_under: float | None,
+    scheduler: str | None,
+    cluster: str | None,
+    sandbox: SandboxMode,
+    kernels: str,
+) -> None:
+    """Grade SUBMISSIONS of assignment NAME: notebooks, folders of students, or zips.
+
+    NAME is solutions/NAME; in a course folder that has only assignments/NAME (a student
+    repository), the released assignment, with its public checks only. Records every result
+    in the gradebook, writes reports/NAME/<student>.json, .html and .md, and the cohort
+    summary reports/NAME/index.html (every student in the gradebook).
+    A submission already graded, unchanged (same notebook, checks and grader), is not graded
+    again unless --force. Progress goes to stderr (a live bar on a terminal, one line per
+    submission otherwise); the scores, one line per student, to stdout (see --format).
+
+    When the environment variable GITHUB_STEP_SUMMARY names a file (as in GitHub Actions),
+    the results are also appended to it as Markdown, whatever --format says (set it empty
+    to turn that off).
+
+    Exit codes: 0 graded (whatever the scores), 1 a grader or input error, 2 usage,
+    3 --fail-under and a submission under it, 4 every submission has a row but some had a
+    grader failure (not the student's fault; running the command again retries exactly those).
+    """
+    assignment = grading_assignment(course, name)
+    if not assignment.hidden_tests.is_dir():
+        log.warning("no hidden checks in %s: grading with the public checks only", assignment.root)
+    out_dir = output or course / "reports" / name
+    options = debugging_into(grade_options(sandbox, kernels), out_dir)
+    if scheduler and cluster:
+        raise click.UsageError("give --scheduler or --cluster, not both")
+    where = scheduler or (LOCAL if cluster else None)
+    with find_submissions(assignment, list(submissions), submitted_at) as found:
+        if fmt == "gradescope" and len(found) != 1:
+            raise SubmissionError(
+                f"--format gradescope describes one submission, and there are {len(found)}"
+            )
+        batch = BatchOptions(out_dir, jobs_or_cores(jobs), gradebook_url, force, where)
+        results = _grade(assignment, found, options, batch)
+    if fmt == "text":
+        _echo_scores(results)
+        click.echo(f"reports: {out_dir}")
+    else:
+        click.echo(render(fmt, results, assignment))
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary:
+        try:
+            append_step_summary(Path(summary), results, assignment)
+        except OSError as exc:
+            log.warning("cannot write the step summary %s: %s", summary, exc)
+    if failed := [r for r in results if r.grader_failure]:
+        names = ", ".join(sorted(r.student for r in failed))
+        click.echo(
+            f"grader: {len(failed)} not graded for a reason that is not the student's ({names}); "
+            "run the same command again to retry them",
+            err=True,
+        )
+        sys.exit(GRADER_FAILURE_EXIT)
+    if fail_under is not None and (failing := below(results, fail_under)):
+        names = ", ".join(sorted(r.student for r in failing))
+        click.echo(f"grader: {len(failing)} under {fail_under:g}%: {names}", err=True)
+        sys.exit(BELOW_EXIT)
+
+
+def _echo_scores(results: list[SubmissionResult], indent: str = "") -> None:
+    """One line per student, by name, on stdout."""
+    for result in sorted(results, key=lambda r: r.student):
+        click.echo(indent + result.summary())
+
+
+def _grade(
+    assignment: Assignment,
+    found: list[Submission],
+    options: GradeOptions,
+    batch: BatchOptions,
+) -> list[SubmissionResult]:
+    """:func:`~grader.cohort.grade_batch` with a progress bar on stderr."""
+    with batch_progress(f"grading {assignment.name}", len(found)) as progress:
+        return grade_batch(assignment, found, options, batch, progress.advance)
+
+
+@click.command("report")
+@click.argument("name")
+@click.option(
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder of the reports and, by default, of the gradebook [default: reports/NAME].",
+)
+@gradebook_option
+@click.pass_obj
+def report_cmd(course: Path, name: str, output: Path | None, gradebook_url: str | None) -> None:
+    """Re-render the feedback of assignment NAME from the gradebook, grading nothing.
+
+    Writes each student's latest result as <student>.json, .html and .md, and the cohort
+    summary index.html: score histogram, pass rate of each question and check with their most
+    common messages, ungradable and timed-out submissions, and a sortable table of students.
+    """
+    out_dir = output or course / "reports" / name
+    rendered = render_from_gradebook(name, gradebook_url or default_url(out_dir), out_dir)
+    click.echo(f"rendered {rendered.students} students of {name}")
+    click.echo(f"summary: {rendered.summary}")
+
+
+@click.command("check")
+@click.argument("notebook", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@sandbox_option
+def check_cmd(notebook: Path, sandbox: SandboxMode) -> None:
+    """Check NOTEBOOK yourself: run it as the grader will and run the public checks.
+
+    NOTEBOOK must be inside its assignment's folder (assignments/NAME/). Prints a table per
+    question and warns about what will break at grading. Hidden checks also run at grading,
+    so passing the public checks is not the grade. Exits 0 whatever the result.
+    """
+    outcome = self_check(notebook, grade_options(sandbox))
+    print_self_check(outcome, Console(highlight=False))
+
+
+@click.command("demo")
+@jobs_option
+@sandbox_option
+@kernels_option
+@click.pass_obj
+def demo_cmd(course: Path, jobs: int | None, sandbox: SandboxMode, kernels: str) -> None:
+    """Grade the bundled demo cohort (examples/cohort/) and print where the reports are."""
+    options = grade_options(sandbox, kernels)
+    for name, submissions in demo_cohort(course).items():
+        assignment = solution_assignment(course, name)
+        out_dir = course / "reports" / name
+        options = debugging_into(options, out_dir)
+        click.echo(f"== {name}: {len(submissions)} submissions")
+        batch = BatchOptions(out_dir, jobs_or_cores(jobs))
+        _echo_scores(_grade(assignment, submissions, options, batch), indent="   ")
+        click.echo(f"   reports: {out_dir.resolve()}")

@@ -1,0 +1,136 @@
+"""What the commands share: options, how errors exit, and building the grading options."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+import os
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from grader.config import SandboxMode
+from grader.errors import GraderError
+from grader.grade import GradeOptions
+from grader.integrations.export import DEFAULT_INSTALL
+from grader.late import TimeError, parse_time
+from grader.sandbox import choose_isolation
+
+log = logging.getLogger("grader.cli")
+DEBUG = "grader.debug"
+"""Key of ``--debug`` in the Click context's ``meta``."""
+BELOW_EXIT = 3
+"""Exit code of ``grader grade --fail-under P`` when a submission scored under P percent."""
+GRADER_FAILURE_EXIT = 4
+"""Exit code of ``grader grade`` when some submission had a grader failure (retried next run)."""
+
+
+class GraderGroup(click.Group):
+    """A command group whose commands end a :class:`GraderError` as one line and its code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the command; a GraderError becomes ``grader: error: …`` and its exit code."""
+        try:
+            return super().invoke(ctx)
+        except GraderError as exc:
+            raise _Failed(str(exc), exc.exit_code) from exc
+
+
+class _Failed(click.ClickException):
+    def __init__(self, message: str, exit_code: int) -> None:
+        super().__init__(" ".join(message.split("\n")))  # one line, whatever the message
+        self.exit_code = exit_code  # type: ignore[misc]  # a ClassVar in Click; per error here
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"grader: error: {self.message}", err=True)
+
+
+def fail(message: str, exit_code: int = 1) -> NoReturn:
+    """End the command with ``grader: error: message`` and ``exit_code``."""
+    raise _Failed(message, exit_code)
+
+
+class SubmissionTime(click.ParamType):  # type: ignore[type-arg]  # generic in Click 8.5 only
+    """An ISO 8601 time (``2026-12-01T23:59:00Z``); without a zone, UTC."""
+
+    name = "TIME"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        """The time as an aware datetime."""
+        if isinstance(value, dt.datetime):
+            return value
+        try:
+            return parse_time(str(value))
+        except TimeError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+jobs_option = click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Submissions graded at once [default: number of cores].",
+)
+gradebook_option = click.option(
+    "--gradebook",
+    "gradebook_url",
+    default=None,
+    metavar="URL",
+    help="SQLAlchemy database URL [default: sqlite:///<report folder>/gradebook.sqlite].",
+)
+sandbox_option = click.option(
+    "--sandbox",
+    type=click.Choice(["auto", "strict", "off"]),
+    default="auto",
+    show_default=True,
+    help="auto: bubblewrap where installed, else resource limits only (with a warning); "
+    "strict: refuse to run without bubblewrap; off: resource limits only.",
+)
+kernels_option = click.option(
+    "--kernels",
+    type=click.Choice(["warm", "cold"]),
+    default="warm",
+    show_default=True,
+    help="warm: fork a batch's kernels, each still sandboxed and fresh, from one process "
+    "that has imported what the assignment's notebook imports (needs bubblewrap); cold: "
+    "start every kernel from scratch.",
+)
+install_option = click.option(
+    "--install",
+    default=DEFAULT_INSTALL,
+    show_default=True,
+    metavar="SPEC",
+    help="What pip installs as the grader (a requirement or URL, e.g. "
+    "'grader @ git+https://github.com/COURSE/grader@v0.1.0'): put your course's here.",
+)
+fail_under_option = click.option(
+    "--fail-under",
+    type=click.FloatRange(0, 100),
+    default=None,
+    metavar="PERCENT",
+    help=f"Exit {BELOW_EXIT} when a submission scored under PERCENT of its possible points "
+    "after any late penalty, or could not be graded.",
+)
+
+
+def grade_options(sandbox: SandboxMode, kernels: str = "cold") -> GradeOptions:
+    """How to grade (says once when bubblewrap cannot be used)."""
+    isolation, warning = choose_isolation(sandbox)
+    if warning:
+        log.warning(warning)
+    return GradeOptions(isolation=isolation, warm_kernels=kernels == "warm")
+
+
+def debugging_into(options: GradeOptions, out_dir: Path) -> GradeOptions:
+    """With ``--debug``, what helps find a grader problem goes to ``out_dir/debug/``."""
+    if not click.get_current_context().meta.get(DEBUG, False):
+        return options
+    return dataclasses.replace(options, debug_dir=out_dir / "debug")
+
+
+def jobs_or_cores(jobs: int | None) -> int:
+    """``--jobs``, or the number of cores."""
+    return jobs or os.cpu_count() or 1
