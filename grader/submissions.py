@@ -59,9 +59,18 @@ def find_submissions(
             if not path.exists():
                 raise SubmissionError(f"no such file or folder: {path}")
             if path.is_file() and path.suffix == ".zip":
-                dest = Path(tmp) / path.stem
-                _safe_extract(path, dest)
-                found += _from_folder(assignment, dest, from_zip=True)
+                # A folder of its own per zip: two zips may share a name.
+                dest = Path(tmp) / str(len(found)) / path.stem
+                outside = _safe_extract(path, dest)
+                if (dest / assignment.notebook).is_file():  # one student's zip: <student>.zip
+                    unpacked = [_student_folder(assignment, dest, from_zip=True)]
+                else:
+                    unpacked = _from_folder(assignment, dest, from_zip=True)
+                if outside:
+                    note = (f"{path.name} held entries that point outside it, not unpacked: "
+                            + ", ".join(outside[:LISTED]))  # fmt: skip
+                    unpacked = [dataclasses.replace(s, notes=(*s.notes, note)) for s in unpacked]
+                found += unpacked
             elif path.is_file():
                 student = _student_of_file(assignment, path)
                 found.append(_timed(Submission(student, path), path.parent))
@@ -77,7 +86,7 @@ def find_submissions(
 def _timed(sub: Submission, folder: Path | None, from_zip: bool = False) -> Submission:
     """``sub`` with its time from ``folder/timestamp.txt``, else (``from_zip``) the file's."""
     when, problem = read_timestamp(folder) if folder is not None else (None, "")
-    if when is None and from_zip:
+    if when is None and from_zip and not problem:  # an unreadable timestamp.txt: on time, as said
         try:
             when = dt.datetime.fromtimestamp(sub.path.stat().st_mtime, dt.UTC)
         except OSError:
@@ -145,18 +154,39 @@ def _listing(paths: Sequence[Path]) -> str:
     return ", ".join(names[:LISTED]) + (f" and {more} more" if more > 0 else "")
 
 
-def _safe_extract(archive: Path, dest: Path) -> None:
+MAX_UNPACKED = 1 << 30
+"""Bytes a zip of submissions may unpack to, as its entries declare (checked before unpacking;
+an entry that inflates past its declared size is cut there by :mod:`zipfile`)."""
+
+
+def _safe_extract(archive: Path, dest: Path) -> list[str]:
+    """Unpack ``archive`` into ``dest``; the names of the entries skipped for pointing outside.
+
+    Raises:
+        SubmissionError: not a zip, unpacks to more than :data:`MAX_UNPACKED`, or unwritable.
+    """
     try:
         with zipfile.ZipFile(archive) as zf:
+            declared = sum(info.file_size for info in zf.infolist())
+            if declared > MAX_UNPACKED:
+                raise SubmissionError(
+                    f"{archive}: unpacks to {declared >> 20} MiB, more than the "
+                    f"{MAX_UNPACKED >> 20} MiB a zip of submissions may hold"
+                )
+            outside = []
             for info in zf.infolist():
                 target = (dest / info.filename).resolve()
-                if not target.is_relative_to(dest.resolve()) or info.is_dir():
+                if not target.is_relative_to(dest.resolve()):
+                    outside.append(info.filename)
+                    continue
+                if info.is_dir():
                     continue
                 target.parent.mkdir(parents=True, exist_ok=True)
                 with zf.open(info) as src, target.open("wb") as out:
                     shutil.copyfileobj(src, out, length=1 << 20)
                 when = _entry_time(info).timestamp()
                 os.utime(target, (when, when))
+            return outside
     except (zipfile.BadZipFile, NotImplementedError, EOFError, zlib.error) as exc:
         raise SubmissionError(f"{archive}: not a valid zip file ({exc})") from exc
     except OSError as exc:

@@ -50,12 +50,21 @@ def _value(value: Scalar) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, dt.datetime):
-        return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")  # to the microsecond
     if isinstance(value, int | float):
         return repr(value)
-    return json.dumps(value)  # a JSON string is a valid TOML basic string
+    return _string(str(value))
+
+
+def _string(text: str) -> str:
+    """A TOML basic string: JSON's escapes, but characters beyond ASCII kept as they are.
+
+    JSON would write those beyond the BMP as surrogate pairs, which TOML refuses; and DEL,
+    which TOML does not allow raw, is escaped.
+    """
+    return json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007f")
 
 
 def _key(name: str) -> str:
     bare = name.replace("-", "").replace("_", "").isalnum() and name.isascii()
-    return name if bare else json.dumps(name)
+    return name if bare else _string(name)

@@ -35,7 +35,7 @@ def _grader_cap_streams(limit: int) -> None:
             if room > 0:
                 used["chars"] += min(len(text), room)
                 write(stream, text[:room])
-            elif not used["noticed"]:
+            if len(text) > room and not used["noticed"]:  # something was dropped: say so once
                 used["noticed"] = True
                 write(stream, "\n[grader: further output of this cell dropped]\n")
             return len(text)

@@ -128,7 +128,7 @@ def grade_on_cluster(
         try:
             if scheduler == LOCAL:
                 cluster: Any = LocalCluster(
-                    n_workers=workers, threads_per_worker=1, dashboard_address=None
+                    n_workers=workers, threads_per_worker=1, dashboard_address=":0"
                 )
                 client = Client(cluster)
             else:
