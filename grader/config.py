@@ -211,6 +211,22 @@ def load_assignment(root: Path, name: str | None = None) -> Assignment:
     )
 
 
+def find_assignment(folder: Path) -> Assignment:
+    """The assignment whose folder is ``folder`` or one of its two parents.
+
+    Raises:
+        AssignmentError: no ``assignment.toml`` there.
+    """
+    start = folder.resolve()
+    for candidate in [start, *start.parents][:3]:
+        if (candidate / CONFIG_FILE).is_file():
+            return load_assignment(candidate)
+    raise AssignmentError(
+        f"no {CONFIG_FILE} in {folder}: check the notebook inside its assignment's "
+        "folder (assignments/<name>/), where it was released"
+    )
+
+
 def default_release(root: Path) -> list[str]:
     """What is released when ``assignment.toml`` has no ``release``: ``data/`` if it exists."""
     return ["data/"] if (root / "data").is_dir() else []

@@ -14,20 +14,22 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from grader.checks.bridge import (
     Asker,
     BridgeTimeout,
-    KernelBridge,
     KernelUnavailable,
     Notebook,
     StudentError,
 )
 from grader.guest.codec import MAX_PAYLOAD
 from grader.models import CellError, CheckResult, CheckStatus
+
+if TYPE_CHECKING:
+    from grader.checks.kernel_client import KernelBridge
 
 MESSAGE_CHARS = 3000
 
@@ -133,6 +135,10 @@ class GraderPlugin:
         if job.connection is None:
             yield Notebook(None, job.source, list(job.cell_errors), job.unavailable)
             return
+        from grader.checks.kernel_client import (
+            KernelBridge,  # zmq: only where checks reach a kernel
+        )
+
         self._bridge = KernelBridge(job.connection, job.check_timeout, job.max_bytes)
         try:
             yield Notebook(self._bridge, job.source, list(job.cell_errors))

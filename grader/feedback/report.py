@@ -13,17 +13,12 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from grader.errors import ReportError
 from grader.feedback.summary import summarize
 from grader.feedback.templates import environment, safe_name
 from grader.gradebook import latest_results
 from grader.models import SubmissionResult
-
-if TYPE_CHECKING:
-    from grader.student.checker import CheckReport
-
 
 SUMMARY_PAGE = "index.html"
 
@@ -106,8 +101,3 @@ def render_summary(assignment: str, results: Sequence[SubmissionResult]) -> str:
     """The instructor's cohort summary page."""
     summary = summarize(assignment, results)
     return environment("html").get_template("summary.html.j2").render(s=summary)
-
-
-def render_check_report(report: CheckReport) -> str:
-    """The in-notebook result of ``check(...)``: a compact HTML table."""
-    return environment("html").get_template("check.html.j2").render(report=report)

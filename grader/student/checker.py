@@ -24,10 +24,10 @@ from typing import Any
 
 from grader.checks.bridge import bootstrap_code, decode_answer
 from grader.checks.plugin import CheckJob, GraderPlugin, run_pytest
-from grader.config import Assignment
+from grader.config import Assignment, find_assignment
+from grader.feedback.templates import environment
 from grader.guest.helper import Request
 from grader.models import CheckResult
-from grader.student.selfcheck import find_assignment
 
 
 class LocalBridge:
@@ -82,9 +82,7 @@ class CheckReport:
         return bool(self.results) and all(r.passed for r in self.results)
 
     def _repr_html_(self) -> str:
-        from grader.feedback.report import render_check_report
-
-        return render_check_report(self)
+        return environment("html").get_template("check.html.j2").render(report=self)
 
     def __repr__(self) -> str:
         lines = [f"{self.assignment.title}: public checks of {self.asked}"]

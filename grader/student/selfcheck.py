@@ -19,8 +19,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from grader.config import CONFIG_FILE, Assignment, load_assignment
-from grader.errors import AssignmentError
+from grader.config import Assignment, find_assignment
 from grader.grade import GradeOptions, grade_submission
 from grader.models import CheckResult, SubmissionResult
 from grader.notebook import Unreadable, read_submission
@@ -36,22 +35,6 @@ class SelfCheck:
     assignment: Assignment
     result: SubmissionResult
     warnings: tuple[str, ...]
-
-
-def find_assignment(folder: Path) -> Assignment:
-    """The assignment whose folder is ``folder`` or one of its two parents.
-
-    Raises:
-        AssignmentError: no ``assignment.toml`` there.
-    """
-    start = folder.resolve()
-    for candidate in [start, *start.parents][:3]:
-        if (candidate / CONFIG_FILE).is_file():
-            return load_assignment(candidate)
-    raise AssignmentError(
-        f"no {CONFIG_FILE} in {folder}: check the notebook inside its assignment's "
-        "folder (assignments/<name>/), where it was released"
-    )
 
 
 def self_check(notebook: Path, options: GradeOptions) -> SelfCheck:

@@ -9,13 +9,8 @@ import pandas as pd
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from grader.checks.bridge import (
-    BridgeTimeout,
-    KernelBridge,
-    KernelUnavailable,
-    Notebook,
-    StudentError,
-)
+from grader.checks.bridge import BridgeTimeout, KernelUnavailable, Notebook, StudentError
+from grader.checks.kernel_client import KernelBridge
 from grader.config import Limits
 from grader.execute import run_notebook
 from grader.sandbox import choose_isolation

@@ -1,0 +1,128 @@
+"""The check worker's client of a student's kernel: one request at a time on its shell channel.
+
+Each request to the kernel helper (:mod:`grader.guest.helper`) is an execute request asking for
+a ``user_expressions`` entry; the answer travels in the execute reply, with a size cap enforced
+by zmq itself (``MAXMSGSIZE``) and again by the decoder. Each request has a time limit; when it
+passes, the kernel is interrupted (an ``interrupt_request`` on the control channel, sent from
+this worker process, never from the grader's event loop), and a kernel that does not answer the
+interrupt within a grace period is abandoned (later requests fail at once).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+import zmq
+from jupyter_client.session import Session
+
+from grader.checks.bridge import (
+    BridgeTimeout,
+    KernelUnavailable,
+    StudentError,
+    bootstrap_code,
+    decode_answer,
+)
+from grader.guest.helper import MIME as HELPER_MIME
+from grader.guest.helper import Request
+
+INTERRUPT_GRACE = 3.0
+
+
+class KernelBridge:
+    """A minimal, size-capped client of one kernel's shell and control channels."""
+
+    def __init__(self, connection: dict[str, Any], timeout: float, max_bytes: int) -> None:
+        self.timeout = timeout
+        self.max_bytes = max_bytes
+        key = connection["key"]
+        self.session = Session(
+            key=key.encode() if isinstance(key, str) else key,
+            signature_scheme=connection.get("signature_scheme", "hmac-sha256"),
+            packer="json",
+            unpacker="json",
+            username="grader",
+        )
+        self.context = zmq.Context()
+        self.shell = self._connect(connection, "shell_port")
+        self.control = self._connect(connection, "control_port")
+        self.unavailable = ""
+        self._booted = False
+
+    def _connect(self, connection: dict[str, Any], port_key: str) -> zmq.Socket[bytes]:
+        sock = self.context.socket(zmq.DEALER)
+        sock.setsockopt(zmq.MAXMSGSIZE, self.max_bytes + (1 << 20))
+        sock.setsockopt(zmq.LINGER, 0)
+        transport, ip, port = connection["transport"], connection["ip"], connection[port_key]
+        sock.connect(f"ipc://{ip}-{port}" if transport == "ipc" else f"tcp://{ip}:{port}")
+        return sock
+
+    def close(self) -> None:
+        """Close the sockets."""
+        self.context.destroy(linger=0)
+
+    def ask(self, request: Request, what: str) -> Any:
+        """Have the kernel helper answer ``request`` (:func:`grader.guest.helper.handle`).
+
+        The size cap travels in the request, so the helper refuses large values itself;
+        zmq's ``MAXMSGSIZE`` drops anything larger that a tampered helper sends.
+
+        Raises:
+            StudentError: the student's code raised, or the answer is not valid data.
+            BridgeTimeout: no answer within the time limit.
+            KernelUnavailable: the kernel cannot be reached.
+        """
+        if self.unavailable:
+            raise KernelUnavailable(self.unavailable)
+        if not self._booted:
+            self._execute(bootstrap_code(), {}, what="setting up the grader's bridge")
+            self._booted = True
+        text = json.dumps({**request, "limit": self.max_bytes})
+        reply = self._execute("", {"v": f"__import__('_grader_bridge').handle({text!r})"}, what)
+        entry = reply.get("user_expressions", {}).get("v", {})
+        if entry.get("status") != "ok":
+            ename = entry.get("ename", "Error")
+            raise StudentError(f"{what} failed in the notebook: {ename}: {entry.get('evalue', '')}")
+        text = entry.get("data", {}).get(HELPER_MIME)
+        if not isinstance(text, str):
+            raise StudentError(f"{what}: the notebook sent back no value")
+        return decode_answer(text, what, self.timeout, self.max_bytes)
+
+    def _execute(self, code: str, expressions: dict[str, str], what: str) -> dict[str, Any]:
+        content = {
+            "code": code,
+            "silent": True,
+            "store_history": False,
+            "user_expressions": expressions,
+            "allow_stdin": False,
+            "stop_on_error": False,
+        }
+        msg = self.session.send(self.shell, "execute_request", content)
+        assert msg is not None
+        msg_id = msg["header"]["msg_id"]
+        reply = self._wait_reply(msg_id, self.timeout)
+        if reply is None:
+            self.session.send(self.control, "interrupt_request", {})
+            reply = self._wait_reply(msg_id, INTERRUPT_GRACE)
+            if reply is None:
+                self.unavailable = (
+                    f"the notebook stopped responding after {what} ran past its time limit"
+                )
+            raise BridgeTimeout(f"{what} did not finish within {self.timeout:g} s")
+        return reply
+
+    def _wait_reply(self, msg_id: str, seconds: float) -> dict[str, Any] | None:
+        deadline = time.monotonic() + seconds
+        while (left := deadline - time.monotonic()) > 0:
+            if not self.shell.poll(int(left * 1000) + 1):
+                continue
+            try:
+                _, msg = self.session.recv(self.shell, mode=zmq.NOBLOCK)
+            except Exception:  # noqa: S112  (a malformed or badly signed message: ignore it)
+                continue
+            if msg is None or msg.get("parent_header", {}).get("msg_id") != msg_id:
+                continue
+            content = msg.get("content")
+            return content if isinstance(content, dict) else {}
+        return None
