@@ -16,9 +16,10 @@ import os
 import resource
 import time
 import traceback
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.context import ForkServerContext
-from typing import Any
+from typing import Literal
 
 from grader.checks.plugin import (
     CheckDefinitionError,
@@ -79,6 +80,19 @@ def _noop() -> None:
     return None
 
 
+@dataclass(frozen=True)
+class WorkerReport:
+    """What a check worker sends back, once, over its pipe (pickled: both ends are the grader's).
+
+    ``ok``: ``results`` holds every check's result; ``assignment``: a check file is broken
+    (``detail`` says how); ``crash``: the worker itself failed (``detail``: the traceback's tail).
+    """
+
+    outcome: Literal["ok", "assignment", "crash"]
+    results: tuple[CheckResult, ...] = ()
+    detail: str = ""
+
+
 def _child(job: CheckJob, conn: Connection) -> None:
     # What the fork server imported is never garbage: keep the collector off it (pytest
     # collects several times a run, ~80 ms each over numpy, pandas and scikit-learn).
@@ -89,12 +103,13 @@ def _child(job: CheckJob, conn: Connection) -> None:
     configure_worker_process()
     _limit(job)
     try:
-        results = run_checks(job)
-        conn.send(("ok", [r.__dict__ for r in results]))
+        report = WorkerReport("ok", tuple(run_checks(job)))
     except CheckDefinitionError as exc:
-        conn.send(("assignment", str(exc)))
+        report = WorkerReport("assignment", detail=str(exc))
     except BaseException as exc:
-        conn.send(("crash", "".join(traceback.format_exception(exc))[-3000:]))
+        report = WorkerReport("crash", detail="".join(traceback.format_exception(exc))[-3000:])
+    try:
+        conn.send(report)
     finally:
         conn.close()
 
@@ -121,7 +136,7 @@ async def run_checks_in_worker(job: CheckJob, timeout: float) -> list[CheckResul
     loop = asyncio.get_running_loop()
     await loop.run_in_executor(None, proc.start)
     sender.close()
-    kind, payload = "died", None
+    report: WorkerReport | None = None
     pids = [proc.pid] if proc.pid is not None else []
     guard = watchdog().add(time.monotonic() + timeout + KILL_GRACE, lambda: kill_pids(pids))
     try:
@@ -129,7 +144,7 @@ async def run_checks_in_worker(job: CheckJob, timeout: float) -> list[CheckResul
         if not ready:
             raise ChecksTimedOut
         with contextlib.suppress(EOFError):
-            kind, payload = receiver.recv()
+            report = receiver.recv()
     finally:
         # Kill first: a poll still waiting in its thread (on cancellation) then sees the end.
         if proc.is_alive():
@@ -137,13 +152,15 @@ async def run_checks_in_worker(job: CheckJob, timeout: float) -> list[CheckResul
         await loop.run_in_executor(None, proc.join)
         receiver.close()
         watchdog().remove(guard)
-    if kind == "died":
+    if report is None:
         raise KernelError(f"the check worker died without a result ({_death(proc)})")
-    if kind == "assignment":
-        raise AssignmentError(f"a check file is broken: {payload}")
-    if kind == "crash":
-        raise KernelError(f"the check worker crashed:\n{payload}")
-    return [CheckResult(**item) for item in _as_list(payload)]
+    if not isinstance(report, WorkerReport):
+        raise KernelError("the check worker sent a malformed result")
+    if report.outcome == "assignment":
+        raise AssignmentError(f"a check file is broken: {report.detail}")
+    if report.outcome == "crash":
+        raise KernelError(f"the check worker crashed:\n{report.detail}")
+    return list(report.results)
 
 
 def _death(proc: multiprocessing.process.BaseProcess) -> str:
@@ -153,9 +170,3 @@ def _death(proc: multiprocessing.process.BaseProcess) -> str:
     if code < 0:
         return f"killed by signal {-code}, e.g. for memory or CPU time"
     return f"exit status {code}"
-
-
-def _as_list(payload: Any) -> list[dict[str, Any]]:
-    with contextlib.suppress(TypeError):
-        return [dict(item) for item in payload]
-    raise KernelError("the check worker sent a malformed result")
