@@ -48,6 +48,8 @@ report = {
     "random": numpy.random.rand(),
     "network": network,
     "new_mount_ns": libc.unshare(0x00020000),
+    "tmp_mib": os.statvfs("/tmp").f_blocks * os.statvfs("/tmp").f_frsize >> 20,
+    "home_mib": os.statvfs(".").f_blocks * os.statvfs(".").f_frsize >> 20,
 }
 left_behind = True
 print(json.dumps(report))
@@ -122,6 +124,7 @@ def test_each_warm_kernel_is_fresh_confined_and_preloaded():
         assert report["other_work"] == []
         assert not any("grader-work" in path for path in report["tmp"])
         assert report["network"] != "open"
+        assert report["tmp_mib"] == report["home_mib"] == Limits().disk_mb
         assert report["numpy_before_import"] is True  # imported once, in the zygote
         if os.geteuid() == 0:
             assert report["uid"] >= UID_BASE

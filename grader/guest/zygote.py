@@ -13,7 +13,8 @@ serves JSON lines: requests on stdin, events on stdout. Each kernel is three for
                   │     exits
                   └─▶ kernel: a new session, stdio on /dev/null, the IPython kernel
 
-So every kernel still starts fresh (its own user namespace, files, processes and limits), but
+So every kernel still starts fresh (its own mount, pid, network, ipc and uts namespaces, files,
+processes and limits; the zygote's user namespace, without a capability left in it), but
 without the second or two a new interpreter spends importing numpy, pandas and scikit-learn.
 A kernel can name no process outside its own pid namespace, the zygote included.
 
@@ -47,7 +48,7 @@ CLONE_NEWNET = 0x40000000
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
 MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 32, 4096, 16384, 1 << 18
 MNT_DETACH = 2
-PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_CAPBSET_DROP = 1, 4, 24
+PR_SET_PDEATHSIG, PR_CAPBSET_DROP = 1, 24
 PR_SET_NO_NEW_PRIVS, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL = 38, 47, 4
 CAPABILITY_VERSION_3 = 0x20080522
 

@@ -21,7 +21,8 @@ from grader.guest.zygote import HOME as STUDENT_HOME
 from grader.guest.zygote import LIMITS, RUN_STASH, SEED
 
 Isolation = Literal["bwrap", "limits"]
-TMP_MB = 256
+ZYGOTE_TMP_MB = 256
+"""Size of the warm-kernel zygote's own /tmp (each kernel mounts a fresh one of ``disk_mb``)."""
 THREAD_ENV = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS")
 
 
@@ -130,12 +131,12 @@ def python_roots() -> list[Path]:
 class _View:
     """A bubblewrap command line being built: the system read-only, the grader's files unseen."""
 
-    def __init__(self) -> None:
+    def __init__(self, tmp_mb: int) -> None:
         self.args = ["bwrap", *_namespaces(), "--die-with-parent", "--new-session", "--clearenv"]
         self.made: set[str] = {"/"}
         # /tmp first: a bind under /tmp (a venv in a clone there) must not be hidden by it.
         self.args.extend(["--dev", "/dev", "--proc", "/proc"])
-        self.args.extend(["--perms", "1777", "--size", str(TMP_MB << 20), "--tmpfs", "/tmp"])
+        self.args.extend(["--perms", "1777", "--size", str(tmp_mb << 20), "--tmpfs", "/tmp"])
         self.made.update({"/dev", "/proc", "/tmp"})
         self.bind("/usr", "/usr")
         for name in ("bin", "lib", "lib64", "lib32", "sbin"):
@@ -177,8 +178,8 @@ class _View:
 
 
 def bwrap_args(workdir: Path, run_dir: Path, uid: int | None, disk_mb: int) -> list[str]:
-    """The bubblewrap command line up to ``--`` for one kernel."""
-    view = _View()
+    """The bubblewrap command line up to ``--`` for one kernel (home and /tmp: ``disk_mb`` each)."""
+    view = _View(disk_mb)
     view.bind(run_dir, str(run_dir), writable=True)
     view.bind(workdir, SEED)
     view.parents(STUDENT_HOME)
@@ -200,7 +201,7 @@ def zygote_bwrap_args(spool: Path) -> list[str]:
     its own; each kernel then hides the spool but its own folders and mounts a fresh /proc,
     /tmp and home (:mod:`grader.guest.zygote`).
     """
-    view = _View()
+    view = _View(ZYGOTE_TMP_MB)
     view.bind(spool, str(spool), writable=True)
     for mount_point in (SEED, RUN_STASH, STUDENT_HOME):
         view.directory(mount_point)

@@ -35,7 +35,7 @@ from jupyter_client.connect import KernelConnectionInfo
 
 from grader.errors import KernelError
 from grader.guest.zygote import Event, ReadyEvent, Request, SpawnRequest
-from grader.sandbox.bwrap import TMP_MB, python_roots, zygote_bwrap_args
+from grader.sandbox.bwrap import python_roots, zygote_bwrap_args
 from grader.sandbox.provisioner import SandboxProvisioner
 from grader.sandbox.reaper import host_pid, kill_pids, process_tree
 from grader.watchdog import watchdog
@@ -318,7 +318,7 @@ class WarmProvisioner(SandboxProvisioner):
                     "seed": box.workdir,
                     "uid": box.uid,
                     "limits": box.limits,
-                    "tmp_mb": TMP_MB,
+                    "tmp_mb": box.disk_mb,
                     "disk_mb": box.disk_mb,
                 }
             )
