@@ -2,7 +2,8 @@
 
 from pathlib import Path
 
-from grader.guest.zygote import LIMITS
+from grader.guest.confine import LIMITS
+from grader.guest.protocol import LIMIT_NAMES
 from grader.sandbox.bwrap import bwrap_args, rlimits
 
 
@@ -23,7 +24,7 @@ def test_a_kernel_s_home_and_tmp_are_each_as_large_as_disk_mb(tmp_path):
 
 def test_rlimits_carry_the_names_the_zygote_applies():
     limits = rlimits(memory_mb=100, cpu_seconds=7, nproc=5, fsize_mb=2, nofile=9)
-    assert list(limits) == list(LIMITS)
+    assert list(limits) == list(LIMIT_NAMES) == list(LIMITS)
     assert limits["as"] == 100 << 20 and limits["fsize"] == 2 << 20 and limits["core"] == 0
 
 

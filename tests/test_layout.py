@@ -56,6 +56,10 @@ PACKAGES = {
 ALLOWED = {
     # TYPE_CHECKING only: in the kernel these names come from the codec source, executed first.
     ("grader.guest.helper", "grader.guest.codec"),
+    # TYPE_CHECKING only: in the sandbox the zygote's sources run in order, in one namespace.
+    ("grader.guest.zygote", "grader.guest.protocol"),
+    ("grader.guest.zygote", "grader.guest.confine"),
+    ("grader.guest.confine", "grader.guest.protocol"),
     # The package's public API, re-exported lazily (``from grader import Checker``).
     ("grader", "grader.student.checker"),
 }

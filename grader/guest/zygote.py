@@ -18,7 +18,8 @@ processes and limits; the zygote's user namespace, without a capability left in 
 without the second or two a new interpreter spends importing numpy, pandas and scikit-learn.
 A kernel can name no process outside its own pid namespace, the zygote included.
 
-The messages are the TypedDicts below (the grader imports them from here): requests
+The messages are the TypedDicts of :mod:`grader.guest.protocol` (whose source runs first, in
+the same namespace; the grader imports them from there): requests
 :class:`SpawnRequest` and :class:`SignalRequest` (``kill``, or ``interrupt``: SIGINT to the
 kernel, forwarded by its init); events :class:`ReadyEvent` once, then per kernel
 :class:`StartedEvent` once it is confined and :class:`ExitedEvent`. Each keeper reports to the
@@ -27,107 +28,38 @@ zygote in :class:`KeeperReport` lines. End of stdin: the zygote kills every kern
 
 from __future__ import annotations
 
-import ctypes
 import importlib
 import json
 import os
-import resource
 import selectors
-import shutil
 import signal
 import sys
 import threading
 import traceback
-from typing import Literal, TypedDict
+from typing import TYPE_CHECKING
 
-CLONE_NEWNS = 0x00020000
-CLONE_NEWUTS = 0x04000000
-CLONE_NEWIPC = 0x08000000
-CLONE_NEWPID = 0x20000000
-CLONE_NEWNET = 0x40000000
-MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
-MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 32, 4096, 16384, 1 << 18
-MNT_DETACH = 2
-PR_SET_PDEATHSIG, PR_CAPBSET_DROP = 1, 24
-PR_SET_NO_NEW_PRIVS, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL = 38, 47, 4
-CAPABILITY_VERSION_3 = 0x20080522
-
-HOME = "/home/student"
-SEED = "/srv/submission"
-RUN_STASH = "/srv/run"
-LIMITS = {
-    "as": resource.RLIMIT_AS,
-    "cpu": resource.RLIMIT_CPU,
-    "nproc": resource.RLIMIT_NPROC,
-    "fsize": resource.RLIMIT_FSIZE,
-    "nofile": resource.RLIMIT_NOFILE,
-    "core": resource.RLIMIT_CORE,
-}
-
-
-# --- the messages (JSON lines) -------------------------------------------------------------------
-
-
-class SpawnRequest(TypedDict):
-    """Fork a confined kernel: ipykernel's ``argv``, its run folder and read-only ``seed``."""
-
-    op: Literal["spawn"]
-    id: str
-    argv: list[str]
-    run_dir: str
-    seed: str
-    uid: int | None
-    limits: dict[str, int]
-    """rlimits by the names of :data:`LIMITS`."""
-    tmp_mb: int
-    disk_mb: int
-
-
-class SignalRequest(TypedDict):
-    """``kill`` ends a kernel's whole namespace; ``interrupt`` sends its kernel SIGINT."""
-
-    op: Literal["kill", "interrupt"]
-    id: str
-
-
-Request = SpawnRequest | SignalRequest
-
-
-class ReadyEvent(TypedDict):
-    """The zygote has imported what it could (``failed``: what not) and runs ``threads``."""
-
-    event: Literal["ready"]
-    failed: list[str]
-    threads: int
-
-
-class StartedEvent(TypedDict):
-    """Kernel ``id`` is confined; ``pid``: its init's, as the zygote's pid namespace sees it."""
-
-    event: Literal["started"]
-    id: str
-    pid: int
-
-
-class ExitedEvent(TypedDict):
-    """Kernel ``id`` has exited with ``status``; ``error``: why it could not start, or ""."""
-
-    event: Literal["exited"]
-    id: str
-    status: int
-    error: str
-
-
-Event = ReadyEvent | StartedEvent | ExitedEvent
-
-
-class KeeperReport(TypedDict, total=False):
-    """What a keeper tells the zygote about its kernel, one key a line."""
-
-    pid: int
-    confined: bool
-    error: str
-    status: int
+if TYPE_CHECKING:  # in the sandbox these come from the sources run first, in one namespace
+    from grader.guest.confine import (
+        CLONE_NEWIPC,
+        CLONE_NEWNET,
+        CLONE_NEWNS,
+        CLONE_NEWPID,
+        CLONE_NEWUTS,
+        PR_SET_PDEATHSIG,
+        check,
+        confine,
+        libc,
+        prctl,
+    )
+    from grader.guest.protocol import (
+        HOME,
+        Event,
+        ExitedEvent,
+        KeeperReport,
+        ReadyEvent,
+        Request,
+        SpawnRequest,
+    )
 
 
 class KernelRecord:
@@ -146,124 +78,10 @@ class KernelRecord:
         self.buffer = b""
 
 
-_libc = ctypes.CDLL(None, use_errno=True)
-_libc.mount.argtypes = [ctypes.c_char_p] * 3 + [ctypes.c_ulong, ctypes.c_char_p]
-_libc.umount2.argtypes = [ctypes.c_char_p, ctypes.c_int]
-_libc.unshare.argtypes = [ctypes.c_int]
-_libc.prctl.argtypes = [ctypes.c_int] + [ctypes.c_ulong] * 4
-
-
-class _CapHeader(ctypes.Structure):
-    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
-
-
-class _CapData(ctypes.Structure):
-    _fields_ = [
-        ("effective", ctypes.c_uint32),
-        ("permitted", ctypes.c_uint32),
-        ("inheritable", ctypes.c_uint32),
-    ]
-
-
-def _check(result: int, what: str) -> None:
-    if result != 0:
-        err = ctypes.get_errno()
-        raise OSError(err, f"{what}: {os.strerror(err)}")
-
-
-def _mount(source: str, target: str, fstype: str | None, flags: int, data: str = "") -> None:
-    fs = fstype.encode() if fstype else None
-    opts = data.encode() if data else None
-    _check(_libc.mount(source.encode(), target.encode(), fs, flags, opts), f"mount {target}")
-
-
-def _prctl(option: int, arg: int = 0) -> None:
-    _check(_libc.prctl(option, arg, 0, 0, 0), f"prctl {option}")
-
-
 def _send(fd: int, message: Event | KeeperReport) -> None:
     data = (json.dumps(message) + "\n").encode()
     while data:
         data = data[os.write(fd, data) :]
-
-
-# --- the kernel's confinement (in the init process, pid 1 of the new namespaces) -----------------
-
-
-def _mounts(request: SpawnRequest, spool: str, keep: list[str]) -> None:
-    """See only this submission: its seed read-only, its run folder, fresh /proc, /tmp, home.
-
-    ``keep``: read-only folders under /tmp that the fresh /tmp must not hide (a Python
-    installation in a clone under /tmp).
-    """
-    run_dir, tmp_mb, disk_mb = request["run_dir"], request["tmp_mb"], request["disk_mb"]
-    kept = [(path, os.open(path, os.O_PATH | os.O_DIRECTORY)) for path in keep]
-    _mount("none", "/", None, MS_REC | MS_PRIVATE)
-    _mount(request["seed"], SEED, None, MS_BIND | MS_REC)
-    _mount("none", SEED, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
-    _mount(run_dir, RUN_STASH, None, MS_BIND)
-    # Hide every other submission (the spool may lie under /tmp: the fresh /tmp hides it too).
-    _mount("tmpfs", spool, "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,mode=0755")
-    _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
-    _mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"size={tmp_mb}m,mode=1777")
-    _mount("tmpfs", HOME, "tmpfs", MS_NOSUID | MS_NODEV, f"size={disk_mb}m,mode=0777")
-    for path, fd in kept:
-        os.makedirs(path, mode=0o755, exist_ok=True)
-        _mount(f"/proc/self/fd/{fd}", path, None, MS_BIND | MS_REC)
-        _mount("none", path, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
-        os.close(fd)
-    # The run folder back at the path the grader knows, for the kernel's sockets.
-    os.makedirs(run_dir, mode=0o755, exist_ok=True)
-    _mount(RUN_STASH, run_dir, None, MS_BIND)
-    _check(_libc.umount2(RUN_STASH.encode(), MNT_DETACH), "umount the run folder's stash")
-
-
-def _set_limits(limits: dict[str, int]) -> None:
-    for name, value in limits.items():
-        resource.setrlimit(LIMITS[name], (value, value))
-
-
-def _drop_privileges(uid: int | None) -> None:
-    """Lose every capability for good; as root, become the submission's own uid first."""
-    with open("/proc/sys/kernel/cap_last_cap") as f:
-        last_cap = int(f.read())
-    for cap in range(last_cap + 1):
-        _prctl(PR_CAPBSET_DROP, cap)
-    _check(_libc.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0), "clear ambient caps")
-    if uid is not None:
-        os.setgroups([])
-        os.setresgid(uid, uid, uid)
-        os.setresuid(uid, uid, uid)
-    header = _CapHeader(CAPABILITY_VERSION_3, 0)
-    nothing = (_CapData * 2)()
-    _check(_libc.capset(ctypes.byref(header), nothing), "capset")
-    _prctl(PR_SET_NO_NEW_PRIVS, 1)
-    _verify_unprivileged()
-
-
-def _verify_unprivileged() -> None:
-    """Fail closed: refuse to run a kernel that kept any privilege."""
-    with open("/proc/self/status") as f:
-        status = dict(line.split(":", 1) for line in f if ":" in line)
-    for field in ("CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb"):
-        if int(status[field].strip(), 16) != 0:
-            raise PermissionError(f"the kernel kept capabilities ({field} {status[field].strip()})")
-    if status["NoNewPrivs"].strip() != "1":
-        raise PermissionError("no_new_privs is not set")
-
-
-def _confine(request: SpawnRequest, spool: str, keep: list[str]) -> None:
-    _mounts(request, spool, keep)
-    _set_limits(request["limits"])
-    _drop_privileges(request["uid"])
-    # The home starts as a copy of the submission, made as the student (like ``cp -R``).
-    for entry in os.listdir(SEED):
-        source, target = os.path.join(SEED, entry), os.path.join(HOME, entry)
-        if os.path.isdir(source) and not os.path.islink(source):
-            shutil.copytree(source, target, symlinks=True)
-        else:
-            shutil.copy(source, target, follow_symlinks=False)
-    os.chdir(HOME)
 
 
 def _run_kernel(argv: list[str]) -> None:
@@ -292,8 +110,8 @@ def _signal_quietly(pid: int, signum: int) -> None:
 
 def _init(request: SpawnRequest, spool: str, keep: list[str], report: int) -> int:
     """Pid 1 of the kernel's namespaces: confine, start the kernel, reap until it exits."""
-    _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    _confine(request, spool, keep)
+    prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    confine(request, spool, keep)
     _send(report, {"confined": True})
     kernel = os.fork()
     if kernel == 0:
@@ -319,15 +137,15 @@ def _init(request: SpawnRequest, spool: str, keep: list[str], report: int) -> in
 
 def _keeper(request: SpawnRequest, spool: str, keep: list[str], report: int) -> None:
     """Make the kernel's namespaces, report its init, wait for it (never runs student code)."""
-    _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     null = os.open(os.devnull, os.O_RDWR)
     os.dup2(null, 0)
     os.dup2(null, 1)
     os.close(null)
     os.closerange(3, report)
     os.closerange(report + 1, 65536)
-    _check(
-        _libc.unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS),
+    check(
+        libc.unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS),
         "unshare",
     )
     init = os.fork()

@@ -3,7 +3,7 @@
 Pure argv builders (and the probe of whether bubblewrap works here): a cold kernel's launch is
 ``prlimit`` + ``bwrap`` + (as root) ``setpriv`` + the kernel; the warm-kernel zygote gets the same
 view of the system (:func:`zygote_bwrap_args`). The paths inside the sandbox and the rlimit names
-are the guest's (:mod:`grader.guest.zygote`), which applies them to warm kernels itself.
+are the guest's (:mod:`grader.guest.protocol`); the zygote applies them to warm kernels itself.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from typing import Literal
 
 from grader.config import SandboxMode
 from grader.errors import SandboxError
-from grader.guest.zygote import HOME as STUDENT_HOME
-from grader.guest.zygote import LIMITS, RUN_STASH, SEED
+from grader.guest.protocol import HOME as STUDENT_HOME
+from grader.guest.protocol import LIMIT_NAMES, RUN_STASH, SEED
 
 Isolation = Literal["bwrap", "limits"]
 ZYGOTE_TMP_MB = 256
@@ -108,7 +108,7 @@ def rlimits(
         "nofile": nofile,
         "core": 0,
     }
-    return {name: limits[name] for name in LIMITS}
+    return {name: limits[name] for name in LIMIT_NAMES}
 
 
 def rlimit_args(limits: dict[str, int]) -> list[str]:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import itertools
 import json
 import logging
@@ -34,14 +35,15 @@ from typing import Any
 from jupyter_client.connect import KernelConnectionInfo
 
 from grader.errors import KernelError
-from grader.guest.zygote import Event, ReadyEvent, Request, SpawnRequest
+from grader.guest.protocol import Event, ReadyEvent, Request, SpawnRequest
 from grader.sandbox.bwrap import python_roots, zygote_bwrap_args
 from grader.sandbox.provisioner import SandboxProvisioner
 from grader.sandbox.reaper import host_pid, kill_pids, process_tree
 from grader.watchdog import watchdog
 
 log = logging.getLogger(__name__)
-ZYGOTE = files("grader.guest").joinpath("zygote.py")
+ZYGOTE_SOURCES = ("protocol.py", "confine.py", "zygote.py")
+"""The zygote's program: the shared protocol, then the zygote, run as one ``python -c`` source."""
 READY_TIMEOUT = 60.0
 MAX_EVENT = 1 << 16
 KILL_WAIT = 2.0
@@ -88,7 +90,7 @@ class KernelFactory:
         command = [
             *zygote_bwrap_args(root / "spool"),
             "--",
-            *(sys.executable, "-s", "-c", ZYGOTE.read_text()),
+            *(sys.executable, "-s", "-c", zygote_source()),
             *(str(root / "spool"), json.dumps(list(preload)), json.dumps(_under_tmp())),
         ]
         with open(root / "zygote.log", "wb") as err:
@@ -228,6 +230,19 @@ class KernelFactory:
         if self._reader is not None:
             await self._reader
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+@functools.cache
+def zygote_source() -> str:
+    """The zygote's whole program: :data:`ZYGOTE_SOURCES` run in order, in one namespace.
+
+    Each is compiled on its own (each may start with its ``from __future__`` line).
+    """
+    guest = files("grader.guest")
+    return "".join(
+        f"exec(compile({guest.joinpath(name).read_text(encoding='utf-8')!r}, {name!r}, 'exec'))\n"
+        for name in ZYGOTE_SOURCES
+    )
 
 
 def _under_tmp() -> list[str]:
