@@ -166,3 +166,37 @@ def test_a_check_file_that_does_not_import_is_a_check_definition_error(tmp_path)
     (tmp_path / "tests" / "hidden" / "test_q3.py").write_text("import no_such_module_here\n")
     with pytest.raises(CheckDefinitionError, match=r"test_q3\.py"):
         run_pytest(GraderPlugin(job, bridge=StubNotebook()))
+
+
+PARTIAL = """
+    "PYTEST_DONT_REWRITE"
+    import pytest
+
+    @pytest.mark.points(4)
+    def test_partial_credit(nb, partial):
+        partial(1.5)
+
+    @pytest.mark.points(2)
+    def test_partial_credit_is_clamped(nb, partial):
+        partial(7)
+
+    @pytest.mark.points(2)
+    def test_partial_credit_of_a_failing_check_is_zero(nb, partial):
+        partial(1)
+        assert nb["x"] == 2
+"""
+
+
+def test_partial_credit_earns_what_the_check_says_within_its_points(tmp_path):
+    (tmp_path / "tests" / "public").mkdir(parents=True)
+    (tmp_path / "tests" / "public" / "test_q9.py").write_text(textwrap.dedent(PARTIAL))
+    job = CheckJob(test_dirs=(("public", str(tmp_path / "tests" / "public")),),
+                   hidden_data="", connection=None, unavailable="", source="")  # fmt: skip
+    checks = {r.name: r for r in run_pytest(GraderPlugin(job, bridge=StubNotebook()))}
+    assert (checks["test_partial_credit"].points, checks["test_partial_credit"].possible) == (
+        1.5,
+        4,
+    )
+    assert checks["test_partial_credit_is_clamped"].points == 2
+    failing = checks["test_partial_credit_of_a_failing_check_is_zero"]
+    assert (failing.status, failing.points) == ("failed", 0.0)

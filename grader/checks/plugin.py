@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -115,6 +115,7 @@ class GraderPlugin:
         self.collect_errors: list[str] = []
         self._bridge: KernelBridge | None = None
         self._phases: dict[str, list[tuple[str, BaseException | None, float]]] = {}
+        self._partial: dict[str, float] = {}
 
     def pytest_configure(self, config: pytest.Config) -> None:
         """Register the contract's markers."""
@@ -122,6 +123,7 @@ class GraderPlugin:
             "points(n): points the check is worth (default 1)",
             "question(name): the question the check scores (default: from the file name)",
             "hint(text): shown to the student when the check does not pass",
+            "notebook(name): the notebook the check reads (multi-notebook assignments)",
         ):
             config.addinivalue_line("markers", line)
 
@@ -144,6 +146,20 @@ class GraderPlugin:
             yield Notebook(self._bridge, job.source, list(job.cell_errors))
         finally:
             self._bridge.close()
+
+    @pytest.fixture
+    def partial(self, request: pytest.FixtureRequest) -> Callable[[float], None]:
+        """``partial(points)``: a check that passes earns these points, not all of its own.
+
+        Clamped to ``[0, points of the check]``; the last call counts. For partial credit
+        (nbgrader's test cells that end in a number are imported this way).
+        """
+        nodeid = request.node.nodeid
+
+        def earn(points: float) -> None:
+            self._partial[nodeid] = float(points)
+
+        return earn
 
     @pytest.fixture(scope="session")
     def hidden_data(self) -> Path:
@@ -192,13 +208,16 @@ class GraderPlugin:
             message = _message(exc, visibility == "public", item)
             break
         possible = _points(item)
+        earned = possible if status == "passed" else 0.0
+        if status == "passed" and item.nodeid in self._partial:
+            earned = min(max(self._partial[item.nodeid], 0.0), possible)
         hint_marker = item.get_closest_marker("hint")
         return CheckResult(
             name=item.name,
             question=_question(item),
             visibility=visibility,
             status=status,
-            points=possible if status == "passed" else 0.0,
+            points=earned,
             possible=possible,
             message=message,
             hint=str(hint_marker.args[0]) if hint_marker and status != "passed" else "",
