@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -17,8 +16,9 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 from grader.errors import AssignmentError, ConfigError
+from grader.release_rules import CONFIG_FILE as CONFIG_FILE
+from grader.release_rules import default_release, release_source
 
-CONFIG_FILE = "assignment.toml"
 SandboxMode = Literal["auto", "strict", "off"]
 JUNK = frozenset({"__pycache__", ".ipynb_checkpoints", ".pytest_cache", ".DS_Store"})
 """Names never part of an assignment, wherever they appear (caches, editors' leftovers)."""
@@ -55,6 +55,17 @@ class Limits:
 
 
 @dataclass(frozen=True)
+class RubricItem:
+    """One item of a manual question's rubric (``[[questions.<name>.rubric]]``)."""
+
+    points: float
+    """Added when the item applies (negative: taken off)."""
+    text: str
+    key: str = ""
+    """Keyboard shortcut in the review app (optional)."""
+
+
+@dataclass(frozen=True)
 class QuestionConfig:
     """Optional per-question settings (``[questions.<name>]``)."""
 
@@ -62,6 +73,13 @@ class QuestionConfig:
     """Shown in feedback next to the question's name."""
     all_or_nothing: bool = False
     """Award the question's points only when every one of its checks passes."""
+    manual: bool = False
+    """Graded by a person (``grader review``), not by checks."""
+    points: float = 0
+    """A manual question's points (a checked question's come from its checks)."""
+    notebook: str = ""
+    """The notebook a manual question's answer is in (multi-notebook assignments)."""
+    rubric: tuple[RubricItem, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -102,13 +120,25 @@ class Assignment:
     """The folder holding ``assignment.toml`` (``solutions/<name>`` or ``assignments/<name>``)."""
     title: str
     notebook: str
-    """File name of the notebook inside :attr:`root`."""
+    """File name of the (first) notebook inside :attr:`root`."""
     release: tuple[str, ...] = ()
     """Paths (relative to :attr:`root`) released to students besides the notebook."""
     limits: Limits = field(default_factory=Limits)
     questions: Mapping[str, QuestionConfig] = field(default_factory=dict)
     late: LatePolicy | None = None
     gradescope: GradescopeConfig = field(default_factory=GradescopeConfig)
+    notebooks: tuple[str, ...] = ()
+    """Every notebook of the assignment, in order (``notebooks = [...]``; else the one
+    ``notebook``)."""
+
+    def __post_init__(self) -> None:
+        if not self.notebooks:
+            object.__setattr__(self, "notebooks", (self.notebook,))
+
+    @property
+    def multi_notebook(self) -> bool:
+        """Whether a submission is several notebooks (a student's folder holding them)."""
+        return len(self.notebooks) > 1
 
     @property
     def notebook_path(self) -> Path:
@@ -168,7 +198,9 @@ class Assignment:
         return dataclasses.replace(self, limits=dataclasses.replace(self.limits, **given))
 
 
-_TOP_KEYS = {"title", "notebook", "release", "limits", "questions", "late", "gradescope"}
+_TOP_KEYS = {
+    "title", "notebook", "notebooks", "release", "limits", "questions", "late", "gradescope"
+}  # fmt: skip
 
 
 def load_assignment(root: Path, name: str | None = None) -> Assignment:
@@ -190,19 +222,18 @@ def load_assignment(root: Path, name: str | None = None) -> Assignment:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
     _reject_unknown(data, _TOP_KEYS, "", path)
-    notebook = _get(data, "notebook", str, path, "")
-    if not notebook:
-        raise ConfigError(f"{path}: missing key 'notebook'")
+    notebooks = _notebooks(data, path)
     release = _get(data, "release", list, path, default_release(root))
     if not all(isinstance(r, str) for r in release):
         raise ConfigError(f"{path}: 'release' must be a list of paths")
     for entry in release:
-        release_source(root, entry, notebook)
+        release_source(root, entry, notebooks)
     return Assignment(
         name=name or root.name,
         root=root,
         title=_get(data, "title", str, path, root.name),
-        notebook=notebook,
+        notebook=notebooks[0],
+        notebooks=notebooks,
         release=tuple(release),
         limits=_dataclass_from(Limits, _get(data, "limits", dict, path, {}), "limits", path),
         questions=_questions(_get(data, "questions", dict, path, {}), path),
@@ -227,68 +258,22 @@ def find_assignment(folder: Path) -> Assignment:
     )
 
 
-def default_release(root: Path) -> list[str]:
-    """What is released when ``assignment.toml`` has no ``release``: ``data/`` if it exists."""
-    return ["data/"] if (root / "data").is_dir() else []
-
-
-def release_source(root: Path, entry: str, notebook: str) -> Path:
-    """The resolved path a ``release`` entry names, after checking it may be released.
-
-    An entry must be a relative path that stays inside ``root`` (symbolic links resolved, also
-    those inside a released folder), must not be ``root`` itself, and must neither be nor hold
-    the hidden checks, the solution ``notebook`` or ``assignment.toml``. It need not exist.
-
-    Raises:
-        AssignmentError: it breaks one of these rules (the message names it and the file).
-    """
-    where = f"{root / CONFIG_FILE}: release entry '{entry}'"
-    if not entry.strip() or Path(entry).is_absolute():
-        raise AssignmentError(f"{where} must be a relative path inside {root}")
-    src = (root / entry).resolve()
-    problem = _release_problem(root, src, notebook)
-    if not problem and src.is_dir():
-        for folder, dirs, files in os.walk(src):
-            for name in dirs + files:
-                link = Path(folder) / name
-                if link.is_symlink() and (
-                    problem := _release_problem(root, link.resolve(), notebook)
-                ):
-                    problem = f"holds the link {link.relative_to(root)}, which {problem}"
-                    break
-            if problem:
-                break
-    if problem:
-        raise AssignmentError(f"{where} {problem}")
-    return src
-
-
-def _release_problem(root: Path, src: Path, notebook: str) -> str:
-    """Why the resolved path ``src`` may not be released from ``root`` ("" when it may)."""
-    top = root.resolve()
-    if not src.is_relative_to(top):
-        return f"leads outside {root}"
-    if src == top:
-        return "would release the whole assignment"
-    secrets = {
-        "the hidden checks": (root / "tests" / "hidden").resolve(),
-        "the solution notebook": (root / notebook).resolve(),
-        f"{CONFIG_FILE}": (root / CONFIG_FILE).resolve(),
-    }
-    for what, secret in secrets.items():
-        if src.is_relative_to(secret) or secret.is_relative_to(src):
-            return f"would release {what}"
-    return ""
-
-
-def _gradescope(table: dict[str, Any], path: Path) -> GradescopeConfig:
-    config = _dataclass_from(GradescopeConfig, table, "gradescope", path)
-    if config.hidden_visibility not in GRADESCOPE_VISIBILITIES:
-        raise ConfigError(
-            f"{path}: 'gradescope.hidden_visibility' must be one of "
-            + ", ".join(GRADESCOPE_VISIBILITIES)
-        )
-    return config
+def _notebooks(data: Mapping[str, Any], path: Path) -> tuple[str, ...]:
+    """``notebook = "a.ipynb"`` or ``notebooks = ["a.ipynb", "b.ipynb"]``, not both."""
+    if "notebook" in data and "notebooks" in data:
+        raise ConfigError(f"{path}: give 'notebook' or 'notebooks', not both")
+    if "notebooks" in data:
+        names = _get(data, "notebooks", list, path, [])
+        if not names or not all(isinstance(n, str) and n.endswith(".ipynb") for n in names):
+            raise ConfigError(f"{path}: 'notebooks' must list .ipynb file names")
+        stems = [Path(n).stem for n in names]
+        if len(set(stems)) != len(stems) or any("/" in n for n in names):
+            raise ConfigError(f"{path}: 'notebooks' must name distinct files of the assignment")
+        return tuple(names)
+    notebook = _get(data, "notebook", str, path, "")
+    if not notebook:
+        raise ConfigError(f"{path}: missing key 'notebook'")
+    return (notebook,)
 
 
 def _questions(table: dict[str, Any], path: Path) -> dict[str, QuestionConfig]:
@@ -296,8 +281,32 @@ def _questions(table: dict[str, Any], path: Path) -> dict[str, QuestionConfig]:
     for qname, qtable in table.items():
         if not isinstance(qtable, dict):
             raise ConfigError(f"{path}: 'questions.{qname}' must be a table")
-        out[qname] = _dataclass_from(QuestionConfig, qtable, f"questions.{qname}", path)
+        where = f"questions.{qname}"
+        items = qtable.get("rubric", [])
+        if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+            raise ConfigError(f"{path}: '{where}.rubric' must be a list of tables")
+        rubric = tuple(_rubric_item(item, f"{where}.rubric", path) for item in items)
+        plain = {k: v for k, v in qtable.items() if k != "rubric"}
+        question = _dataclass_from(QuestionConfig, plain, where, path)
+        if rubric and not question.manual:
+            raise ConfigError(f"{path}: '{where}' has a rubric but is not manual = true")
+        if "points" in plain and not question.manual:
+            raise ConfigError(
+                f"{path}: '{where}.points' is for manual questions only (a checked question's "
+                "points come from its checks)"
+            )
+        out[qname] = dataclasses.replace(question, rubric=rubric)
     return out
+
+
+def _rubric_item(item: dict[str, Any], where: str, path: Path) -> RubricItem:
+    _reject_unknown(item, {"points", "text", "key"}, where + ".", path)
+    points, text, key = item.get("points"), item.get("text"), item.get("key", "")
+    if isinstance(points, bool) or not isinstance(points, int | float):
+        raise ConfigError(f"{path}: '{where}.points' must be a number (negative takes off)")
+    if not isinstance(text, str) or not text.strip() or not isinstance(key, str):
+        raise ConfigError(f"{path}: '{where}' needs a 'text' (and 'key' must be text)")
+    return RubricItem(float(points), text, key)
 
 
 def _late(table: object, path: Path) -> LatePolicy | None:
@@ -317,6 +326,16 @@ def _late(table: object, path: Path) -> LatePolicy | None:
     if "max_penalty" in rest and "zero_after_days" in rest:
         raise ConfigError(f"{path}: 'late' takes max_penalty or zero_after_days, not both")
     return policy
+
+
+def _gradescope(table: dict[str, Any], path: Path) -> GradescopeConfig:
+    config = _dataclass_from(GradescopeConfig, table, "gradescope", path)
+    if config.hidden_visibility not in GRADESCOPE_VISIBILITIES:
+        raise ConfigError(
+            f"{path}: 'gradescope.hidden_visibility' must be one of "
+            + ", ".join(GRADESCOPE_VISIBILITIES)
+        )
+    return config
 
 
 def _dataclass_from(cls: type[T], table: Mapping[str, Any], where: str, path: Path) -> T:

@@ -111,3 +111,56 @@ def test_a_forbidden_release_entry_is_refused_at_load(tmp_path, entry, why):
     message = str(err.value)
     assert why in message and f"'{entry}'" in message and "assignment.toml" in message
     assert "\n" not in message
+
+
+def _toml(tmp_path, text):
+    (tmp_path / "assignment.toml").write_text(text)
+    return tmp_path
+
+
+def test_several_notebooks_and_manual_questions_with_a_rubric_load(tmp_path):
+    from grader.config import load_assignment
+
+    root = _toml(tmp_path, 'notebooks = ["problem1.ipynb", "problem2.ipynb"]\n'
+                           '[questions.q8]\nmanual = true\npoints = 4\nnotebook = "problem2"\n'
+                           '[[questions.q8.rubric]]\npoints = -1\ntext = "No justification"\n'
+                           'key = "j"\n')  # fmt: skip
+    assignment = load_assignment(root)
+    assert assignment.notebooks == ("problem1.ipynb", "problem2.ipynb")
+    assert assignment.notebook == "problem1.ipynb" and assignment.multi_notebook
+    q8 = assignment.questions["q8"]
+    assert (q8.manual, q8.points, q8.notebook) == (True, 4, "problem2")
+    assert [(i.points, i.text, i.key) for i in q8.rubric] == [(-1.0, "No justification", "j")]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('notebook = "a.ipynb"\nnotebooks = ["b.ipynb"]\n', "not both"),
+        ('notebooks = ["a.ipynb", "a.ipynb"]\n', "distinct"),
+        ('notebooks = ["a.txt"]\n', ".ipynb"),
+        ('notebook = "a.ipynb"\n[questions.q1]\n[[questions.q1.rubric]]\npoints = 1\ntext = "x"\n',
+         "not manual"),
+        ('notebook = "a.ipynb"\n[questions.q1]\nmanual = true\n[[questions.q1.rubric]]\n'
+         'text = "x"\n', "must be a number"),
+        ('notebook = "a.ipynb"\n[questions.q1]\nmanual = true\n[[questions.q1.rubric]]\n'
+         'points = 1\ntext = "x"\nshortcut = "k"\n', "unknown key 'questions.q1.rubric.shortcut'"),
+    ],
+)  # fmt: skip
+def test_bad_notebooks_or_rubrics_are_one_line_errors_naming_the_key(tmp_path, text, message):
+    from grader.config import load_assignment
+    from grader.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=message.replace(".", r"\.")):
+        load_assignment(_toml(tmp_path, text))
+
+
+def test_a_release_entry_may_hold_no_notebook_of_a_multi_notebook_assignment(tmp_path):
+    from grader.config import load_assignment
+    from grader.errors import AssignmentError
+
+    (tmp_path / "extra").mkdir()
+    (tmp_path / "extra" / "p2.ipynb").symlink_to(tmp_path / "p2.ipynb")
+    root = _toml(tmp_path, 'notebooks = ["p1.ipynb", "p2.ipynb"]\nrelease = ["extra/"]\n')
+    with pytest.raises(AssignmentError, match="solution notebook"):
+        load_assignment(root)

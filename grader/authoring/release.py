@@ -13,9 +13,10 @@ import nbformat
 
 from grader.authoring.markers import MarkerError, strip_code, strip_markdown
 from grader.authoring.tomlwrite import dump_assignment
-from grader.config import CONFIG_FILE, Assignment, release_source
+from grader.config import CONFIG_FILE, Assignment
 from grader.errors import AssignmentError, ReportError
 from grader.notebook import imported_modules, read_notebook_strict
+from grader.release_rules import release_source
 
 
 def release(assignment: Assignment, dest: Path) -> Path:
@@ -85,7 +86,7 @@ def strip_notebook(nb: nbformat.NotebookNode, where: Path) -> nbformat.NotebookN
 
 
 def _release_source(assignment: Assignment, entry: str) -> Path:
-    src = release_source(assignment.root, entry, assignment.notebook)
+    src = release_source(assignment.root, entry, assignment.notebooks)
     if not src.exists():
         raise AssignmentError(
             f"{assignment.root / CONFIG_FILE}: release entry '{entry}' does not exist"

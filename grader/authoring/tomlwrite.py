@@ -1,7 +1,7 @@
 """Write an :class:`~grader.config.Assignment` back as ``assignment.toml`` (the released copy).
 
 Only the keys of our own schema are written, so nothing the instructor keeps beside them
-reaches students.
+reaches students; a manual question's rubric stays with the instructor too.
 """
 
 from __future__ import annotations
@@ -19,14 +19,19 @@ def dump_assignment(assignment: Assignment) -> str:
     """The TOML text of ``assignment``'s settings."""
     lines = [
         f"title = {_value(assignment.title)}",
-        f"notebook = {_value(assignment.notebook)}",
+        (
+            "notebooks = [" + ", ".join(_value(n) for n in assignment.notebooks) + "]"
+            if assignment.multi_notebook
+            else f"notebook = {_value(assignment.notebook)}"
+        ),
         "release = [" + ", ".join(_value(r) for r in assignment.release) + "]",
         "",
         "[limits]",
         *_table(assignment.limits, Limits()),
     ]
     for name, question in assignment.questions.items():
-        lines += ["", f"[questions.{_key(name)}]", *_table(question, QuestionConfig())]
+        public = dataclasses.replace(question, rubric=())
+        lines += ["", f"[questions.{_key(name)}]", *_table(public, QuestionConfig())]
     if assignment.late is not None:
         defaults = LatePolicy(deadline=assignment.late.deadline)
         lines += ["", "[late]", f"deadline = {_value(assignment.late.deadline)}"]
@@ -38,7 +43,7 @@ def _table(obj: Limits | QuestionConfig | LatePolicy, defaults: object | None) -
     out = []
     for f in dataclasses.fields(obj):
         value: Scalar = getattr(obj, f.name)
-        if value is None:
+        if value is None or value == ():
             continue
         if defaults is not None and getattr(defaults, f.name) == value and f.name != "title":
             continue
