@@ -22,6 +22,7 @@ GUEST_FILES = sorted(p for p in GUEST.glob("*.py") if p.name != "__init__.py")
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("guest: runs in the student's kernel or the zygote", ("grader.guest",)),
     ("base: settings, results, notebooks, submissions", (
+        "grader.release_rules",
         "grader", "grader.authoring", "grader.feedback", "grader.integrations", "grader.student",
         "grader.errors", "grader.models", "grader.logs", "grader.config",
         "grader.notebook", "grader.late", "grader.scoring", "grader.tracebacks",
@@ -30,6 +31,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("runtime: kernels, checks, the gradebook, rendering, release", (
         "grader.sandbox", "grader.checks", "grader.execute", "grader.gradebook",
         "grader.authoring.markers", "grader.authoring.tomlwrite", "grader.authoring.release",
+        "grader.authoring.importing",
         "grader.feedback.templates", "grader.feedback.summary",
     )),
     ("grade: one submission", ("grader.grade",)),
