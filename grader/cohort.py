@@ -119,7 +119,7 @@ def grade_cohort(
     done: list[SubmissionResult] = []
     todo: list[tuple[Submission, Stamp]] = []
     for sub in submissions:
-        version = stamp(sub.path, digest, sub.submitted_at, time_in_key=timed)
+        version = stamp(sub.files, digest, sub.submitted_at, time_in_key=timed)
         key = version.grading_key
         stored = None if force else gradebook.stored(assignment.name, sub.student, key)
         if stored is None or stored.grader_failure:  # a grader failure is always retried

@@ -15,7 +15,7 @@ import dataclasses
 import shutil
 import tempfile
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -112,47 +112,120 @@ async def _grade(
     if submission.problem:
         return ungradable(assignment, submission.student, submission.problem)
     started = time.monotonic()
-    nb = read_submission(submission.path)
-    if isinstance(nb, Unreadable):
-        return ungradable(assignment, submission.student, nb.reason)
     limits = assignment.limits
     deadline = started + limits.submission_timeout
-    timings: dict[str, float] = {}
-    spool = kernels.spool if kernels is not None else None
-    with private_workdir(assignment, nb, spool) as workdir:
-        try:
-            async with asyncio.timeout(limits.submission_timeout):
-                async with executed_notebook(
-                    nb, workdir, assignment, options, kernels, deadline, submission.student
-                ) as (kernel, execution):
-                    how = "warm" if kernel.warm else "cold"
-                    timings["start"] = execution.started_after
-                    timings["execute"] = execution.duration
-                    checks_started = time.monotonic()
-                    checks, stop_reason = await _run_checks(
-                        assignment, options, execution, kernel.connection, deadline
-                    )
-                    stopping = time.monotonic()
-                    timings["checks"] = stopping - checks_started
-                timings["shutdown"] = time.monotonic() - stopping
-        except TimeoutError:
-            return ungradable(
-                assignment,
-                submission.student,
-                f"grading did not finish within {limits.submission_timeout:g} "
-                "seconds (the submission's time limit)",
-            )
-    timings["total"] = time.monotonic() - started
+    multi = assignment.multi_notebook
+    paths = submission.notebooks if multi else (submission.path,)
+    runs: list[_Ran] = []
+    try:
+        async with asyncio.timeout(limits.submission_timeout):
+            for name, path in zip(assignment.notebooks, paths, strict=True):
+                if multi and not path.is_file():
+                    nb: nbformat.NotebookNode | Unreadable = Unreadable(f"{name} was not handed in")
+                else:
+                    nb = read_submission(path)
+                if isinstance(nb, Unreadable) and not multi:
+                    return ungradable(assignment, submission.student, nb.reason)
+                if isinstance(nb, Unreadable):  # its checks fail, the other notebooks count
+                    runs.append(await _unrun(assignment, options, name, nb.reason, deadline))
+                else:
+                    run = _run(assignment, options, kernels, nb, name, submission.student)
+                    runs.append(await run(deadline))
+    except TimeoutError:
+        return ungradable(
+            assignment,
+            submission.student,
+            f"grading did not finish within {limits.submission_timeout:g} "
+            "seconds (the submission's time limit)",
+        )
+    timings = {k: round(sum(r.timings.get(k, 0.0) for r in runs), 3) for k in TIMED}
+    timings["total"] = round(time.monotonic() - started, 3)
     result = score(
         assignment,
         submission.student,
-        checks,
-        execution.cell_errors,
-        reason=execution.stopped or stop_reason,
-        timings={k: round(v, 3) for k, v in timings.items()},
-        notes=execution.notes,
+        [c for r in runs for c in r.checks],
+        [e for r in runs for e in r.cell_errors],
+        reason="; ".join(r.reason for r in runs if r.reason),
+        timings=timings,
+        notes=[n for r in runs for n in r.notes],
     )
-    return dataclasses.replace(result, kernels=how)
+    return dataclasses.replace(result, kernels=next((r.how for r in runs if r.how), ""))
+
+
+TIMED = ("start", "execute", "checks", "shutdown")
+"""The stages whose seconds a result records (summed over its notebooks), besides the total."""
+
+
+@dataclass
+class _Ran:
+    """One notebook of a submission, run and checked (or its checks failed without a run)."""
+
+    checks: list[CheckResult]
+    cell_errors: list[CellError]
+    notes: list[str]
+    reason: str
+    how: str
+    """How its kernel started: ``warm``, ``cold``, or "" when none ran."""
+    timings: dict[str, float]
+
+
+def _run(
+    assignment: Assignment,
+    options: GradeOptions,
+    kernels: KernelFactory | None,
+    nb: nbformat.NotebookNode,
+    name: str,
+    student: str,
+) -> Callable[[float], Awaitable[_Ran]]:
+    """Run notebook ``name`` in its own kernel and its checks against it (until ``deadline``)."""
+
+    async def run(deadline: float) -> _Ran:
+        timings: dict[str, float] = {}
+        spool = kernels.spool if kernels is not None else None
+        with private_workdir(assignment, nb, spool, name) as workdir:
+            async with executed_notebook(
+                nb, workdir, assignment, options, kernels, deadline, student
+            ) as (kernel, execution):
+                timings["start"] = execution.started_after
+                timings["execute"] = execution.duration
+                checks_started = time.monotonic()
+                checks = await _run_checks(
+                    assignment,
+                    options,
+                    _CheckInput.of(execution, kernel.connection, _label(assignment, name)),
+                    deadline,
+                )
+                stopping = time.monotonic()
+                timings["checks"] = stopping - checks_started
+            timings["shutdown"] = time.monotonic() - stopping
+        label = _label(assignment, name)
+        return _Ran(
+            checks=checks,
+            cell_errors=[dataclasses.replace(e, notebook=label) for e in execution.cell_errors],
+            notes=[f"{name}: {n}" if label else n for n in execution.notes],
+            reason=f"{name}: {execution.stopped}"
+            if label and execution.stopped
+            else execution.stopped,
+            how="warm" if kernel.warm else "cold",
+            timings=timings,
+        )
+
+    return run
+
+
+async def _unrun(
+    assignment: Assignment, options: GradeOptions, name: str, why: str, deadline: float
+) -> _Ran:
+    """A notebook that could not run (not handed in, unreadable): its checks fail with why."""
+    label = _label(assignment, name)
+    missing = _CheckInput(None, why, "", (), {}, label)
+    checks = await _run_checks(assignment, options, missing, deadline)
+    return _Ran(checks, [], [why], "", "", {})
+
+
+def _label(assignment: Assignment, name: str) -> str:
+    """A notebook's name in results: its stem in a multi-notebook assignment, else ""."""
+    return Path(name).stem if assignment.multi_notebook else ""
 
 
 KILL_GRACE = 3.0
@@ -236,32 +309,57 @@ def _with_skipped(
     return execution
 
 
+@dataclass(frozen=True)
+class _CheckInput:
+    """What the checks of one notebook run against."""
+
+    connection: dict[str, object] | None
+    """The kernel's, or None when there is no usable kernel."""
+    unavailable: str
+    """Why there is no usable kernel."""
+    source: str
+    cell_errors: tuple[CellError, ...]
+    cell_of_count: dict[int, int]
+    notebook: str
+    """Its stem in a multi-notebook assignment (only its checks run), else ""."""
+
+    @classmethod
+    def of(cls, execution: Execution, connection: dict[str, object], notebook: str) -> _CheckInput:
+        """The checks' input from a run notebook."""
+        return cls(
+            dict(connection) if execution.kernel_usable else None,
+            execution.stopped,
+            _source(execution.nb),
+            tuple(execution.cell_errors),
+            execution.cell_of_count,
+            notebook,
+        )
+
+
 async def _run_checks(
-    assignment: Assignment,
-    options: GradeOptions,
-    execution: Execution,
-    connection: dict[str, object],
-    deadline: float,
-) -> tuple[list[CheckResult], str]:
+    assignment: Assignment, options: GradeOptions, given: _CheckInput, deadline: float
+) -> list[CheckResult]:
     dirs = [("public", str(assignment.public_tests))]
     if options.include_hidden:
         dirs.append(("hidden", str(assignment.hidden_tests)))
     job = CheckJob(
         test_dirs=tuple(dirs),
         hidden_data=str(assignment.hidden_data),
-        connection=dict(connection) if execution.kernel_usable else None,
-        unavailable=execution.stopped,
-        source=_source(execution.nb),
-        cell_errors=tuple(execution.cell_errors),
+        connection=given.connection,
+        unavailable=given.unavailable,
+        source=given.source,
+        cell_errors=given.cell_errors,
         check_timeout=assignment.limits.check_timeout,
         memory_mb=assignment.limits.memory_mb + WORKER_MEMORY_MB,
         cpu_seconds=int(assignment.limits.submission_timeout) + 10,
+        notebook=given.notebook,
+        default_notebook=_label(assignment, assignment.notebook),
     )
     try:
         results = await run_checks_in_worker(job, deadline - time.monotonic())
     except ChecksTimedOut:
         raise TimeoutError from None
-    return [_readable(c, execution.cell_of_count) for c in results], ""
+    return [_readable(c, given.cell_of_count) for c in results]
 
 
 def _readable(check: CheckResult, cell_of_count: dict[int, int]) -> CheckResult:
@@ -277,16 +375,22 @@ def _source(nb: nbformat.NotebookNode) -> str:
 
 @contextlib.contextmanager
 def private_workdir(
-    assignment: Assignment, nb: nbformat.NotebookNode, under: Path | None = None
+    assignment: Assignment,
+    nb: nbformat.NotebookNode,
+    under: Path | None = None,
+    name: str | None = None,
 ) -> Iterator[Path]:
-    """A temporary folder (in ``under``) holding only the released files and the notebook."""
+    """A temporary folder (in ``under``) holding only the released files and the notebook.
+
+    The notebook is written as ``name`` (by default the assignment's notebook).
+    """
     root = Path(tempfile.mkdtemp(prefix="grader-work-", dir=under))
     try:
         for src in assignment.files("released"):
             dest = root / src.relative_to(assignment.root)
             dest.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(src, dest)
-        nbformat.write(nb, root / assignment.notebook)
+        nbformat.write(nb, root / (name or assignment.notebook))
         yield root
     finally:
         shutil.rmtree(root, ignore_errors=True)

@@ -17,7 +17,7 @@ import datetime as dt
 import functools
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -129,19 +129,24 @@ def assignment_hash(assignment: Assignment) -> str:
 
 
 def stamp(
-    notebook: Path,
+    notebooks: Path | Sequence[Path],
     assignment_digest: str,
     submitted_at: dt.datetime | None = None,
     time_in_key: bool = False,
 ) -> Stamp:
-    """The stamp of a submission's notebook for an assignment whose hash is given.
+    """The stamp of a submission's notebooks for an assignment whose hash is given.
 
-    ``submitted_at`` (else the notebook's modification time) is recorded as the submission
+    ``submitted_at`` (else the first notebook's modification time) is recorded as the submission
     time. With ``time_in_key`` (when a late policy makes the time matter) a known time is part
     of the grading key, so the same notebook handed in again later is graded again and gets
     its new penalty.
     """
-    content = file_hash(notebook)
+    files = [notebooks] if isinstance(notebooks, Path) else list(notebooks)
+    content = file_hash(files[0])
+    if len(files) > 1:  # several notebooks: one hash over each one's name and content
+        joined = "".join(f"{p.name}:{file_hash(p)};" for p in files)
+        content = hashlib.sha256(joined.encode()).hexdigest()
+    notebook = files[0]
     keyed = f"{content}:{assignment_digest}"
     if time_in_key and submitted_at is not None:
         keyed += ":" + submitted_at.astimezone(dt.UTC).isoformat()

@@ -43,6 +43,8 @@ class CheckResult:
     hint: str = ""
     """The instructor's hint, shown when the check did not pass."""
     duration: float = 0.0
+    notebook: str = ""
+    """The notebook it read (its stem), in a multi-notebook assignment; else ""."""
 
     @property
     def passed(self) -> bool:
@@ -63,6 +65,8 @@ class QuestionResult:
     """Number of its checks that passed."""
     checks: int
     """Number of its checks."""
+    notebook: str = ""
+    """The notebook it is in (its stem), in a multi-notebook assignment; else ""."""
 
 
 @dataclass(frozen=True)
@@ -77,6 +81,8 @@ class CellError:
     evalue: str
     traceback: str = ""
     """The student's traceback, ANSI colours removed, trimmed to their own cell."""
+    notebook: str = ""
+    """The notebook of the cell (its stem), in a multi-notebook assignment; else ""."""
 
 
 @dataclass(frozen=True)

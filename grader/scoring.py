@@ -40,6 +40,7 @@ def score(
                 all_or_nothing=all_or_nothing,
                 passed=sum(c.passed for c in own),
                 checks=len(own),
+                notebook=own[0].notebook,
             )
         )
     return SubmissionResult(

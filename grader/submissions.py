@@ -22,16 +22,25 @@ from grader.late import read_timestamp
 
 @dataclass(frozen=True)
 class Submission:
-    """One student's notebook."""
+    """One student's notebook, or notebooks (a multi-notebook assignment)."""
 
     student: str
     path: Path
+    """The notebook; in a multi-notebook assignment the first one the student handed in."""
     submitted_at: dt.datetime | None = None
     """When it was handed in (see :mod:`grader.late`); None: unknown, counts as on time."""
     notes: tuple[str, ...] = ()
     """Remarks from finding it (e.g. an unreadable timestamp.txt), added to its result."""
     problem: str = ""
     """Why it cannot be graded at all, found before grading (e.g. its folder holds no notebook)."""
+    notebooks: tuple[Path, ...] = ()
+    """In a multi-notebook assignment: where each of its notebooks is, in the assignment's
+    order (a path that does not exist: that notebook was not handed in)."""
+
+    @property
+    def files(self) -> tuple[Path, ...]:
+        """Every notebook file it holds (what its grading key hashes)."""
+        return tuple(p for p in self.notebooks if p.is_file()) or (self.path,)
 
 
 @contextmanager
@@ -62,7 +71,7 @@ def find_submissions(
                 # A folder of its own per zip: two zips may share a name.
                 dest = Path(tmp) / str(len(found)) / path.stem
                 outside = _safe_extract(path, dest)
-                if (dest / assignment.notebook).is_file():  # one student's zip: <student>.zip
+                if _holds_notebooks(assignment, dest):  # one student's zip: <student>.zip
                     unpacked = [_student_folder(assignment, dest, from_zip=True)]
                 else:
                     unpacked = _from_folder(assignment, dest, from_zip=True)
@@ -71,9 +80,13 @@ def find_submissions(
                             + ", ".join(outside[:LISTED]))  # fmt: skip
                     unpacked = [dataclasses.replace(s, notes=(*s.notes, note)) for s in unpacked]
                 found += unpacked
+            elif path.is_file() and assignment.multi_notebook:  # one of a student's notebooks
+                found.append(_student_folder(assignment, path.resolve().parent, False))
             elif path.is_file():
                 student = _student_of_file(assignment, path)
                 found.append(_timed(Submission(student, path), path.parent))
+            elif assignment.multi_notebook and _holds_notebooks(assignment, path):
+                found.append(_student_folder(assignment, path.resolve(), False))
             else:
                 found += _from_folder(assignment, path)
         if not found:
@@ -95,6 +108,11 @@ def _timed(sub: Submission, folder: Path | None, from_zip: bool = False) -> Subm
     return dataclasses.replace(sub, submitted_at=when, notes=notes)
 
 
+def _holds_notebooks(assignment: Assignment, folder: Path) -> bool:
+    """Whether ``folder`` itself holds one of the assignment's notebooks (one student's)."""
+    return any((folder / name).is_file() for name in assignment.notebooks)
+
+
 def _student_of_file(assignment: Assignment, path: Path) -> str:
     """``ada.ipynb`` is ada's; ``ada/<the assignment's notebook>.ipynb`` is ada's too."""
     if path.name == assignment.notebook and path.resolve().parent.name:
@@ -112,7 +130,7 @@ def _from_folder(assignment: Assignment, folder: Path, from_zip: bool = False) -
     """The students in ``folder``: its notebooks, and each sub-folder, gradable or not."""
     out = []
     for entry in _visible(folder):
-        if entry.is_file() and entry.suffix == ".ipynb":
+        if entry.is_file() and entry.suffix == ".ipynb" and not assignment.multi_notebook:
             # Students share this folder: a timestamp.txt in it is nobody's in particular.
             out.append(_timed(Submission(entry.stem, entry), None, from_zip))
         elif entry.is_dir() and entry.name not in NOT_STUDENTS:
@@ -126,7 +144,9 @@ def _student_folder(assignment: Assignment, folder: Path, from_zip: bool) -> Sub
     nbgrader's ``<student>/<assignment>/`` is read as the student's folder too.
     """
     inner = folder / assignment.name
-    home = inner if not (folder / assignment.notebook).exists() and inner.is_dir() else folder
+    home = inner if not _holds_notebooks(assignment, folder) and inner.is_dir() else folder
+    if assignment.multi_notebook:
+        return _several_notebooks(assignment, folder.name, home, from_zip)
     named = home / assignment.notebook
     notebooks = [p for p in _visible(home) if p.suffix == ".ipynb" and p.is_file()]
     if named.is_file():
@@ -146,6 +166,22 @@ def _student_folder(assignment: Assignment, folder: Path, from_zip: bool) -> Sub
 def _visible(folder: Path) -> list[Path]:
     """What ``folder`` holds, by name, without hidden (dot) files."""
     return sorted(p for p in folder.iterdir() if not p.name.startswith("."))
+
+
+def _several_notebooks(
+    assignment: Assignment, student: str, home: Path, from_zip: bool
+) -> Submission:
+    """A student's folder in a multi-notebook assignment: each notebook where it should be."""
+    paths = tuple(home / name for name in assignment.notebooks)
+    handed_in = [p for p in paths if p.is_file()]
+    problem = ""
+    if not handed_in:
+        wanted = ", ".join(assignment.notebooks)
+        found = _visible(home)
+        problem = f"none of {wanted}; found: {_listing(found)}" if found else "the folder is empty"
+    sub = Submission(student, handed_in[0] if handed_in else paths[0], problem=problem,
+                     notebooks=paths)  # fmt: skip
+    return _timed(sub, home, from_zip)
 
 
 def _listing(paths: Sequence[Path]) -> str:

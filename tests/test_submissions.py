@@ -7,7 +7,7 @@ import zipfile
 import pytest
 
 from grader.cohort import grade_cohort
-from grader.config import solution_assignment
+from grader.config import load_assignment, solution_assignment
 from grader.grade import GradeOptions, grade_submission_async
 from grader.gradebook import Gradebook, assignment_hash, default_url, stamp
 from grader.submissions import find_submissions
@@ -121,3 +121,37 @@ def test_only_hidden_files_is_an_empty_folder(tmp_path, hidden):
     path.parent.mkdir(parents=True)
     path.write_text("")
     assert found([tmp_path / "cohort"])["ben"].problem == "the folder is empty"
+
+
+MULTI = load_assignment(COURSE / "solutions" / "multi")
+MULTI_COHORT = NOTEBOOKS / "multi"
+
+
+def test_a_multi_notebook_submission_is_the_student_folder_with_each_notebook_in_place():
+    with find_submissions(MULTI, [MULTI_COHORT]) as subs:
+        found = {s.student: s for s in subs}
+    assert sorted(found) == ["ada", "ben", "cara", "dan"]
+    ada, ben, dan = found["ada"], found["ben"], found["dan"]
+    assert [p.name for p in ada.notebooks] == ["part1.ipynb", "part2.ipynb"]
+    assert all(p.is_file() for p in ada.notebooks) and ada.files == ada.notebooks
+    assert ben.path.name == "part1.ipynb" and not ben.notebooks[1].exists()
+    assert [p.name for p in ben.files] == ["part1.ipynb"] and not ben.problem
+    assert dan.problem == "none of part1.ipynb, part2.ipynb; found: notes.txt"
+
+
+@pytest.mark.parametrize("given", ["ada", "ada/part2.ipynb"])
+def test_one_student_s_folder_or_one_of_their_notebooks_is_that_student(given):
+    with find_submissions(MULTI, [MULTI_COHORT / given]) as subs:
+        assert [(s.student, [p.name for p in s.files]) for s in subs] == [
+            ("ada", ["part1.ipynb", "part2.ipynb"])
+        ]
+
+
+def test_the_grading_key_changes_with_any_of_a_student_s_notebooks(tmp_path):
+    folder = tmp_path / "ada"
+    shutil.copytree(MULTI_COHORT / "ada", folder)
+    with find_submissions(MULTI, [folder]) as subs:
+        before = stamp(subs[0].files, "digest").grading_key
+    (folder / "part2.ipynb").write_text((folder / "part2.ipynb").read_text() + " ")
+    with find_submissions(MULTI, [folder]) as subs:
+        assert stamp(subs[0].files, "digest").grading_key != before

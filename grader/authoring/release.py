@@ -23,28 +23,31 @@ def release(assignment: Assignment, dest: Path) -> Path:
     """Write the student version of ``assignment`` into ``dest`` (replaced if it exists).
 
     Returns:
-        The path of the released notebook.
+        The path of the released notebook (the first, when there are several).
 
     Raises:
         AssignmentError: the solution notebook is missing or malformed, or a release path
             points at hidden checks or outside the assignment.
         ReportError: ``dest`` cannot be written.
     """
-    nb = read_notebook_strict(assignment.notebook_path)
-    student_nb = strip_notebook(nb, assignment.notebook_path)
+    stripped = {}
+    for name in assignment.notebooks:
+        path = assignment.root / name
+        stripped[name] = strip_notebook(read_notebook_strict(path), path)
     for entry in assignment.release:
         _release_source(assignment, entry)  # exists, and may be released
     try:
-        return _write(assignment, student_nb, dest)
+        return _write(assignment, stripped, dest)
     except OSError as exc:
         raise ReportError(f"cannot write {dest}: {exc.strerror or exc}") from exc
 
 
-def _write(assignment: Assignment, student_nb: nbformat.NotebookNode, dest: Path) -> Path:
+def _write(assignment: Assignment, notebooks: dict[str, nbformat.NotebookNode], dest: Path) -> Path:
     staging = dest.with_name(f".{dest.name}.staging")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
-    nbformat.write(student_nb, staging / assignment.notebook)
+    for name, nb in notebooks.items():
+        nbformat.write(nb, staging / name)
     for src in assignment.files("released"):
         target = staging / src.relative_to(assignment.root)
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -56,16 +59,20 @@ def _write(assignment: Assignment, student_nb: nbformat.NotebookNode, dest: Path
 
 
 def released_imports(assignment: Assignment) -> list[str]:
-    """What the student's copy of the notebook imports ([] if the notebook cannot be read).
+    """What the students' copies of the notebooks import (not what cannot be read).
 
     A batch's warm kernels preload these: a solution's own imports would show in every
     kernel's ``sys.modules`` and hint at the answer.
     """
-    try:
-        nb = read_notebook_strict(assignment.notebook_path)
-        return imported_modules(strip_notebook(nb, assignment.notebook_path))
-    except AssignmentError:
-        return []
+    found: dict[str, None] = {}
+    for name in assignment.notebooks:
+        path = assignment.root / name
+        try:
+            released = strip_notebook(read_notebook_strict(path), path)
+        except AssignmentError:
+            continue
+        found.update(dict.fromkeys(imported_modules(released)))
+    return list(found)
 
 
 def strip_notebook(nb: nbformat.NotebookNode, where: Path) -> nbformat.NotebookNode:

@@ -51,7 +51,8 @@ def validate(assignment: Assignment, options: GradeOptions) -> Validation:
             if not c.passed
         ]
         problems += [
-            f"solution: cell {e.cell + 1} raised {e.ename}: {e.evalue}"
+            f"solution: {e.notebook + ' ' if e.notebook else ''}cell {e.cell + 1} raised "
+            f"{e.ename}: {e.evalue}"
             for e in solution.cell_errors
         ]
         if solution.reason:
@@ -76,6 +77,17 @@ def _first_line(text: str) -> str:
 async def _grade_both(
     assignment: Assignment, options: GradeOptions, solution: Path, released: Path
 ) -> tuple[SubmissionResult, SubmissionResult]:
-    first = await grade_submission_async(assignment, Submission("solution", solution), options)
-    second = await grade_submission_async(assignment, Submission("released", released), options)
+    first = await grade_submission_async(
+        assignment, _as_submission(assignment, "solution", solution), options
+    )
+    second = await grade_submission_async(
+        assignment, _as_submission(assignment, "released", released), options
+    )
     return first, second
+
+
+def _as_submission(assignment: Assignment, student: str, notebook: Path) -> Submission:
+    """The notebook(s) in ``notebook``'s folder as one submission."""
+    folder = notebook.parent
+    notebooks = tuple(folder / n for n in assignment.notebooks) if assignment.multi_notebook else ()
+    return Submission(student, notebook, notebooks=notebooks)

@@ -55,6 +55,10 @@ class CheckJob:
     """Address-space limit of the check worker, in MiB (0: none, e.g. in-process self-checks)."""
     cpu_seconds: int = 0
     """CPU-time limit of the check worker, in seconds (0: none)."""
+    notebook: str = ""
+    """In a multi-notebook assignment, the notebook (stem) this kernel ran: only its checks run
+    (a check names its notebook with ``@pytest.mark.notebook``; unmarked: ``default_notebook``)."""
+    default_notebook: str = ""
 
 
 class CheckDefinitionError(Exception):
@@ -167,9 +171,17 @@ class GraderPlugin:
         return Path(self.job.hidden_data)
 
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
-        """Keep only the requested questions."""
+        """Keep only the requested questions, and the checks of this kernel's notebook."""
         if self.job.only:
             items[:] = [i for i in items if _question(i) in self.job.only]
+        if self.job.notebook:
+            items[:] = [i for i in items if self._notebook(i) == self.job.notebook]
+
+    def _notebook(self, item: pytest.Item) -> str:
+        marker = item.get_closest_marker("notebook")
+        if marker and marker.args:
+            return Path(str(marker.args[0])).stem  # "problem1" or "problem1.ipynb"
+        return self.job.default_notebook
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         """Remember check files that fail to import."""
@@ -222,6 +234,7 @@ class GraderPlugin:
             message=message,
             hint=str(hint_marker.args[0]) if hint_marker and status != "passed" else "",
             duration=round(sum(d for _, _, d in phases), 4),
+            notebook=self.job.notebook,
         )
 
     def _visibility(self, item: pytest.Item) -> Any:

@@ -39,6 +39,8 @@ class QuestionStats:
     full_marks: int
     """Submissions with every point of the question."""
     graded: int
+    notebook: str = ""
+    """Its notebook (stem), in a multi-notebook assignment."""
 
 
 @dataclass(frozen=True)
@@ -191,11 +193,11 @@ def _histogram(percents: list[float]) -> tuple[Bin, ...]:
 def _questions(results: list[SubmissionResult]) -> tuple[QuestionStats, ...]:
     scores: dict[str, list[float]] = defaultdict(list)
     full: Counter[str] = Counter()
-    meta: dict[str, tuple[str, float]] = {}
+    meta: dict[str, tuple[str, float, str]] = {}
     for r in results:
         for q in r.questions:
             scores[q.name].append(q.score)
-            meta.setdefault(q.name, (q.title, q.possible))
+            meta.setdefault(q.name, (q.title, q.possible, q.notebook))
             full[q.name] += q.score >= q.possible
     return tuple(
         QuestionStats(
@@ -205,6 +207,7 @@ def _questions(results: list[SubmissionResult]) -> tuple[QuestionStats, ...]:
             mean=statistics.fmean(values),
             full_marks=full[name],
             graded=len(values),
+            notebook=meta[name][2],
         )
         for name, values in scores.items()
     )

@@ -72,11 +72,11 @@ def _unpacked(pack: AssignmentPack) -> Assignment:
 
 @dataclass(frozen=True)
 class RemoteSubmission:
-    """A submission as data for a worker: the notebook's bytes, its time and its notes."""
+    """A submission as data for a worker: its notebooks' bytes, its time and its notes."""
 
     student: str
-    notebook_name: str
-    notebook: bytes
+    notebooks: tuple[tuple[str, bytes | None], ...]
+    """Each notebook's file name and bytes (None: not handed in), the submission's first."""
     submitted_at: str | None
     """ISO 8601, or None: unknown."""
     notes: tuple[str, ...]
@@ -84,20 +84,28 @@ class RemoteSubmission:
 
     @classmethod
     def of(cls, sub: Submission) -> RemoteSubmission:
-        """``sub`` as data (its notebook read, capped)."""
+        """``sub`` as data (its notebooks read, capped)."""
         when = None if sub.submitted_at is None else sub.submitted_at.isoformat()
-        data = b"" if sub.problem else _read_capped(sub.path)
-        return cls(sub.student, sub.path.name, data, when, sub.notes, sub.problem)
+        paths = sub.notebooks or (sub.path,)
+        files = tuple(
+            (p.name, None if sub.problem or not p.is_file() else _read_capped(p)) for p in paths
+        )
+        return cls(sub.student, files, when, sub.notes, sub.problem)
 
 
 def grade_remote(pack: AssignmentPack, remote: RemoteSubmission, isolation: str) -> str:
     """Run on a worker: grade one submission given as data; the result as JSON text."""
     assignment = _unpacked(pack)
     with tempfile.TemporaryDirectory(prefix="grader-submission-") as tmp:
-        path = Path(tmp) / remote.notebook_name
-        path.write_bytes(remote.notebook)
+        paths = tuple(Path(tmp) / Path(name).name for name, _ in remote.notebooks)
+        for path, (_, data) in zip(paths, remote.notebooks, strict=True):
+            if data is not None:
+                path.write_bytes(data)
         when = dt.datetime.fromisoformat(remote.submitted_at) if remote.submitted_at else None
-        sub = Submission(remote.student, path, when, remote.notes, remote.problem)
+        handed_in = [p for p in paths if p.is_file()] or list(paths)
+        notebooks = paths if assignment.multi_notebook else ()
+        sub = Submission(remote.student, handed_in[0], when, remote.notes, remote.problem,
+                         notebooks)  # fmt: skip
         options = GradeOptions(isolation="bwrap" if isolation == "bwrap" else "limits")
         result = grade_submission(assignment, sub, options)
     return json.dumps(result.to_dict())
