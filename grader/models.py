@@ -9,8 +9,13 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 """Bumped whenever a field of the JSON output changes meaning or disappears.
+
+4: a question may be ``manual`` (graded by a person); one not graded yet is ``awaiting`` and
+its points are in neither ``total`` nor ``possible`` (never a 0); questions, checks and cell
+errors name their ``notebook`` in a multi-notebook assignment. Older results read as having
+no manual questions and one notebook.
 
 3: ``grader_failure`` (grading failed for a reason that is not the student's), ``isolation``
 and ``kernels`` (how it was graded); recovered cells appear as cell errors of kind
@@ -67,6 +72,11 @@ class QuestionResult:
     """Number of its checks."""
     notebook: str = ""
     """The notebook it is in (its stem), in a multi-notebook assignment; else ""."""
+    manual: bool = False
+    """Graded by a person (``[questions.<name>] manual = true``), not by checks."""
+    awaiting: bool = False
+    """A manual question not graded yet: its points count in neither ``total`` nor
+    ``possible`` of the submission."""
 
 
 @dataclass(frozen=True)
@@ -132,6 +142,11 @@ class SubmissionResult:
         return round(self.total + self.penalty, 6)
 
     @property
+    def awaiting_manual(self) -> tuple[QuestionResult, ...]:
+        """The manual questions not graded yet."""
+        return tuple(q for q in self.questions if q.awaiting)
+
+    @property
     def percent(self) -> float:
         """Score as a percentage of the possible points (0 when nothing is possible)."""
         return 100.0 * self.total / self.possible if self.possible else 0.0
@@ -172,6 +187,10 @@ class SubmissionResult:
         line = f"{self.student}: {_fmt(self.total)}/{_fmt(self.possible)} ({self.percent:.0f}%)"
         if self.penalty:
             line += f" after a late penalty of {_fmt(self.penalty)} ({self.days_late} days late)"
+        if waiting := self.awaiting_manual:
+            names = ", ".join(q.name for q in waiting)
+            points = _fmt(sum(q.possible for q in waiting))
+            line += f"; awaiting manual grading: {names} ({points} points)"
         return line
 
 

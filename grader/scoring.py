@@ -18,12 +18,20 @@ def score(
     timings: dict[str, float] | None = None,
     notes: Sequence[str] = (),
 ) -> SubmissionResult:
-    """Sum points per question (all-or-nothing where configured) into a result."""
+    """Sum points per question (all-or-nothing where configured) into a result.
+
+    A manual question appears as awaiting manual grading, outside the total and the possible
+    points, until a person grades it.
+    """
     order = list(assignment.questions)
     order += sorted({c.question for c in checks} - set(order))
     questions = []
     for name in order:
         own = [c for c in checks if c.question == name]
+        config = assignment.questions.get(name)
+        if config is not None and config.manual:
+            questions.append(_awaiting(assignment, name))
+            continue
         if not own:
             continue
         possible = sum(c.possible for c in own)
@@ -43,18 +51,35 @@ def score(
                 notebook=own[0].notebook,
             )
         )
+    counted = [q for q in questions if not q.awaiting]
     return SubmissionResult(
         assignment=assignment.name,
         student=student,
         gradable=True,
-        total=_round(sum(q.score for q in questions)),
-        possible=_round(sum(q.possible for q in questions)),
+        total=_round(sum(q.score for q in counted)),
+        possible=_round(sum(q.possible for q in counted)),
         questions=tuple(questions),
         checks=tuple(checks),
         cell_errors=tuple(cell_errors),
         reason=reason,
         timings=dict(timings or {}),
         notes=tuple(notes),
+    )
+
+
+def _awaiting(assignment: Assignment, name: str) -> QuestionResult:
+    config = assignment.questions[name]
+    return QuestionResult(
+        name=name,
+        title=assignment.question_title(name),
+        score=0.0,
+        possible=_round(config.points),
+        all_or_nothing=False,
+        passed=0,
+        checks=0,
+        notebook=config.notebook,
+        manual=True,
+        awaiting=True,
     )
 
 

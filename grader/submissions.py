@@ -68,18 +68,7 @@ def find_submissions(
             if not path.exists():
                 raise SubmissionError(f"no such file or folder: {path}")
             if path.is_file() and path.suffix == ".zip":
-                # A folder of its own per zip: two zips may share a name.
-                dest = Path(tmp) / str(len(found)) / path.stem
-                outside = _safe_extract(path, dest)
-                if _holds_notebooks(assignment, dest):  # one student's zip: <student>.zip
-                    unpacked = [_student_folder(assignment, dest, from_zip=True)]
-                else:
-                    unpacked = _from_folder(assignment, dest, from_zip=True)
-                if outside:
-                    note = (f"{path.name} held entries that point outside it, not unpacked: "
-                            + ", ".join(outside[:LISTED]))  # fmt: skip
-                    unpacked = [dataclasses.replace(s, notes=(*s.notes, note)) for s in unpacked]
-                found += unpacked
+                found += _from_zip(assignment, path, Path(tmp) / str(len(found)))
             elif path.is_file() and assignment.multi_notebook:  # one of a student's notebooks
                 found.append(_student_folder(assignment, path.resolve().parent, False))
             elif path.is_file():
@@ -88,12 +77,30 @@ def find_submissions(
             elif assignment.multi_notebook and _holds_notebooks(assignment, path):
                 found.append(_student_folder(assignment, path.resolve(), False))
             else:
-                found += _from_folder(assignment, path)
+                found += _from_folder(assignment, path, Path(tmp) / f"in-{len(found)}")
         if not found:
             raise SubmissionError("no submissions found in " + ", ".join(map(str, paths)))
         if submitted_at is not None:
             found = [dataclasses.replace(s, submitted_at=submitted_at, notes=()) for s in found]
         yield found
+
+
+def _from_zip(assignment: Assignment, path: Path, under: Path) -> list[Submission]:
+    """The students in a zip: one (``<student>.zip`` holding the notebook) or a folder's worth.
+
+    Unpacked in a folder of its own under ``under`` (two zips may share a name).
+    """
+    dest = under / path.stem
+    outside = _safe_extract(path, dest)
+    if _holds_notebooks(assignment, dest):  # one student's zip: <student>.zip
+        unpacked = [_student_folder(assignment, dest, from_zip=True)]
+    else:
+        unpacked = _from_folder(assignment, dest, None, from_zip=True)
+    if outside:
+        note = (f"{path.name} held entries that point outside it, not unpacked: "
+                + ", ".join(outside[:LISTED]))  # fmt: skip
+        unpacked = [dataclasses.replace(s, notes=(*s.notes, note)) for s in unpacked]
+    return unpacked
 
 
 def _timed(sub: Submission, folder: Path | None, from_zip: bool = False) -> Submission:
@@ -126,11 +133,18 @@ LISTED = 8
 """Names a not-gradable folder's reason lists before "and N more"."""
 
 
-def _from_folder(assignment: Assignment, folder: Path, from_zip: bool = False) -> list[Submission]:
-    """The students in ``folder``: its notebooks, and each sub-folder, gradable or not."""
-    out = []
+def _from_folder(
+    assignment: Assignment, folder: Path, unzip_to: Path | None, from_zip: bool = False
+) -> list[Submission]:
+    """The students in ``folder``: its notebooks, its zips and each sub-folder, gradable or not.
+
+    A zip in the folder (``<student>.zip``) is unpacked under ``unzip_to`` (None: not in a zip).
+    """
+    out: list[Submission] = []
     for entry in _visible(folder):
-        if entry.is_file() and entry.suffix == ".ipynb" and not assignment.multi_notebook:
+        if entry.is_file() and entry.suffix == ".zip" and unzip_to is not None:
+            out += _from_zip(assignment, entry, unzip_to / str(len(out)))
+        elif entry.is_file() and entry.suffix == ".ipynb" and not assignment.multi_notebook:
             # Students share this folder: a timestamp.txt in it is nobody's in particular.
             out.append(_timed(Submission(entry.stem, entry), None, from_zip))
         elif entry.is_dir() and entry.name not in NOT_STUDENTS:

@@ -62,12 +62,13 @@ def test_csv_has_a_row_per_student_from_their_latest_result(url):
     rows = table(export_grades(MINI, "csv", url))
     assert rows[0] == ["student", "total", "possible", "percent", "score_before_penalty",
                        "late_penalty", "days_late", "submitted_at", "q2", "q1", "gradable",
-                       "reason"]  # fmt: skip
+                       "reason", "awaiting_manual"]  # fmt: skip
     assert rows[1:] == [
         ["ada", "4.4", "5.5", "80.00", "5.5", "1.1", "2", "2026-01-11T12:30:00Z", "2.5", "3",
-         "true", ""],
-        ["ben", "3", "5.5", "54.55", "3", "0", "0", "", "0", "3", "true", ""],
-        ["zed", "0", "0", "0.00", "0", "0", "0", "", "", "", "false", 'not valid JSON, "really"'],
+         "true", "", ""],
+        ["ben", "3", "5.5", "54.55", "3", "0", "0", "", "0", "3", "true", "", ""],
+        ["zed", "0", "0", "0.00", "0", "0", "0", "", "", "", "false", 'not valid JSON, "really"',
+         ""],
     ]  # fmt: skip
 
 
@@ -103,3 +104,16 @@ def test_a_missing_gradebook_file_is_an_error_and_is_not_created(tmp_path):
     with pytest.raises(GradebookError, match=r"no gradebook at .*: grade mini first"):
         export_grades(MINI, "canvas", f"sqlite:///{path}")
     assert not path.exists()
+
+
+def test_a_student_awaiting_manual_grading_is_marked_in_the_csv_and_blank_for_canvas():
+    from grader.integrations.export import canvas_csv, grades_csv
+    from grader.models import QuestionResult, SubmissionResult
+
+    waiting = QuestionResult("q8", "", 0.0, 4.0, False, 0, 0, manual=True, awaiting=True)
+    done = QuestionResult("q1", "", 2.0, 2.0, False, 1, 1)
+    ada = SubmissionResult("mini", "ada", True, 2.0, 2.0, questions=(done, waiting))
+    rows = table(grades_csv([ada], MINI))
+    assert rows[1][rows[0].index("q8")] == "awaiting" and rows[1][-1] == "q8"
+    canvas = table(canvas_csv([ada], MINI))
+    assert canvas[1][-1] == "6" and canvas[2] == ["ada", "", "", "ada", "", ""]

@@ -4,6 +4,7 @@ import json
 
 import pytest
 
+from grader.models import SCHEMA_VERSION
 from tests.conftest import COURSE, NOTEBOOKS, run_grader
 
 pytestmark = pytest.mark.slow
@@ -17,7 +18,7 @@ def test_correct_notebook_scores_full_marks(graded_mini):
     r = graded_mini["results"]["correct"]
     assert r["gradable"] and (r["total"], r["possible"]) == (5.5, 5.5)
     assert set(statuses(r).values()) == {"passed"}
-    assert r["schema_version"] == 3 and r["assignment"] == "mini"
+    assert r["schema_version"] == SCHEMA_VERSION == 4 and r["assignment"] == "mini"
 
 
 def test_partially_correct_notebook_loses_an_all_or_nothing_question(graded_mini):

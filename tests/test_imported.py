@@ -14,12 +14,18 @@ class FakeNotebook:
         self.values = values
         self.asked: list[str] = []
 
-    def __contains__(self, name):
-        return name in self.values
+    def __contains__(self, name):  # as the real one: by reading the value
+        try:
+            self[name]
+        except (KeyError, TypeError):
+            return False
+        return True
 
     def __getitem__(self, name):
         self.asked.append(name)
         value = self.values[name]
+        if callable(value) or type(value).__name__ == "module":
+            raise TypeError(f"`{name}` cannot travel as data")  # as the codec refuses it
         return value.copy() if hasattr(value, "copy") else value
 
     def function(self, name):
@@ -27,7 +33,9 @@ class FakeNotebook:
         return lambda *a, **k: self.values[name](*a, **k)
 
     def eval(self, expression, **inputs):
-        return eval(expression, dict(self.values), inputs)
+        scope = dict(self.values)
+        scope.update(inputs)  # as the helper binds inputs: in a copy of the globals
+        return eval(expression, scope)
 
 
 def test_free_names_leave_out_what_the_test_binds_imports_and_builtins():
@@ -83,3 +91,34 @@ def test_mutating_the_notebook_s_copy_cannot_change_the_student_s_object():
 def test_tests_that_need_the_live_kernel_are_named_with_the_reason(source, why):
     got = kernel_only_reason(source)
     assert (why in got) if why else got == ""
+
+
+def test_a_module_is_this_process_s_own_and_only_one_already_imported_or_of_the_stdlib():
+    import json
+    import types
+
+    from grader.checks.imported import MISSING, fetch
+
+    nb = FakeNotebook(js=json, other=types.ModuleType("a_module_not_loaded_here"))
+    assert fetch(nb, "js") is json
+    assert fetch(nb, "other") is MISSING  # never imported on the student's word
+    assert fetch(nb, "nothing") is MISSING
+
+
+def test_an_estimator_s_fitted_attributes_come_as_data_and_its_methods_run_in_the_kernel():
+    from sklearn.linear_model import LinearRegression
+
+    from grader.checks.imported import EstimatorProxy, fetch
+    from grader.guest import codec
+
+    model = LinearRegression().fit([[0.0], [1.0]], [0.0, 2.0])
+
+    class EstimatorNotebook(FakeNotebook):
+        def __getitem__(self, name):
+            return codec.loads(codec.dumps(self.values[name]))  # as it travels
+
+    nb = EstimatorNotebook(model=model)
+    got = fetch(nb, "model")
+    assert isinstance(got, EstimatorProxy)
+    assert got.coef_[0] == pytest.approx(2.0)  # by value
+    assert got.predict([[2.0]])[0] == pytest.approx(4.0)  # called in the "kernel"

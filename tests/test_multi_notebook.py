@@ -31,8 +31,9 @@ def _questions(result):
 def test_each_notebook_runs_in_its_own_kernel_and_counts_toward_one_total(graded):
     results, _ = graded
     ada = results["ada"]
-    assert (ada["total"], ada["possible"]) == (4, 4)
-    assert _questions(ada) == {"q1": (2, 2, "part1"), "q2": (2, 2, "part2")}
+    assert (ada["total"], ada["possible"]) == (4, 4)  # q3, by hand, not graded yet
+    assert _questions(ada) == {"q1": (2, 2, "part1"), "q2": (2, 2, "part2"), "q3": (0, 3, "part2")}
+    assert [q["name"] for q in ada["questions"] if q["awaiting"] and q["manual"]] == ["q3"]
     assert {c["name"]: c["notebook"] for c in ada["checks"]} == {
         "test_add": "part1", "test_mean": "part2", "test_part1_is_not_visible_here": "part2"
     }  # fmt: skip
@@ -49,7 +50,7 @@ def test_a_notebook_not_handed_in_fails_its_own_checks_and_the_rest_still_count(
 
 def test_a_wrong_notebook_costs_only_its_own_questions(graded):
     cara = graded[0]["cara"]
-    assert _questions(cara) == {"q1": (0, 2, "part1"), "q2": (2, 2, "part2")}
+    assert _questions(cara) == {"q1": (0, 2, "part1"), "q2": (2, 2, "part2"), "q3": (0, 3, "part2")}
 
 
 def test_a_folder_without_any_of_the_notebooks_is_a_row_that_says_so(graded):
@@ -89,13 +90,22 @@ def test_release_strips_every_notebook_and_validate_grades_them_all(tmp_path):
     assert 'notebooks = ["part1.ipynb", "part2.ipynb"]' in toml
     done = run_grader("--course", str(course), "validate", "multi")
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "solution:          solution: 4/4" in done.stdout
+    assert "solution:          solution: 4/4 (100%); awaiting manual grading: q3" in done.stdout
+    part2 = nbformat.read(released / "part2.ipynb", as_version=4)
+    assert part2.cells[1].source.startswith("<!-- MANUAL: q3 -->")
+    assert (
+        "YOUR ANSWER HERE" in part2.cells[1].source
+        and "sum of the values" not in part2.cells[1].source
+    )
+    assert "rubric" not in toml and "manual = true" in toml
 
 
 def test_reports_show_the_notebook_of_each_question_and_cell(graded):
     _, out = graded
     page = (out / "ben.html").read_text()
     assert "<th>Notebook</th>" in page and "<td>part2</td>" in page
+    assert "awaiting manual grading (3 points)" in page and "Awaiting manual grading: q3" in page
     assert "| part1: q1" in (out / "ben.md").read_text()
     summary = (out / "index.html").read_text()
     assert "<th>Notebook</th>" in summary and "<td>part1</td>" in summary
+    assert "awaiting manual grading" in summary

@@ -42,13 +42,25 @@ def test_ungradable_is_distinct_from_zero():
     assert not r.gradable and r.reason == "bad json" and r.to_dict()["gradable"] is False
 
 
-def test_a_schema_2_result_reads_as_schema_3_with_no_grader_failure_and_unknown_isolation():
+def test_a_schema_2_result_reads_as_the_current_schema_with_no_grader_failure_or_manual():
     from grader.models import SCHEMA_VERSION, SubmissionResult
 
     old = {"schema_version": 2, "assignment": "a", "student": "s", "gradable": True,
-           "total": 1.0, "possible": 2.0, "penalty": 0.0}  # fmt: skip
+           "total": 1.0, "possible": 2.0, "penalty": 0.0,
+           "questions": [{"name": "q1", "title": "", "score": 1.0, "possible": 2.0,
+                          "all_or_nothing": False, "passed": 1, "checks": 2}]}  # fmt: skip
     result = SubmissionResult.from_dict(old)
-    assert SCHEMA_VERSION == 3 and result.schema_version == 3
+    assert SCHEMA_VERSION == 4 and result.schema_version == 4
+    assert result.awaiting_manual == () and result.questions[0].notebook == ""
     assert not result.grader_failure and result.isolation == "" and result.sandboxed
     again = SubmissionResult.from_dict(result.to_dict())
     assert again == result
+
+
+def test_a_manual_question_awaits_grading_outside_the_total_never_as_zero():
+    a = assignment(q1=QuestionConfig(), q8=QuestionConfig(manual=True, points=4))
+    result = score(a, "ada", [check("q1", "passed", 2), check("q1", "failed", 1)])
+    assert (result.total, result.possible) == (2, 3)
+    (q8,) = result.awaiting_manual
+    assert (q8.name, q8.possible, q8.manual, q8.awaiting) == ("q8", 4, True, True)
+    assert result.summary() == "ada: 2/3 (67%); awaiting manual grading: q8 (4 points)"

@@ -249,3 +249,13 @@ def test_a_zip_holding_the_assignments_notebook_at_its_top_is_the_student_it_is_
     archive = write_zip(tmp_path / "ada.zip", {"mini.ipynb": '{"who": "ada"}', "notes.txt": "x"})
     subs = found(archive)
     assert {name: data for name, (_, data) in subs.items()} == {"ada": b'{"who": "ada"}'}
+
+
+def test_a_folder_of_student_notebooks_and_student_zips_gives_a_row_for_each(tmp_path):
+    (tmp_path / "ada.ipynb").write_text('{"who": "ada"}')
+    write_zip(tmp_path / "ben.zip", {"mini.ipynb": '{"who": "ben"}'})
+    write_zip(tmp_path / "cohort.zip", {"cara/mini.ipynb": '{"who": "cara"}'})
+    subs = found(tmp_path)
+    assert {name: data for name, (_, data) in subs.items()} == {
+        "ada": b'{"who": "ada"}', "ben": b'{"who": "ben"}', "cara": b'{"who": "cara"}'
+    }  # fmt: skip

@@ -16,8 +16,12 @@ from __future__ import annotations
 
 import ast
 import builtins
+import importlib
+import sys
 from collections.abc import Iterable
 from typing import Any, Protocol
+
+from grader.guest.codec import EstimatorData
 
 
 class NotebookLike(Protocol):
@@ -59,16 +63,122 @@ def free_names(source: str) -> list[str]:
 
 
 def notebook_namespace(nb: NotebookLike, names: Iterable[str]) -> dict[str, Any]:
-    """A namespace holding each of ``names`` the notebook defines, fetched through ``nb``."""
+    """A namespace holding each of ``names`` the notebook defines, fetched through ``nb``.
+
+    A name the notebook lacks is left out: the test raises NameError itself, where it reads it.
+    """
     namespace: dict[str, Any] = {"__name__": "__grader_imported_test__"}
     for name in names:
-        if name not in nb:
-            continue  # the test raises NameError itself, where it reads the name
-        if nb.eval(f"callable({name})"):
-            namespace[name] = nb.function(name)
-        else:
-            namespace[name] = nb[name]
+        value = fetch(nb, name)
+        if value is not MISSING:
+            namespace[name] = value
     return namespace
+
+
+MISSING = object()
+"""What :func:`fetch` gives for a name the notebook does not define."""
+
+_KIND = (
+    "None if __grader_name not in globals() else (lambda v: "
+    "('module', v.__name__) if type(v).__name__ == 'module' else "
+    "('class', v.__module__, v.__qualname__) if isinstance(v, type) else "
+    "('function',) if callable(v) else ('value',))(globals()[__grader_name])"
+)
+
+
+def fetch(nb: NotebookLike, name: str) -> Any:
+    """The notebook's global ``name`` as the check process can use it (:data:`MISSING` if none).
+
+    One ``nb.eval`` asks the kernel what it is (the name travels as data). A module is this
+    process's own module of that name (a student cannot patch it), and only one already
+    imported here or of the standard library, so a student cannot make the check process import
+    anything else; a class importable here by module and name becomes :class:`ClassStandIn`;
+    another callable a call-by-value proxy (``nb.function``); a fitted estimator its data with
+    its methods called in the kernel (:class:`EstimatorProxy`); anything else its value.
+    """
+    kind = nb.eval(_KIND, __grader_name=name)
+    if not isinstance(kind, tuple) or not kind:
+        return MISSING
+    if kind[0] == "module" and isinstance(kind[1], str):
+        return _module(kind[1]) or MISSING
+    if kind[0] == "class" and len(kind) == 3:
+        cls = _import_class(str(kind[1]), str(kind[2]))
+        return ClassStandIn(cls) if cls is not None else nb.function(name)
+    if kind[0] in ("class", "function"):
+        return nb.function(name)
+    value = nb[name]
+    return EstimatorProxy(nb, name, value) if isinstance(value, EstimatorData) else value
+
+
+def _module(name: str) -> Any:
+    if name in sys.modules or name.split(".")[0] in sys.stdlib_module_names:
+        try:
+            return importlib.import_module(name)
+        except ImportError:
+            return None
+    return None
+
+
+class ClassStandIn:
+    """A class of the notebook, as the same class imported in the check process."""
+
+    def __init__(self, cls: type) -> None:
+        self.cls = cls
+
+    def __instancecheck__(self, obj: Any) -> bool:
+        if isinstance(obj, EstimatorData | EstimatorProxy):
+            found = _import_class(obj.module, obj.class_name)
+            return found is not None and issubclass(found, self.cls)
+        return isinstance(obj, self.cls)
+
+    def __subclasscheck__(self, other: type) -> bool:
+        return issubclass(other, self.cls)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """A new instance, made in the check process."""
+        return self.cls(*args, **kwargs)
+
+    def __getattr__(self, attr: str) -> Any:
+        return getattr(self.cls, attr)
+
+    def __repr__(self) -> str:
+        return repr(self.cls)
+
+
+class EstimatorProxy:
+    """A fitted estimator of the notebook: its data here, its methods called in the kernel."""
+
+    def __init__(self, nb: NotebookLike, name: str, data: EstimatorData) -> None:
+        self._nb, self._name, self._data = nb, name, data
+
+    def __getattr__(self, attr: str) -> Any:
+        if attr.startswith("__"):
+            raise AttributeError(attr)
+        try:
+            return getattr(self._data, attr)
+        except AttributeError:
+            if not self._nb.eval(f"callable(getattr({self._name}, {attr!r}, None))"):
+                raise
+        nb, name = self._nb, self._name
+
+        def method(*args: Any, **kwargs: Any) -> Any:
+            code = f"{name}.{attr}(*__grader_args, **__grader_kwargs)"
+            return nb.eval(code, __grader_args=list(args), __grader_kwargs=kwargs)
+
+        method.__name__ = attr
+        return method
+
+
+def _import_class(module: str, qualname: str) -> type | None:
+    if module == "__main__":  # the student's own class: only the kernel has it
+        return None
+    try:
+        found: Any = importlib.import_module(module)
+        for part in qualname.split("."):
+            found = getattr(found, part)
+    except (ImportError, AttributeError, ValueError):
+        return None
+    return found if isinstance(found, type) else None
 
 
 def run_test(nb: NotebookLike, source: str, filename: str = "<imported test>") -> Any:

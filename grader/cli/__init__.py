@@ -3,7 +3,8 @@
 Each command builds its configuration, calls one library function, prints the outcome; a
 :class:`~grader.errors.GraderError` becomes a one-line message and its exit code
 (:class:`GraderGroup`). The commands live by what they serve: :mod:`.authoring` (release,
-validate), :mod:`.grading` (grade, report, check, demo), :mod:`.exporting` (export, ci init);
+validate), :mod:`.importing` (import nbgrader/otter), :mod:`.grading` (grade, report, check,
+demo), :mod:`.exporting` (export, ci init);
 the options they share in :mod:`.options`.
 """
 
@@ -17,6 +18,7 @@ from grader import __version__
 from grader.cli.authoring import release_cmd, validate_cmd
 from grader.cli.exporting import ci_group, export_cmd
 from grader.cli.grading import check_cmd, demo_cmd, grade_cmd, report_cmd
+from grader.cli.importing import import_group
 from grader.cli.options import DEBUG, GraderGroup
 from grader.logs import to_stderr
 
@@ -46,5 +48,5 @@ def main(ctx: click.Context, course: Path, verbose: bool, debug: bool) -> None:
 
 
 for command in (release_cmd, validate_cmd, grade_cmd, check_cmd, report_cmd, export_cmd,
-                ci_group, demo_cmd):  # fmt: skip
+                ci_group, demo_cmd, import_group):  # fmt: skip
     main.add_command(command)

@@ -157,7 +157,9 @@ def _state(result: SubmissionResult) -> str:
         return "grader failure"
     if not result.gradable:
         return "ungradable"
-    return "stopped" if result.reason else "graded"
+    if result.reason:
+        return "stopped"
+    return "awaiting manual grading" if result.awaiting_manual else "graded"
 
 
 _CELL_TROUBLE = {
@@ -196,6 +198,8 @@ def _questions(results: list[SubmissionResult]) -> tuple[QuestionStats, ...]:
     meta: dict[str, tuple[str, float, str]] = {}
     for r in results:
         for q in r.questions:
+            if q.awaiting:  # not graded yet: no score to average
+                continue
             scores[q.name].append(q.score)
             meta.setdefault(q.name, (q.title, q.possible, q.notebook))
             full[q.name] += q.score >= q.possible

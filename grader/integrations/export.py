@@ -54,10 +54,11 @@ def grades_csv(results: Sequence[SubmissionResult], assignment: Assignment) -> s
             *questions,
             "gradable",
             "reason",
+            "awaiting_manual",
         ]
     )
     for r in results:
-        scores = {q.name: _num(q.score) for q in r.questions}
+        scores = {q.name: "awaiting" if q.awaiting else _num(q.score) for q in r.questions}
         writer.writerow(
             [
                 r.student,
@@ -71,6 +72,7 @@ def grades_csv(results: Sequence[SubmissionResult], assignment: Assignment) -> s
                 *(scores.get(q, "") for q in questions),
                 str(r.gradable).lower(),
                 r.reason,
+                " ".join(q.name for q in r.awaiting_manual),
             ]
         )
     return out.getvalue()
@@ -83,16 +85,21 @@ def canvas_csv(
 
     Columns ``Student, ID, SIS User ID, SIS Login ID, Section`` and one for the assignment,
     ``Title (canvas_id)`` (without an id, Canvas creates the assignment), after a ``Points
-    Possible`` row. Ungradable submissions are left blank.
+    Possible`` row (every question's points, manual ones included). Ungradable submissions,
+    and those still awaiting manual grading (a partial score is not the grade), are left blank.
     """
     column = f"{assignment.title} ({canvas_id})" if canvas_id else assignment.title
-    possible = max((r.possible for r in results if r.gradable), default=0.0)
+    possible = max(
+        (r.possible + sum(q.possible for q in r.awaiting_manual) for r in results if r.gradable),
+        default=0.0,
+    )
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["Student", "ID", "SIS User ID", "SIS Login ID", "Section", column])
     writer.writerow(["Points Possible", "", "", "", "", _num(possible)])
     for r in results:
-        writer.writerow([r.student, "", "", r.student, "", _num(r.total) if r.gradable else ""])
+        final = r.gradable and not r.awaiting_manual
+        writer.writerow([r.student, "", "", r.student, "", _num(r.total) if final else ""])
     return out.getvalue()
 
 
