@@ -15,7 +15,7 @@ import contextlib
 import re
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -100,13 +100,22 @@ def prepare_for_execution(
     return clean
 
 
+AfterCell = Callable[[int, nbformat.NotebookNode, "Execution"], Awaitable[None]]
+"""Called after each cell that ran to its end (the kernel idle, ready for questions)."""
+
+
 async def run_notebook(
-    nb: nbformat.NotebookNode, kernel: Kernel, limits: Limits, skip: frozenset[int] = frozenset()
+    nb: nbformat.NotebookNode,
+    kernel: Kernel,
+    limits: Limits,
+    skip: frozenset[int] = frozenset(),
+    after_cell: AfterCell | None = None,
 ) -> Execution:
     """Execute ``nb`` in ``kernel``, passing over the cells at ``skip``.
 
     Student failures become data in the :class:`Execution`; a cell that kills or wedges the
-    kernel ends the run there and is named in ``broken_cell``.
+    kernel ends the run there and is named in ``broken_cell``. ``after_cell`` runs after each
+    cell that finished (with or without an error), before the next one starts.
     """
     skip_tag = f"grader-skip-{uuid.uuid4()}"  # students' own tags are dropped: none can match
     execution = Execution(nb=prepare_for_execution(nb, skip, skip_tag))
@@ -122,6 +131,13 @@ async def run_notebook(
         client.output_hook_stack = collections.defaultdict(lambda: [cap])  # type: ignore[list-item]
 
     async def on_cell_executed(
+        cell: nbformat.NotebookNode, cell_index: int, execute_reply: dict[str, Any]
+    ) -> None:
+        await record(cell, cell_index, execute_reply)
+        if after_cell is not None:
+            await after_cell(cell_index, cell, execution)
+
+    async def record(
         cell: nbformat.NotebookNode, cell_index: int, execute_reply: dict[str, Any]
     ) -> None:
         if cell_index in cap.truncated:

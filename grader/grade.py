@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import re
 import shutil
 import tempfile
 import time
@@ -21,11 +22,10 @@ from pathlib import Path
 
 import nbformat
 
-from grader.checks.plugin import CheckJob
-from grader.checks.worker import ChecksTimedOut, run_checks_in_worker
+from grader.checks.runner import CheckInput, notebook_label, run_checks_for
 from grader.config import Assignment
 from grader.errors import KernelError, SandboxError
-from grader.execute import STOPPED_TAIL, Execution, run_notebook
+from grader.execute import STOPPED_TAIL, AfterCell, Execution, run_notebook
 from grader.late import apply_late_policy
 from grader.models import CellError, CheckResult, SubmissionResult
 from grader.notebook import Unreadable, read_submission
@@ -34,12 +34,8 @@ from grader.sandbox.kernel import Kernel, sandboxed_kernel
 from grader.sandbox.warm import KernelFactory
 from grader.scoring import grader_failure, score, ungradable
 from grader.submissions import Submission
-from grader.tracebacks import readable_traceback
 
 STARTUP_TIMEOUT = 60.0
-WORKER_MEMORY_MB = 1024
-"""A check worker's address space beyond the kernel's limit: its own libraries (~460 MiB of
-numpy, pandas, scikit-learn and pytest) and the values it decodes."""
 
 
 @dataclass(frozen=True)
@@ -181,26 +177,33 @@ def _run(
 
     async def run(deadline: float) -> _Ran:
         timings: dict[str, float] = {}
+        label = notebook_label(assignment, name)
+        at: dict[str, list[CheckResult]] = {}  # a checkpoint's checks, as they last ran
+
+        async def checkpoint(index: int, cell: nbformat.NotebookNode, so_far: Execution) -> None:
+            point = checkpoint_name(cell)
+            if point and kernel_box:
+                given = CheckInput.of(so_far, kernel_box[0].connection, label, checkpoint=point)
+                at[point] = await run_checks_for(
+                    assignment, options.include_hidden, given, deadline
+                )
+
+        kernel_box: list[Kernel] = []
         spool = kernels.spool if kernels is not None else None
         with private_workdir(assignment, nb, spool, name) as workdir:
             async with executed_notebook(
-                nb, workdir, assignment, options, kernels, deadline, student
+                nb, workdir, assignment, options, kernels, deadline, student, checkpoint, kernel_box
             ) as (kernel, execution):
                 timings["start"] = execution.started_after
                 timings["execute"] = execution.duration
                 checks_started = time.monotonic()
-                checks = await _run_checks(
-                    assignment,
-                    options,
-                    _CheckInput.of(execution, kernel.connection, _label(assignment, name)),
-                    deadline,
-                )
+                given = CheckInput.of(execution, kernel.connection, label, reached=tuple(at))
+                checks = await run_checks_for(assignment, options.include_hidden, given, deadline)
                 stopping = time.monotonic()
                 timings["checks"] = stopping - checks_started
             timings["shutdown"] = time.monotonic() - stopping
-        label = _label(assignment, name)
         return _Ran(
-            checks=checks,
+            checks=[c for point in at.values() for c in point] + checks,
             cell_errors=[dataclasses.replace(e, notebook=label) for e in execution.cell_errors],
             notes=[f"{name}: {n}" if label else n for n in execution.notes],
             reason=f"{name}: {execution.stopped}"
@@ -217,15 +220,10 @@ async def _unrun(
     assignment: Assignment, options: GradeOptions, name: str, why: str, deadline: float
 ) -> _Ran:
     """A notebook that could not run (not handed in, unreadable): its checks fail with why."""
-    label = _label(assignment, name)
-    missing = _CheckInput(None, why, "", (), {}, label)
-    checks = await _run_checks(assignment, options, missing, deadline)
+    label = notebook_label(assignment, name)
+    missing = CheckInput(None, why, "", (), {}, label)
+    checks = await run_checks_for(assignment, options.include_hidden, missing, deadline)
     return _Ran(checks, [], [why], "", "", {})
-
-
-def _label(assignment: Assignment, name: str) -> str:
-    """A notebook's name in results: its stem in a multi-notebook assignment, else ""."""
-    return Path(name).stem if assignment.multi_notebook else ""
 
 
 KILL_GRACE = 3.0
@@ -244,12 +242,15 @@ async def executed_notebook(
     kernels: KernelFactory | None,
     deadline: float,
     student: str = "",
+    after_cell: AfterCell | None = None,
+    current: list[Kernel] | None = None,
 ) -> AsyncIterator[tuple[Kernel, Execution]]:
     """The notebook run in a live kernel; a cell that kills or wedges one costs only itself.
 
     When a cell kills or wedges the kernel, a fresh kernel runs the notebook again without that
     cell (the cells before it rebuild the state, the cells after it run), at most
-    ``limits.recoveries`` times and while the submission's time allows.
+    ``limits.recoveries`` times and while the submission's time allows. ``after_cell`` runs
+    after each cell that finished; ``current`` holds the kernel running now.
     """
     limits = assignment.limits
     started = time.monotonic()
@@ -269,7 +270,9 @@ async def executed_notebook(
             stderr_log,
         ) as kernel:
             started_after = time.monotonic() - started
-            execution = await run_notebook(nb, kernel, limits, frozenset(skipped))
+            if current is not None:
+                current[:] = [kernel]
+            execution = await run_notebook(nb, kernel, limits, frozenset(skipped), after_cell)
             bad = execution.broken_cell
             if (
                 bad is None
@@ -283,6 +286,27 @@ async def executed_notebook(
             execution.stopped.replace(STOPPED_TAIL, "")
             + "; a fresh kernel re-ran the cells before it and ran the rest without it"
         )
+
+
+CHECKPOINT = "# CHECK:"
+"""The first line of a checkpoint cell: ``# CHECK: name`` (kept by release)."""
+_OTTER_CHECK = re.compile(r"""^\s*\w+\.check\(\s*["']([^"']+)["']\s*\)\s*$""", re.MULTILINE)
+
+
+def checkpoint_name(cell: nbformat.NotebookNode) -> str:
+    """The checkpoint a code cell marks, or "".
+
+    Its first line ``# CHECK: name``, or otter's check cell ``grader.check("name")`` (so
+    notebooks released by otter are checked where their check cells stand).
+    """
+    if cell.get("cell_type") != "code":
+        return ""
+    source = str(cell.get("source", ""))
+    first = source.lstrip().split("\n", 1)[0].strip()
+    if first.startswith(CHECKPOINT):
+        return first[len(CHECKPOINT) :].strip()
+    found = _OTTER_CHECK.search(source)
+    return found.group(1) if found else ""
 
 
 def _skipped_error(execution: Execution, cell: int) -> CellError:
@@ -307,70 +331,6 @@ def _with_skipped(
         execution.cell_errors = sorted([*earlier, *skipped.values()], key=lambda e: e.cell)
         execution.notes[:0] = recovered
     return execution
-
-
-@dataclass(frozen=True)
-class _CheckInput:
-    """What the checks of one notebook run against."""
-
-    connection: dict[str, object] | None
-    """The kernel's, or None when there is no usable kernel."""
-    unavailable: str
-    """Why there is no usable kernel."""
-    source: str
-    cell_errors: tuple[CellError, ...]
-    cell_of_count: dict[int, int]
-    notebook: str
-    """Its stem in a multi-notebook assignment (only its checks run), else ""."""
-
-    @classmethod
-    def of(cls, execution: Execution, connection: dict[str, object], notebook: str) -> _CheckInput:
-        """The checks' input from a run notebook."""
-        return cls(
-            dict(connection) if execution.kernel_usable else None,
-            execution.stopped,
-            _source(execution.nb),
-            tuple(execution.cell_errors),
-            execution.cell_of_count,
-            notebook,
-        )
-
-
-async def _run_checks(
-    assignment: Assignment, options: GradeOptions, given: _CheckInput, deadline: float
-) -> list[CheckResult]:
-    dirs = [("public", str(assignment.public_tests))]
-    if options.include_hidden:
-        dirs.append(("hidden", str(assignment.hidden_tests)))
-    job = CheckJob(
-        test_dirs=tuple(dirs),
-        hidden_data=str(assignment.hidden_data),
-        connection=given.connection,
-        unavailable=given.unavailable,
-        source=given.source,
-        cell_errors=given.cell_errors,
-        check_timeout=assignment.limits.check_timeout,
-        memory_mb=assignment.limits.memory_mb + WORKER_MEMORY_MB,
-        cpu_seconds=int(assignment.limits.submission_timeout) + 10,
-        notebook=given.notebook,
-        default_notebook=_label(assignment, assignment.notebook),
-    )
-    try:
-        results = await run_checks_in_worker(job, deadline - time.monotonic())
-    except ChecksTimedOut:
-        raise TimeoutError from None
-    return [_readable(c, given.cell_of_count) for c in results]
-
-
-def _readable(check: CheckResult, cell_of_count: dict[int, int]) -> CheckResult:
-    """A check's message with the student's cells named and library frames folded."""
-    if not check.message:
-        return check
-    return dataclasses.replace(check, message=readable_traceback(check.message, cell_of_count))
-
-
-def _source(nb: nbformat.NotebookNode) -> str:
-    return "\n\n".join(c.source for c in nb.cells if c.cell_type == "code")
 
 
 @contextlib.contextmanager

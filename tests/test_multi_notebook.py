@@ -109,3 +109,14 @@ def test_reports_show_the_notebook_of_each_question_and_cell(graded):
     summary = (out / "index.html").read_text()
     assert "<th>Notebook</th>" in summary and "<td>part1</td>" in summary
     assert "awaiting manual grading" in summary
+
+
+def test_checks_run_at_their_checkpoint_cell_against_the_state_then(graded):
+    """q1 waits for the cell marked `# CHECK: q1`; a later cell rebinds `add` (otter#890)."""
+    results, _ = graded
+    assert _questions(results["gia"])["q1"] == (2, 2, "part1")  # checked before `add = None`
+    hal = results["hal"]  # deleted the checkpoint cell: checked at the end, as otter does
+    assert _questions(hal)["q1"] == (0, 2, "part1")
+    assert next(c["message"] for c in hal["checks"] if c["name"] == "test_add") == (
+        "`add` is not a function"
+    )

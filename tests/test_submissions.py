@@ -130,7 +130,7 @@ MULTI_COHORT = NOTEBOOKS / "multi"
 def test_a_multi_notebook_submission_is_the_student_folder_with_each_notebook_in_place():
     with find_submissions(MULTI, [MULTI_COHORT]) as subs:
         found = {s.student: s for s in subs}
-    assert sorted(found) == ["ada", "ben", "cara", "dan"]
+    assert sorted(found) == ["ada", "ben", "cara", "dan", "gia", "hal"]
     ada, ben, dan = found["ada"], found["ben"], found["dan"]
     assert [p.name for p in ada.notebooks] == ["part1.ipynb", "part2.ipynb"]
     assert all(p.is_file() for p in ada.notebooks) and ada.files == ada.notebooks

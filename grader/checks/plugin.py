@@ -59,6 +59,11 @@ class CheckJob:
     """In a multi-notebook assignment, the notebook (stem) this kernel ran: only its checks run
     (a check names its notebook with ``@pytest.mark.notebook``; unmarked: ``default_notebook``)."""
     default_notebook: str = ""
+    checkpoint: str = ""
+    """Run only the checks marked ``after_cell(checkpoint)``: the kernel has just run the cell
+    marked ``# CHECK: <checkpoint>``. Empty: the end of the notebook."""
+    reached: tuple[str, ...] = ()
+    """At the end: the checkpoints whose checks already ran (they do not run again)."""
 
 
 class CheckDefinitionError(Exception):
@@ -128,6 +133,8 @@ class GraderPlugin:
             "question(name): the question the check scores (default: from the file name)",
             "hint(text): shown to the student when the check does not pass",
             "notebook(name): the notebook the check reads (multi-notebook assignments)",
+            "after_cell(name): run when the kernel has run the cell marked `# CHECK: name` "
+            "(against the state then); without such a cell, at the end",
         ):
             config.addinivalue_line("markers", line)
 
@@ -176,6 +183,10 @@ class GraderPlugin:
             items[:] = [i for i in items if _question(i) in self.job.only]
         if self.job.notebook:
             items[:] = [i for i in items if self._notebook(i) == self.job.notebook]
+        if self.job.checkpoint:
+            items[:] = [i for i in items if checkpoint_of(i) == self.job.checkpoint]
+        else:
+            items[:] = [i for i in items if checkpoint_of(i) not in self.job.reached]
 
     def _notebook(self, item: pytest.Item) -> str:
         marker = item.get_closest_marker("notebook")
@@ -243,6 +254,12 @@ class GraderPlugin:
             if path.is_relative_to(Path(folder).resolve()):
                 return visibility
         return "hidden"
+
+
+def checkpoint_of(item: pytest.Item) -> str:
+    """The checkpoint a check waits for (``@pytest.mark.after_cell``), or ""."""
+    marker = item.get_closest_marker("after_cell")
+    return str(marker.args[0]) if marker and marker.args else ""
 
 
 def _question(item: pytest.Item) -> str:

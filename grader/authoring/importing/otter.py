@@ -29,9 +29,11 @@ a manual question's first answer cell starts with ``<!-- MANUAL: q -->`` (``# MA
 and otter's answer-placeholder cells are removed. Each case is a check calling
 :mod:`grader.checks.otter_cases` under ``tests/public`` or ``tests/hidden``.
 
-Notes (one line each): a case whose code needs the live kernel
-(:func:`~grader.checks.imported.kernel_only_reason`); a question whose checked names a later
-cell rebinds (otter checks at its check cell, we at the end: otter#890).
+A question's ``grader.check("q")`` cell becomes a checkpoint cell ``# CHECK: q`` and its checks
+wait for it (``@pytest.mark.after_cell``): they run against the state there, as otter's do, so
+a later cell that rebinds a checked name (otter#890) changes nothing; a student who deletes the
+cell is checked at the end, as otter does. Notes (one line each): a case whose code needs the
+live kernel (:func:`~grader.checks.imported.kernel_only_reason`).
 """
 
 from __future__ import annotations
@@ -49,11 +51,9 @@ from grader.authoring.importing import ImportNote, ImportReport
 from grader.authoring.importing.otter_master import CONFIG, Parsed, from_master
 from grader.authoring.importing.otter_tests import (
     Question,
-    bound_names,
     case_source,
     check_files,
     check_stem,
-    checked_names,
     read_test_file,
 )
 from grader.authoring.markers import has_solution_markers
@@ -237,17 +237,26 @@ def _write(parsed: Parsed, dest: Path, name: str) -> None:
             (staging / rel).parent.mkdir(parents=True, exist_ok=True)
             (staging / rel).write_bytes(data)
         for q in parsed.questions:
-            for kind, text in check_files(q).items():
+            for kind, text in check_files(q, q.name in parsed.check_at).items():
                 (staging / "tests" / kind).mkdir(parents=True, exist_ok=True)
                 (staging / "tests" / kind / f"{check_stem(q.name)}.py").write_text(text, "utf-8")
         staging.mkdir(parents=True, exist_ok=True)
-        nbformat.write(parsed.notebook, staging / notebook)
+        nbformat.write(_with_checkpoints(parsed), staging / notebook)
         (staging / "assignment.toml").write_text(dump_assignment(assignment), "utf-8")
         if dest.exists():
             dest.rmdir()
         staging.rename(dest)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _with_checkpoints(parsed: Parsed) -> nbformat.NotebookNode:
+    """The solution notebook with a ``# CHECK: q`` cell where otter checked each question."""
+    nb: nbformat.NotebookNode = nbformat.from_dict(parsed.notebook)
+    for qname, at in sorted(parsed.check_at.items(), key=lambda item: -item[1]):
+        cell = nbformat.v4.new_code_cell(f"# CHECK: {qname}\n# (the checks of {qname} run here)")
+        nb.cells.insert(at, cell)
+    return nb
 
 
 def _review_notes(parsed: Parsed) -> list[ImportNote]:
@@ -258,13 +267,4 @@ def _review_notes(parsed: Parsed) -> list[ImportNote]:
             if reason:
                 notes.append(ImportNote(q.name, f"{case.name} runs outside the kernel although "
                                         f"{reason}: review it"))  # fmt: skip
-        at = parsed.check_at.get(q.name)
-        if at is None:
-            continue
-        names = set().union(*(checked_names(c) for c in q.cases))
-        later = set().union(*(bound_names(c.source) for c in parsed.notebook.cells[at:]
-                              if c.cell_type == "code"))  # fmt: skip
-        if names & later:
-            notes.append(ImportNote(q.name, "checked at the end; otter checks it at its check "
-                f"cell, and a later cell rebinds {', '.join(sorted(names & later))}"))  # fmt: skip
     return notes

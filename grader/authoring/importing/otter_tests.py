@@ -194,13 +194,17 @@ def _literal(node: ast.expr | None, default: Any, where: str) -> Any:
 # ------------------------------------------------------------------ writing our checks
 
 
-def check_files(q: Question) -> dict[str, str]:
-    """``{"public": text, "hidden": text}`` for the question's cases (absent when none)."""
+def check_files(q: Question, at_checkpoint: bool = False) -> dict[str, str]:
+    """``{"public": text, "hidden": text}`` for the question's cases (absent when none).
+
+    ``at_checkpoint``: the question has a check cell, so its checks wait for the cell marked
+    ``# CHECK: <name>`` (``@pytest.mark.after_cell``), as otter runs them where it stands.
+    """
     out = {}
     for kind in ("public", "hidden"):
         cases = [(i, c) for i, c in enumerate(q.cases, 1) if c.hidden == (kind == "hidden")]
         if cases:
-            out[kind] = _check_file(q.name, kind, cases)
+            out[kind] = _check_file(q.name, kind, cases, at_checkpoint)
     return out
 
 
@@ -209,15 +213,18 @@ def check_stem(name: str) -> str:
     return "test_" + re.sub(r"\W", "_", name)
 
 
-def _check_file(qname: str, kind: str, cases: list[tuple[int, Case]]) -> str:
+def _check_file(qname: str, kind: str, cases: list[tuple[int, Case]], at: bool) -> str:
     safe = re.sub(r"\W", "_", qname)
     head = [
         f'"""{qname}: {kind} cases imported from otter-grader (grader import otter)."""',
         "", "import pytest", "",
         "from grader.checks.otter_cases import run_doctest_case, run_exception_case", "",
     ]  # fmt: skip
+    marks = [f"pytest.mark.after_cell({qname!r})"] if at else []
     if check_stem(qname) != f"test_{qname}":
-        head += [f"pytestmark = pytest.mark.question({qname!r})", ""]
+        marks.append(f"pytest.mark.question({qname!r})")
+    if marks:
+        head += [f"pytestmark = [{', '.join(marks)}]", ""]
     body = []
     for index, case in cases:
         if case.kind == "doctest":
