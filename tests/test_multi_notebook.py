@@ -120,3 +120,17 @@ def test_checks_run_at_their_checkpoint_cell_against_the_state_then(graded):
     assert next(c["message"] for c in hal["checks"] if c["name"] == "test_add") == (
         "`add` is not a function"
     )
+
+
+def test_the_csv_export_has_a_column_per_question_and_per_notebook(graded, tmp_path):
+    _, out = graded
+    done = run_grader("--course", str(NOTEBOOKS.parent / "course"), "export", "multi", "--to",
+                      "csv", "--gradebook", f"sqlite:///{out / 'gradebook.sqlite'}",
+                      "--output", "-")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    header, *rows = [line.split(",") for line in done.stdout.splitlines()]
+    at = {name: header.index(name) for name in ("q1", "q3", "notebook:part1", "notebook:part2")}
+    cara = next(r for r in rows if r[0] == "cara")
+    assert [cara[at[k]] for k in ("q1", "q3", "notebook:part1", "notebook:part2")] == [
+        "0", "awaiting", "0", "2"
+    ]  # fmt: skip

@@ -35,10 +35,15 @@ def _num(x: float) -> str:
 
 
 def grades_csv(results: Sequence[SubmissionResult], assignment: Assignment) -> str:
-    """One row per student: scores, late penalty, per-question scores, gradable, reason."""
+    """One row per student: scores, late penalty, per-question scores, gradable, reason.
+
+    A multi-notebook assignment also gets a column per notebook (``notebook:<stem>``, the sum
+    of its graded questions).
+    """
     questions = list(assignment.questions)
     for result in results:
         questions += [q.name for q in result.questions if q.name not in questions]
+    notebooks = [Path(n).stem for n in assignment.notebooks] if assignment.multi_notebook else []
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(
@@ -52,6 +57,7 @@ def grades_csv(results: Sequence[SubmissionResult], assignment: Assignment) -> s
             "days_late",
             "submitted_at",
             *questions,
+            *(f"notebook:{n}" for n in notebooks),
             "gradable",
             "reason",
             "awaiting_manual",
@@ -59,6 +65,10 @@ def grades_csv(results: Sequence[SubmissionResult], assignment: Assignment) -> s
     )
     for r in results:
         scores = {q.name: "awaiting" if q.awaiting else _num(q.score) for q in r.questions}
+        by_notebook = {
+            n: _num(sum(q.score for q in r.questions if q.notebook == n and not q.awaiting))
+            for n in notebooks
+        }
         writer.writerow(
             [
                 r.student,
@@ -70,6 +80,7 @@ def grades_csv(results: Sequence[SubmissionResult], assignment: Assignment) -> s
                 r.days_late,
                 r.submitted_at or "",
                 *(scores.get(q, "") for q in questions),
+                *(by_notebook[n] if r.gradable else "" for n in notebooks),
                 str(r.gradable).lower(),
                 r.reason,
                 " ".join(q.name for q in r.awaiting_manual),
