@@ -63,25 +63,23 @@ def test_grade_refuses_an_assignment_that_would_release_hidden_checks(course, tm
 
 @pytest.mark.slow
 def test_verbose_says_what_it_does_and_debug_keeps_kernel_stderr_and_the_zygote_log(
-    course, tmp_path
+    course, tmp_path, graded_mini
 ):
+    assert "to grade" not in graded_mini["stderr"]  # without -v: warnings only
+    assert not (graded_mini["out"] / "debug").exists()
     folder = tmp_path / "batch"
     folder.mkdir()
     for name in ("correct", "raises"):
         shutil.copy(NOTEBOOKS / "mini" / f"{name}.ipynb", folder / f"{name}.ipynb")
-    quiet = run_grader("--course", str(course), "grade", "mini", str(folder),
-                       "--output", str(tmp_path / "quiet"))  # fmt: skip
-    assert quiet.returncode == 0, quiet.stderr
-    assert "to grade" not in quiet.stderr and not (tmp_path / "quiet" / "debug").exists()
-    cold = run_grader("--course", str(course), "-v", "grade", "mini", str(folder), "--kernels",
-                      "cold", "--output", str(tmp_path / "cold"))  # fmt: skip
-    assert cold.returncode == 0, cold.stderr
-    assert "grader: mini: 2 to grade, 0 unchanged" in cold.stderr
     debug = run_grader("--course", str(course), "--debug", "grade", "mini", str(folder),
                        "--kernels", "cold", "--output", str(tmp_path / "debug"))  # fmt: skip
     assert debug.returncode == 0, debug.stderr
+    assert "grader: mini: 2 to grade, 0 unchanged" in debug.stderr  # --debug says what -v says
     logs = sorted(p.name for p in (tmp_path / "debug" / "debug").iterdir())
     assert logs == ["correct.kernel.log", "raises.kernel.log"]
+    verbose = run_grader("--course", str(course), "-v", "grade", "mini", str(folder),
+                         "--kernels", "cold", "--output", str(tmp_path / "debug"))  # fmt: skip
+    assert "grader: mini: 0 to grade, 2 unchanged" in verbose.stderr
     if bwrap_problem() is None:  # warm kernels need bubblewrap
         warm = run_grader("--course", str(course), "--debug", "grade", "mini", str(folder),
                           "--output", str(tmp_path / "warm"))  # fmt: skip
