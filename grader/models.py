@@ -50,6 +50,9 @@ class CheckResult:
     duration: float = 0.0
     notebook: str = ""
     """The notebook it read (its stem), in a multi-notebook assignment; else ""."""
+    in_kernel: bool = False
+    """It ran test code in the student's kernel (``@pytest.mark.in_kernel``), where the
+    student's own code could interfere; every other check reads the notebook by value."""
 
     @property
     def passed(self) -> bool:

@@ -190,7 +190,7 @@ def test_release_calls_the_library_with_the_assignments_folder(calls):
 @pytest.mark.parametrize(("problems", "code"), [((), 0), (("the solution scores 3 of 5.5",), 1)])
 def test_validate_calls_the_library_and_exits_by_its_outcome(calls, problems, code):
     result = SubmissionResult("mini", "solution", True, 5.5, 5.5)
-    calls.returns["validate"] = SimpleNamespace(solution=result, released=result,
+    calls.returns["validate"] = SimpleNamespace(solution=result, released=result, notes=(),
                                                 problems=problems, ok=not problems)  # fmt: skip
     done = invoke("validate", "mini", "--sandbox", "off")
     assert done.exit_code == code, done.output

@@ -113,3 +113,21 @@ def test_without_a_namespace_the_helper_reads_the_interactive_shell_s_globals(he
         assert decode_answer(text, "reading", 1, LIMIT) == 42
     finally:
         InteractiveShell.clear_instance()
+
+
+def test_a_test_run_in_the_kernel_changes_the_notebook_s_objects_but_rebinds_no_global(helper):
+    ns = {"items": [1, 2]}
+    assert (
+        ask(helper, request("run", expression="items.append(3)\nassert len(items) == 3\nx = 1"), ns)
+        is None
+    )
+    assert ns == {"items": [1, 2, 3]}
+
+
+def test_what_a_test_run_in_the_kernel_raises_fails_it(helper):
+    with pytest.raises(StudentError, match="AssertionError: three items"):
+        ask(
+            helper,
+            request("run", expression="assert len(items) == 3, 'three items'"),
+            {"items": []},
+        )

@@ -19,9 +19,10 @@ import nbformat
 import pytest
 from click.testing import CliRunner
 
-from grader.authoring.importing.nbgrader import cell_points, import_nbgrader
+from grader.authoring.importing.nbgrader import import_nbgrader
 from grader.authoring.release import strip_notebook
 from grader.checks.bridge import bootstrap_code, decode_answer
+from grader.checks.imported import cell_points
 from grader.checks.plugin import CheckJob, GraderPlugin, run_pytest
 from grader.cli import main
 from grader.config import load_assignment
@@ -184,10 +185,12 @@ def test_notes_name_kernel_only_tests_autotests_and_unchanged_answers(tmp_path):
     report = import_nbgrader(source, tmp_path / "solutions", "hw")
     texts = [f"{n.question}: {n.text}" for n in report.notes]
     assert texts[0].startswith("*: autotests.yml not converted")
-    assert (
-        "fit: runs outside the kernel although it calls a method of the notebook's `model`"
-        in (texts[1])
+    assert texts[1].startswith(
+        "fit: runs in the student's kernel, after its cells, because it calls a method of the "
+        "notebook's `model`"
     )
+    check = (tmp_path / "solutions/hw/tests/public/test_fit.py").read_text()
+    assert "@pytest.mark.in_kernel" in check and "nb.run(IMPORTS + SOURCE)" in check
     assert texts[2].startswith("fit: nbgrader gives 0 when the cell writes to stderr")
     assert not (tmp_path / "solutions/hw/autotests.yml").exists()
     assert load_assignment(tmp_path / "solutions/hw").notebook == "hw.ipynb"

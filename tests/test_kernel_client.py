@@ -52,6 +52,20 @@ def with_notebook(check):
     return asyncio.run(main())
 
 
+def test_a_test_run_in_the_kernel_sees_the_live_objects_and_its_failure_fails_the_check():
+    def check(nb):
+        nb.run("items = [double(2)]\nassert items == [4]")  # the kernel's own function
+        with pytest.raises(StudentError, match="AssertionError: liar fools it"):
+            nb.run("assert liar != liar, 'liar fools it'")  # a live object, not data
+        with pytest.raises(StudentError, match="`items` is not defined"):
+            nb["items"]  # run in a copy of the globals: the test bound nothing there
+        nb.finished = False  # as in an after_cell check: not before every cell has run
+        with pytest.raises(KernelUnavailable, match="only after all of its cells"):
+            nb.run("pass")
+
+    with_notebook(check)
+
+
 def test_values_functions_and_expressions_cross_by_value():
     def check(nb):
         np.testing.assert_array_equal(nb.function("double")(np.arange(3)), [0, 2, 4])

@@ -26,3 +26,12 @@ def test_broken_check_file_is_a_clear_error(course):
     done = run_grader("--course", str(course), "validate", "mini")
     assert done.returncode == 1
     assert "check file is broken" in done.stderr and "no_such_module_here" in done.stderr
+
+
+def test_a_check_that_runs_in_the_student_s_kernel_is_named_for_review(course):
+    check = course / "solutions" / "mini" / "tests" / "hidden" / "test_q1_live.py"
+    check.write_text("import pytest\n\n\n@pytest.mark.question('q1')\n@pytest.mark.in_kernel\n"
+                     "def test_add_live(nb):\n    nb.run('assert add(2, 2) == 4')\n")  # fmt: skip
+    done = run_grader("--course", str(course), "validate", "mini")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "note: q1/test_add_live runs its test in the student's kernel" in done.stdout

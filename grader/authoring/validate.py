@@ -25,6 +25,8 @@ class Validation:
     solution: SubmissionResult
     released: SubmissionResult
     problems: tuple[str, ...]
+    notes: tuple[str, ...] = ()
+    """Things to review that are not problems (checks that run in the student's kernel)."""
 
     @property
     def ok(self) -> bool:
@@ -57,6 +59,12 @@ def validate(assignment: Assignment, options: GradeOptions) -> Validation:
         ]
         if solution.reason:
             problems.append(f"solution: {solution.reason}")
+    notes = [
+        f"note: {c.question}/{c.name} runs its test in the student's kernel, where their code "
+        "could interfere (an imported test that needs the live kernel): review it"
+        for c in solution.checks
+        if c.in_kernel
+    ]
     if not released.gradable:
         problems.append(f"released notebook: not gradable: {released.reason}")
     else:
@@ -67,7 +75,7 @@ def validate(assignment: Assignment, options: GradeOptions) -> Validation:
         ]
         if released.reason:
             problems.append(f"released notebook: {released.reason}")
-    return Validation(solution, released, tuple(problems))
+    return Validation(solution, released, tuple(problems), tuple(notes))
 
 
 def _first_line(text: str) -> str:

@@ -28,7 +28,7 @@ class Asker(Protocol):
 
 
 def request(
-    op: Literal["get", "call", "evaluate"],
+    op: Literal["get", "call", "evaluate", "run"],
     *,
     name: str = "",
     expression: str = "",
@@ -116,6 +116,8 @@ class Notebook:
         """The code of the notebook's code cells, joined by blank lines."""
         self.cell_errors = list(cell_errors)
         """The errors the notebook's cells raised when it ran."""
+        self.finished = True
+        """Whether every cell has run (False in an ``after_cell`` check): :meth:`run` needs it."""
 
     def _ask(self, request: Request, what: str) -> Any:
         if self._bridge is None:
@@ -152,3 +154,17 @@ class Notebook:
         payload = codec.dumps(inputs)
         asked = request("evaluate", expression=expression, payload=payload)
         return self._ask(asked, f"evaluating `{expression}`")
+
+    def run(self, source: str) -> None:
+        """Run ``source`` in the student's kernel, against the notebook's globals.
+
+        Only for imported tests that need the live kernel (they change a student's object and
+        read it back, say): it runs after every cell of the notebook has, and what it raises
+        fails the check. Everything else reaches the notebook by value.
+        """
+        if not self.finished:
+            raise KernelUnavailable(
+                "a test runs in the notebook's kernel only after all of its cells have run "
+                "(not in an after_cell check)"
+            )
+        self._ask(request("run", expression=source), "running the test in the notebook")

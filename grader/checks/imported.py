@@ -233,3 +233,25 @@ def _root_name(node: ast.expr) -> str:
     while isinstance(node, ast.Attribute | ast.Subscript | ast.Call):
         node = node.func if isinstance(node, ast.Call) else node.value
     return node.id if isinstance(node, ast.Name) else ""
+
+
+def cell_points(value: Any, points: float) -> float:
+    """The points nbgrader gives a test cell whose last line evaluated to ``value``.
+
+    As ``nbgrader/utils.py`` ``determine_grade`` / ``get_partial_grade`` read it: the value's
+    text as a float in ``[0, points]``; None, a non-number or a negative one gives full points.
+
+    Raises:
+        AssertionError: the score is 0, or above ``points`` (nbgrader refuses that).
+    """
+    if value is None:
+        return points
+    try:
+        score = float(repr(value))
+    except ValueError:
+        return points
+    if not score >= 0.0:
+        return points
+    assert score <= points, f"the test's value {score} is above the cell's {points} points"
+    assert score > 0, f"the test's value is {value!r}: 0 of {points} points"
+    return score

@@ -135,6 +135,8 @@ class GraderPlugin:
             "notebook(name): the notebook the check reads (multi-notebook assignments)",
             "after_cell(name): run when the kernel has run the cell marked `# CHECK: name` "
             "(against the state then); without such a cell, at the end",
+            "in_kernel: the check runs test code in the student's kernel (nb.run; imported "
+            "tests that need the live kernel), after all of its cells",
         ):
             config.addinivalue_line("markers", line)
 
@@ -153,8 +155,10 @@ class GraderPlugin:
         )
 
         self._bridge = KernelBridge(job.connection, job.check_timeout, job.max_bytes)
+        notebook = Notebook(self._bridge, job.source, list(job.cell_errors))
+        notebook.finished = not job.checkpoint
         try:
-            yield Notebook(self._bridge, job.source, list(job.cell_errors))
+            yield notebook
         finally:
             self._bridge.close()
 
@@ -246,6 +250,7 @@ class GraderPlugin:
             hint=str(hint_marker.args[0]) if hint_marker and status != "passed" else "",
             duration=round(sum(d for _, _, d in phases), 4),
             notebook=self.job.notebook,
+            in_kernel=item.get_closest_marker("in_kernel") is not None,
         )
 
     def _visibility(self, item: pytest.Item) -> Any:

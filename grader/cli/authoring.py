@@ -41,6 +41,8 @@ def validate_cmd(course: Path, name: str, sandbox: SandboxMode) -> None:
     click.echo(f"released notebook: {outcome.released.summary()}")
     for problem in outcome.problems:
         click.echo(f"  problem: {problem}")
+    for note in outcome.notes:
+        click.echo(f"  {note}")
     if not outcome.ok:
         fail(f"{name} is not valid ({len(outcome.problems)} problems)")
     click.echo(f"{name} is valid: full marks for the solution, 0 on every check without it")

@@ -27,11 +27,13 @@ class Request(TypedDict):
     """What a check asks of the notebook.
 
     ``get``: the global ``name``; ``call``: the function ``name`` with ``payload`` (encoded
-    ``[args, kwargs]``); ``evaluate``: ``expression`` with ``payload`` (encoded inputs) bound.
+    ``[args, kwargs]``); ``evaluate``: ``expression`` with ``payload`` (encoded inputs) bound;
+    ``run``: the statements in ``expression`` (an imported test that needs the live kernel),
+    run after the notebook's cells, against its globals; the answer is None or what it raised.
     ``limit``: the largest answer, in bytes, the grader will read.
     """
 
-    op: Literal["get", "call", "evaluate"]
+    op: Literal["get", "call", "evaluate", "run"]
     name: str
     expression: str
     payload: str
@@ -135,6 +137,8 @@ def handle(request_json: str, namespace: dict[str, Any] | None = None) -> _Answe
             return _call(ns, request["name"], request["payload"], limit)
         if op == "evaluate":
             return _evaluate(ns, request["expression"], request["payload"], limit)
+        if op == "run":
+            return _run(ns, request["expression"], limit)
     except (KeyError, CodecError) as exc:
         return _problem("request", type(exc).__name__, f"malformed request: {exc}")
     return _problem("request", "ValueError", f"malformed request: unknown op {op!r}")
@@ -173,3 +177,17 @@ def _evaluate(ns: dict[str, Any], expression: str, payload: str, limit: int) -> 
     except BaseException as exc:
         return _raised(exc)
     return _ok(result, limit)
+
+
+def _run(ns: dict[str, Any], source: str, limit: int) -> _Answer:
+    """Run statements against the notebook's globals.
+
+    In a copy of the mapping: the objects are the notebook's own, so a test can change one and
+    read it back, but no global of the notebook is rebound.
+    """
+    scope = dict(ns)
+    try:
+        exec(compile(source, "<grader test>", "exec"), scope)  # noqa: S102  (the instructor's test)
+    except BaseException as exc:
+        return _raised(exc)
+    return _ok(None, limit)

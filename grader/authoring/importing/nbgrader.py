@@ -55,7 +55,7 @@ HIDDEN_BEGIN, HIDDEN_END = "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"
 CODE_BEGIN = re.compile(r"^\s*#+\s*BEGIN SOLUTION\s*$", re.M)
 MD_BEGIN = re.compile(r"^(\s*)#*\s*BEGIN SOLUTION\s*$")
 MD_END = re.compile(r"^(\s*)#*\s*END SOLUTION\s*$")
-CELL_POINTS = "from grader.authoring.importing.nbgrader import cell_points"
+CELL_POINTS = "from grader.checks.imported import cell_points"
 CHECK_FILE = '''"""{q}: {part}nbgrader test cell `{grade_id}` of {stem}.ipynb (worth {cell_points}).
 
 Written by `grader import nbgrader`."""
@@ -69,7 +69,7 @@ IMPORTS = {imports}
 SOURCE = {source}
 
 
-@pytest.mark.points({points})
+@pytest.mark.points({points}){marks}
 def {signature}:
     {body}
 '''
@@ -92,25 +92,6 @@ class Question:
     visible: str = ""  # a test's code as students saw it (hidden tests removed)
     whole: str = ""  # a test's whole code when it has hidden tests ("" otherwise)
     imports: str = ""  # the notebook's import statements the test relies on
-
-
-def cell_points(value: Any, points: float) -> float:
-    """The points nbgrader gives a test cell whose last line evaluated to ``value``.
-
-    Raises:
-        AssertionError: the score is 0, or above ``points`` (nbgrader refuses that).
-    """
-    if value is None:
-        return points
-    try:
-        score = float(repr(value))
-    except ValueError:
-        return points
-    if not score >= 0.0:
-        return points
-    assert score <= points, f"the test's value {score} is above the cell's {points} points"
-    assert score > 0, f"the test's value is {value!r}: 0 of {points} points"
-    return score
 
 
 def import_nbgrader(source_dir: Path, solutions: Path, name: str) -> ImportReport:
@@ -331,7 +312,11 @@ def _check_file(
     folder: Path, q: Question, source: str, function: str, points: float, multi: bool
 ) -> None:
     partial = _has_value(source)
-    run = "run_test(nb, IMPORTS + SOURCE)"
+    try:
+        in_kernel = not partial and bool(kernel_only_reason(q.imports + source))
+    except SyntaxError:
+        in_kernel = False
+    run = "nb.run(IMPORTS + SOURCE)" if in_kernel else "run_test(nb, IMPORTS + SOURCE)"
     text = CHECK_FILE.format(
         q=q.name,
         part="the visible part of " if points == 0 and q.whole else "",
@@ -343,6 +328,7 @@ def _check_file(
         imports=py_literal(q.imports),
         source=py_literal(source),
         points=number(points),
+        marks="\n@pytest.mark.in_kernel" if in_kernel else "",
         signature=f"{function}(nb, partial)" if partial else f"{function}(nb)",
         body=f"partial(cell_points({run}, {number(q.points)}))" if partial else run,
     )
@@ -393,7 +379,10 @@ def _notes(source_dir: Path, questions: list[Question]) -> list[ImportNote]:
         except SyntaxError as exc:
             notes.append(ImportNote(q.name, f"not plain Python (line {exc.lineno}): fix the check"))
             continue
-        why = f"runs outside the kernel although {reason}: review it"
+        why = (
+            f"runs in the student's kernel, after its cells, because {reason} (marked "
+            "in_kernel; the student's code could interfere): review it"
+        )
         notes += [ImportNote(q.name, why)] if reason else []
         notes.append(ImportNote(q.name, STDERR_NOTE))
     return notes
