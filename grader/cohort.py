@@ -23,6 +23,7 @@ from grader.feedback.report import write_student_reports, write_summary
 from grader.grade import GradeOptions, grade_submission_async
 from grader.gradebook import Gradebook, Stamp, assignment_hash, default_url, stamp
 from grader.integrations.cluster import grade_on_cluster
+from grader.manual import apply_manual_grades
 from grader.models import SubmissionResult
 from grader.sandbox.warm import warm_kernels
 from grader.submissions import Submission
@@ -62,6 +63,8 @@ def grade_batch(
     Every submission gets a row. Each student's JSON, HTML and Markdown reports are written as
     their result is recorded; the summary (``index.html``) covers every student the gradebook
     holds for the assignment. Results come in the order they were finished, stored ones first.
+    Reports, the summary and the results returned carry the manual grades the gradebook holds
+    (re-grading never touches them).
 
     Raises:
         GradebookError: the gradebook cannot be opened or written.
@@ -69,8 +72,10 @@ def grade_batch(
     """
     gradebook = Gradebook(batch.gradebook_url or default_url(batch.output))
     try:
+        grades = gradebook.manual_grades(assignment.name)
 
         def reported(result: SubmissionResult, reused: bool) -> None:
+            result = apply_manual_grades(result, grades, assignment)
             write_student_reports(result, batch.output)
             if on_result is not None:
                 on_result(result, reused)
@@ -85,8 +90,9 @@ def grade_batch(
             force=batch.force,
             scheduler=batch.scheduler,
         )
-        write_summary(assignment.name, gradebook.latest(assignment.name), batch.output)
-        return results
+        latest = gradebook.with_manual_grades(gradebook.latest(assignment.name), assignment)
+        write_summary(assignment.name, latest, batch.output)
+        return [apply_manual_grades(r, grades, assignment) for r in results]
     finally:
         gradebook.close()
 

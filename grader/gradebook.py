@@ -3,7 +3,11 @@
 Tables: ``students``; ``submissions`` (one row per graded version of a student's notebook: its
 content hash, the grading key, when it was submitted and graded, the score and the whole
 result as JSON; ``attempt`` counts a student's distinct versions); ``check_results`` (one row
-per check of a submission).
+per check of a submission); ``submission_files`` (where each graded version's notebooks were,
+for the answers of manual questions); ``manual_grades`` (:mod:`grader.manual`: a person's
+grades of manual questions, by assignment, student and question, independent of the versions).
+Every table is made with ``create_all`` when the gradebook is opened (there are no migrations
+yet: a new table appears in an old gradebook, a new column would not).
 
 A submission's *grading key* hashes the notebook's bytes, the assignment's checks, data and
 settings, and the grader's version: while none of them changes, the stored result stands and
@@ -28,6 +32,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from grader import __version__
 from grader.config import Assignment
 from grader.errors import GradebookError
+from grader.manual import ManualGrade, apply_manual_grades, load_grades, save_grades
+from grader.manual import metadata as manual_metadata
 from grader.models import SCHEMA_VERSION, SubmissionResult
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -70,6 +76,13 @@ check_results = sa.Table(
     sa.Column("possible", sa.Float, nullable=False),
     sa.Column("message", sa.Text, nullable=False),
 )
+submission_files = sa.Table(
+    "submission_files",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("submission_id", sa.ForeignKey("submissions.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("path", sa.Text, nullable=False),
+)
 
 
 @dataclass(frozen=True)
@@ -79,6 +92,8 @@ class Stamp:
     content_hash: str
     grading_key: str
     submitted_at: str | None
+    files: tuple[str, ...] = ()
+    """Where its notebooks were (absolute paths), to read manual answers from later."""
 
 
 def default_url(out_dir: Path) -> str:
@@ -86,8 +101,13 @@ def default_url(out_dir: Path) -> str:
     return f"sqlite:///{(out_dir / 'gradebook.sqlite').resolve()}"
 
 
-def latest_results(url: str, assignment: str) -> list[SubmissionResult]:
+def latest_results(
+    url: str, assignment: str, rubric: Assignment | None = None
+) -> list[SubmissionResult]:
     """The latest result of each student of ``assignment`` in an existing gradebook.
+
+    With the assignment's settings (``rubric``), its manual grades are applied
+    (:func:`grader.manual.apply_manual_grades`): what every report and export shows.
 
     Raises:
         GradebookError: the SQLite file at ``url`` does not exist, holds no results, or
@@ -100,6 +120,8 @@ def latest_results(url: str, assignment: str) -> list[SubmissionResult]:
     gradebook = Gradebook(url)
     try:
         results = gradebook.latest(assignment)
+        if rubric is not None:
+            results = gradebook.with_manual_grades(results, rubric)
     finally:
         gradebook.close()
     if not results:
@@ -156,7 +178,7 @@ def stamp(
         submitted: str | None = when.astimezone(dt.UTC).isoformat(timespec="seconds")
     except OSError:
         submitted = None
-    return Stamp(content, key, submitted)
+    return Stamp(content, key, submitted, tuple(str(p.absolute()) for p in files))
 
 
 def _why(exc: BaseException) -> str:
@@ -188,6 +210,7 @@ class Gradebook:
                 Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
             self.engine = sa.create_engine(url)
             metadata.create_all(self.engine)
+            manual_metadata.create_all(self.engine)
         except (SQLAlchemyError, ImportError, OSError) as exc:
             raise GradebookError(f"cannot open the gradebook {url}: {_why(exc)}") from exc
         self.url = url
@@ -229,6 +252,9 @@ class Gradebook:
             if old is not None:  # the same version graded again (--force): replace it
                 attempt = old.attempt
                 conn.execute(check_results.delete().where(check_results.c.submission_id == old.id))
+                conn.execute(
+                    submission_files.delete().where(submission_files.c.submission_id == old.id)
+                )
                 conn.execute(submissions.delete().where(submissions.c.id == old.id))
             else:
                 same_content = conn.execute(
@@ -259,6 +285,11 @@ class Gradebook:
                 )
             )
             submission_id = _new_id(inserted)
+            if stamp.files:
+                conn.execute(
+                    submission_files.insert(),
+                    [{"submission_id": submission_id, "path": p} for p in stamp.files],
+                )
             if result.checks:
                 conn.execute(
                     check_results.insert(),
@@ -280,20 +311,48 @@ class Gradebook:
     @_database_errors
     def latest(self, assignment: str) -> list[SubmissionResult]:
         """The most recently graded result of each student, by student name."""
-        newest = (
-            sa.select(sa.func.max(submissions.c.id))
-            .where(submissions.c.assignment == assignment)
-            .group_by(submissions.c.student_id)
-        )
         query = (
             sa.select(submissions.c.result_json)
             .join(students, students.c.id == submissions.c.student_id)
-            .where(submissions.c.id.in_(newest))
+            .where(submissions.c.id.in_(_newest(assignment)))
             .order_by(students.c.name)
         )
         with self.engine.connect() as conn:
             rows = conn.execute(query).all()
         return [self._result(r[0]) for r in rows]
+
+    @_database_errors
+    def notebook_paths(self, assignment: str) -> dict[str, tuple[Path, ...]]:
+        """Where each student's latest graded notebooks were, by student name."""
+        query = (
+            sa.select(students.c.name, submission_files.c.path)
+            .join(submissions, submissions.c.id == submission_files.c.submission_id)
+            .join(students, students.c.id == submissions.c.student_id)
+            .where(submissions.c.id.in_(_newest(assignment)))
+            .order_by(submission_files.c.id)
+        )
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return {n: tuple(Path(p) for m, p in rows if m == n) for n, _ in rows}
+
+    @_database_errors
+    def manual_grades(self, assignment: str) -> dict[tuple[str, str], ManualGrade]:
+        """Every manual grade of ``assignment``, by (student, question)."""
+        with self.engine.connect() as conn:
+            return load_grades(conn, assignment)
+
+    @_database_errors
+    def save_manual_grades(self, assignment: str, grades: Sequence[ManualGrade]) -> int:
+        """Store ``grades`` in one transaction (all or none); how many changed."""
+        with self.engine.begin() as conn:
+            return save_grades(conn, assignment, grades)
+
+    def with_manual_grades(
+        self, results: Sequence[SubmissionResult], assignment: Assignment
+    ) -> list[SubmissionResult]:
+        """``results`` with the manual grades of ``assignment`` applied."""
+        grades = self.manual_grades(assignment.name)
+        return [apply_manual_grades(r, grades, assignment) for r in results]
 
     def _result(self, text: str) -> SubmissionResult:
         """A stored result, read back.
@@ -325,6 +384,12 @@ class Gradebook:
         if found is not None:
             return int(found[0])
         return _new_id(conn.execute(students.insert().values(name=name)))
+
+
+def _newest(assignment: str) -> sa.Select[tuple[int]]:
+    """The id of each student's latest submission of ``assignment``."""
+    latest = sa.select(sa.func.max(submissions.c.id)).where(submissions.c.assignment == assignment)
+    return latest.group_by(submissions.c.student_id)
 
 
 def _new_id(inserted: sa.CursorResult[object]) -> int:

@@ -61,6 +61,16 @@ class CheckResult:
 
 
 @dataclass(frozen=True)
+class AppliedItem:
+    """A rubric item a person applied to a manual question (as the rubric says it now)."""
+
+    number: int
+    """Its place in the question's rubric, from 1 (``[[questions.<name>.rubric]]`` order)."""
+    text: str
+    points: float
+
+
+@dataclass(frozen=True)
 class QuestionResult:
     """Points of one question."""
 
@@ -80,6 +90,14 @@ class QuestionResult:
     awaiting: bool = False
     """A manual question not graded yet: its points count in neither ``total`` nor
     ``possible`` of the submission."""
+    rubric: tuple[AppliedItem, ...] = ()
+    """A graded manual question: the rubric items the grader applied."""
+    adjustment: float = 0.0
+    """A graded manual question: points added (or, negative, taken) besides the items."""
+    comment: str = ""
+    """A graded manual question: the grader's comment to the student."""
+    graded_by: str = ""
+    """A graded manual question: who graded it ("" for a checked question)."""
 
 
 @dataclass(frozen=True)
@@ -175,7 +193,10 @@ class SubmissionResult:
         fields["schema_version"] = SCHEMA_VERSION  # older versions read with the new defaults
         fields.pop("percent", None)
         fields.pop("score_before_penalty", None)
-        fields["questions"] = tuple(QuestionResult(**q) for q in fields.get("questions", ()))
+        fields["questions"] = tuple(
+            QuestionResult(**{**q, "rubric": tuple(AppliedItem(**i) for i in q.get("rubric", ()))})
+            for q in fields.get("questions", ())
+        )
         fields["checks"] = tuple(CheckResult(**c) for c in fields.get("checks", ()))
         fields["cell_errors"] = tuple(CellError(**e) for e in fields.get("cell_errors", ()))
         fields["notes"] = tuple(fields.get("notes", ()))

@@ -25,7 +25,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         "grader.release_rules",
         "grader", "grader.authoring", "grader.feedback", "grader.integrations", "grader.student",
         "grader.errors", "grader.models", "grader.logs", "grader.config",
-        "grader.notebook", "grader.late", "grader.scoring", "grader.tracebacks",
+        "grader.notebook", "grader.late", "grader.scoring", "grader.tracebacks", "grader.manual",
         "grader.watchdog", "grader.progress", "grader.submissions", "grader.feedback.markdown",
     )),
     ("runtime: kernels, checks, the gradebook, rendering, release", (
@@ -42,6 +42,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("front ends: the command line, CI formats and exports, the in-notebook Checker", (
         "grader.cli", "grader.integrations.formats", "grader.integrations.export",
         "grader.integrations.ci", "grader.student.checker", "grader.__main__",
+        "grader.integrations.manual_csv",
     )),
 ]  # fmt: skip
 

@@ -4,7 +4,7 @@ Each command builds its configuration, calls one library function, prints the ou
 :class:`~grader.errors.GraderError` becomes a one-line message and its exit code
 (:class:`GraderGroup`). The commands live by what they serve: :mod:`.authoring` (release,
 validate), :mod:`.importing` (import nbgrader/otter), :mod:`.grading` (grade, report, check,
-demo), :mod:`.exporting` (export, ci init);
+demo), :mod:`.exporting` (export, import-grades, ci init);
 the options they share in :mod:`.options`.
 """
 
@@ -16,7 +16,7 @@ import click
 
 from grader import __version__
 from grader.cli.authoring import release_cmd, validate_cmd
-from grader.cli.exporting import ci_group, export_cmd
+from grader.cli.exporting import ci_group, export_cmd, import_grades_cmd
 from grader.cli.grading import check_cmd, demo_cmd, grade_cmd, report_cmd
 from grader.cli.importing import import_group
 from grader.cli.options import DEBUG, GraderGroup
@@ -48,5 +48,5 @@ def main(ctx: click.Context, course: Path, verbose: bool, debug: bool) -> None:
 
 
 for command in (release_cmd, validate_cmd, grade_cmd, check_cmd, report_cmd, export_cmd,
-                ci_group, demo_cmd, import_group):  # fmt: skip
+                import_grades_cmd, ci_group, demo_cmd, import_group):  # fmt: skip
     main.add_command(command)

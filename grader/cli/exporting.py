@@ -1,4 +1,4 @@
-"""Commands that take grades and grading elsewhere: ``export`` and ``ci init``."""
+"""Commands that take grades and grading elsewhere: ``export``, ``import-grades``, ``ci init``."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from grader.integrations.export import (
     export_grades,
     gradescope_autograder,
 )
+from grader.integrations.manual_csv import import_grades
 
 
 @click.command("export")
@@ -26,8 +27,8 @@ from grader.integrations.export import (
     "--output",
     type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
     default=None,
-    help="File to write (- for stdout, csv and canvas only) [default: "
-    "reports/NAME/NAME-grades.csv, NAME-canvas.csv or NAME-gradescope.zip].",
+    help="File to write (- for stdout, not gradescope) [default: reports/NAME/NAME-grades.csv, "
+    "NAME-canvas.csv, NAME-gradescope.zip or NAME-manual.csv].",
 )
 @gradebook_option
 @click.option(
@@ -57,9 +58,17 @@ def export_cmd(
     ungradable submissions are left blank. gradescope: a zip to upload as the assignment's
     autograder (setup.sh, run_autograder, the settings, checks - hidden ones included - and
     released files; not the solution notebook). It is for instructors: never give it out.
+    manual-csv: a row per student and manual question (the answer's text, a column per rubric
+    item, adjustment, comment, grader) to grade offline and read back with import-grades.
+    Totals in csv and canvas include the manual grades given so far.
     """
     assignment = solution_assignment(course, name)
-    suffix = {"csv": "grades.csv", "canvas": "canvas.csv", "gradescope": "gradescope.zip"}[to]
+    suffix = {
+        "csv": "grades.csv",
+        "canvas": "canvas.csv",
+        "gradescope": "gradescope.zip",
+        "manual-csv": "manual.csv",
+    }[to]
     dest = output or course / "reports" / name / f"{name}-{suffix}"
     if to == "gradescope":
         if str(dest) == "-":
@@ -75,6 +84,33 @@ def export_cmd(
     else:
         write_report(dest, text, newline="")
         click.echo(f"wrote {dest}")
+
+
+@click.command("import-grades")
+@click.argument("name")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder holding the gradebook [default: reports/NAME].",
+)
+@gradebook_option
+@click.pass_obj
+def import_grades_cmd(
+    course: Path, name: str, file: Path, output: Path | None, gradebook_url: str | None
+) -> None:
+    """Read manual grades of assignment NAME from FILE (written by export --to manual-csv).
+
+    Every row is checked first (unknown student, question or item column, points out of range,
+    a value that is not a number): the first problem is an error naming its row, and nothing is
+    written. Rows without a grade are skipped; a grader left blank is the OS user. Importing
+    the same file again changes nothing. Run `grader report NAME` to render the new totals.
+    """
+    assignment = solution_assignment(course, name)
+    url = gradebook_url or default_url(output or course / "reports" / name)
+    done = import_grades(assignment, url, file)
+    click.echo(f"imported {done.rows} manual grades of {name} ({done.changed} changed)")
 
 
 @click.group("ci")

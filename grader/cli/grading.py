@@ -27,7 +27,7 @@ from grader.cli.options import (
 from grader.cohort import BatchOptions, grade_batch
 from grader.config import Assignment, SandboxMode, grading_assignment, solution_assignment
 from grader.demo import demo_cohort
-from grader.errors import SubmissionError
+from grader.errors import GraderError, SubmissionError
 from grader.feedback.report import render_from_gradebook
 from grader.grade import GradeOptions
 from grader.gradebook import default_url
@@ -195,9 +195,17 @@ def report_cmd(course: Path, name: str, output: Path | None, gradebook_url: str 
     Writes each student's latest result as <student>.json, .html and .md, and the cohort
     summary index.html: score histogram, pass rate of each question and check with their most
     common messages, ungradable and timed-out submissions, and a sortable table of students.
+    Manual grades (import-grades) count, with the rubric in the assignment's settings.
     """
     out_dir = output or course / "reports" / name
-    rendered = render_from_gradebook(name, gradebook_url or default_url(out_dir), out_dir)
+    assignment: Assignment | None = None  # without one, the gradebook renders as it is
+    if (course / "solutions" / name).is_dir() or (course / "assignments" / name).is_dir():
+        try:
+            assignment = grading_assignment(course, name)
+        except GraderError as exc:
+            log.warning("manual grades left out: %s", exc)
+    url = gradebook_url or default_url(out_dir)
+    rendered = render_from_gradebook(name, url, out_dir, assignment=assignment)
     click.echo(f"rendered {rendered.students} students of {name}")
     click.echo(f"summary: {rendered.summary}")
 

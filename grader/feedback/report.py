@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader.config import Assignment
 from grader.errors import ReportError
 from grader.feedback.summary import summarize
 from grader.feedback.templates import environment, safe_name
@@ -61,15 +62,18 @@ class Rendered:
     summary: Path
 
 
-def render_from_gradebook(name: str, gradebook_url: str, out_dir: Path) -> Rendered:
+def render_from_gradebook(
+    name: str, gradebook_url: str, out_dir: Path, assignment: Assignment | None = None
+) -> Rendered:
     """Re-render every student's feedback and the summary of ``name`` from the gradebook.
 
-    Nothing is graded again: the latest stored result of each student is rendered.
+    Nothing is graded again: the latest stored result of each student is rendered, with the
+    manual grades applied when the assignment's settings are given.
 
     Raises:
         GradebookError: the gradebook does not exist or holds no result of ``name``.
     """
-    results = latest_results(gradebook_url, name)
+    results = latest_results(gradebook_url, name, assignment)
     for result in results:
         write_student_reports(result, out_dir)
     return Rendered(len(results), write_summary(name, results, out_dir))

@@ -3,6 +3,7 @@
 - :func:`grades_csv`: one row per student (latest result): scores, late penalty, questions.
 - :func:`canvas_csv`: Canvas's gradebook import columns; our student key is the
   ``SIS Login ID`` (and the ``Student`` name); ungradable submissions are left blank.
+- ``manual-csv``: manual grades to fill in offline (:mod:`grader.integrations.manual_csv`).
 - :func:`gradescope_autograder`: a zip to upload as a Gradescope autograder: ``setup.sh``
   installs Python, bubblewrap and the grader; ``run_autograder`` grades the submitted notebook
   with ``--format gradescope`` into ``results/results.json``. It holds the assignment's
@@ -22,12 +23,13 @@ from grader.config import Assignment
 from grader.errors import AssignmentError, ReportError
 from grader.feedback.templates import environment
 from grader.gradebook import latest_results
+from grader.integrations.manual_csv import manual_csv
 from grader.models import SubmissionResult
 
 DEFAULT_INSTALL = "git+https://github.com/YOUR-COURSE/grader.git"
 """The pip spec of the grader in generated scripts until the course gives its own."""
 
-EXPORTS = ("csv", "canvas", "gradescope")
+EXPORTS = ("csv", "canvas", "gradescope", "manual-csv")
 
 
 def _num(x: float) -> str:
@@ -117,13 +119,18 @@ def canvas_csv(
 def export_grades(
     assignment: Assignment, to: str, gradebook_url: str, canvas_id: str | None = None
 ) -> str:
-    """The CSV (``to``: ``csv`` or ``canvas``) of each student's latest result in the gradebook.
+    """The CSV (``to``: ``csv``, ``canvas`` or ``manual-csv``) of the gradebook's results.
+
+    Each student's latest result, with the manual grades applied (``manual-csv``: see
+    :mod:`grader.integrations.manual_csv`).
 
     Raises:
         GradebookError: the gradebook does not exist, cannot be opened or read, or has no
             results for the assignment.
     """
-    results = latest_results(gradebook_url, assignment.name)
+    if to == "manual-csv":
+        return manual_csv(assignment, gradebook_url)
+    results = latest_results(gradebook_url, assignment.name, assignment)
     if to == "canvas":
         return canvas_csv(results, assignment, canvas_id)
     return grades_csv(results, assignment)
