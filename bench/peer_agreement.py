@@ -23,6 +23,11 @@ course (master notebook, ``dist/autograder/ml-otter-autograder.zip``, ``folder/`
    grades the same submissions with ``grader grade --format json`` and prints the per-question
    agreement; otherwise says that the grader column is skipped.
 
+Its ratios (``bench/baseline.py``): the share of questions on which each peer gives the scores in
+``expected/`` (and, with ``grader import``, grader agrees with the peer), 1.0 in the baseline
+with no tolerance; ``--check`` fails on any change, and a peer whose scores differ from
+``expected/`` (or that fails to run) fails the run in any case (exit 3).
+
 Not a test: it installs packages and runs two other graders; never part of the test suite.
 One notebook at a time (the machine is shared).
 """
@@ -39,6 +44,8 @@ import tempfile
 import zipfile
 from pathlib import Path
 from typing import Any
+
+import baseline
 
 ROOT = Path(__file__).resolve().parent.parent
 PEERS = ROOT / "tests" / "fixtures" / "peers"
@@ -71,7 +78,7 @@ def run(
         env.pop("JUPYTER_CONFIG_DIR", None)
     result = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
     if check and result.returncode != 0:
-        raise SystemExit(
+        raise baseline.fail(
             f"{' '.join(cmd)} failed ({result.returncode}):\n"
             f"{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
         )
@@ -167,7 +174,7 @@ def rebuild(nbg_venv: Path, otter_venv: Path) -> None:
             shutil.copytree(OTTER / "data", work / "data")
             out = run(["otter", "assign", "-v", master, "dist"], otter_venv, work)
             if "All autograder tests passed" not in out.stdout + out.stderr:
-                raise SystemExit(f"otter assign {master}: the solution does not pass its tests")
+                raise baseline.fail(f"otter assign {master}: the solution does not pass its tests")
             (zip_path,) = (work / "dist" / "autograder").glob("*.zip")
             with zipfile.ZipFile(zip_path) as zf:
                 built[master] = {n: zf.read(n) for n in zf.namelist() if n.startswith("tests/")}
@@ -181,7 +188,7 @@ def rebuild(nbg_venv: Path, otter_venv: Path) -> None:
                 shutil.copytree(work / "dist" / "autograder" / "data", dist / "autograder" / "data")
                 fixture_zip(zip_path, AUTOGRADER_ZIP)
     if built["ml-otter.ipynb"] != built["ml-otter-fenced.ipynb"]:
-        raise SystemExit("the raw-cell and the fenced master gave different tests")
+        raise baseline.fail("the raw-cell and the fenced master gave different tests")
     log("otter assign: dist/ rewritten; both master spellings give the same tests")
     run([python, str(PEERS / "make.py")])
 
@@ -433,7 +440,7 @@ def grade_with_grader(kind: str) -> dict[str, dict[str, Any]]:
             check=False,
         )
         if result.returncode not in (0, 3, 4):
-            raise SystemExit(f"grader grade failed ({result.returncode}): {result.stderr[-2000:]}")
+            raise baseline.fail(f"grader grade exited {result.returncode}: {result.stderr[-2000:]}")
     out: dict[str, dict[str, Any]] = {}
     for row in json.loads(result.stdout):
         questions = {}
@@ -480,21 +487,22 @@ def table(title: str, students: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def compare(name: str, got: dict[str, Any]) -> bool:
+def compare(name: str, got: dict[str, Any]) -> float:
+    """The share of expected questions (every student's) on which ``got`` gives the same score."""
     path = EXPECTED / f"{name}.json"
     if not path.exists():
         log(f"{path} does not exist yet (run with --write)")
-        return False
+        return 0.0
     want = json.loads(path.read_text())
-    ok = True
-    for student, result in got["students"].items():
-        if want["students"].get(student, {}).get("questions") != result["questions"]:
-            ok = False
-            log(
-                f"{name}: {student} differs from {path.name}: {result['questions']} vs "
-                f"{want['students'].get(student, {}).get('questions')}"
-            )
-    return ok
+    same = total = 0
+    for student, expected in want["students"].items():
+        result = got["students"].get(student, {}).get("questions", {})
+        for question, score in expected["questions"].items():
+            total += 1
+            same += result.get(question, "missing") == score
+        if result != expected["questions"]:
+            log(f"{name}: {student} differs from {path.name}: {result} vs {expected['questions']}")
+    return same / total if total else 0.0
 
 
 def main() -> None:
@@ -506,7 +514,9 @@ def main() -> None:
         action="store_true",
         help="regenerate release/ and dist/ with the tools, then the submissions",
     )
+    baseline.add_arguments(parser)
     args = parser.parse_args()
+    bench = baseline.Run("peer_agreement", args, settings={})
 
     nbg_venv = ensure_venv(args.venvs, "nbgrader")
     otter_venv = ensure_venv(args.venvs, "otter")
@@ -579,29 +589,74 @@ def main() -> None:
     for line in folder_diff:
         print("  " + line)
 
+    share: dict[str, float] = {}
     if args.write:
         EXPECTED.mkdir(parents=True, exist_ok=True)
         for name, doc in (("nbgrader", nbg_doc), ("otter", otter_doc)):
             (EXPECTED / f"{name}.json").write_text(json.dumps(doc, indent=2) + "\n")
             log(f"wrote {EXPECTED / (name + '.json')}")
     else:
-        same = compare("nbgrader", nbg_doc) & compare("otter", otter_doc)
+        share = {
+            name: compare(name, doc) for name, doc in (("nbgrader", nbg_doc), ("otter", otter_doc))
+        }
+        same = all(v == 1.0 for v in share.values())
         print("peer scores match expected/*.json" if same else "peer scores DIFFER from expected/")
+    ratios = [
+        baseline.Ratio(
+            f"{name}_as_expected",
+            value,
+            "lower",
+            0.0,
+            f"share of expected/{name}.json's questions {name} scores the same",
+        )
+        for name, value in share.items()
+    ]
+    students = otter_doc["students"]
+    ratios.append(
+        baseline.Ratio(
+            "otter_folder_form_agrees",
+            1 - len(folder_diff) / max(len(students), 1),
+            "lower",
+            0.0,
+            "share of students whose otter folder-form zip scores agree with the master's zip",
+        )
+    )
 
     print()
     if not grader_available():
         print("grader column skipped: `grader import --help` fails (grader import is not written)")
-        return
-    for name, doc in (("nbgrader", nbg_doc), ("otter", otter_doc)):
-        ours = grade_with_grader(name)
-        honest = {"students": {s: r for s, r in doc["students"].items() if not r["peer_fooled"]}}
-        agree, total, misses = agreement(honest, ours)
-        print(
-            f"grader vs {name}: {agree}/{total} questions agree "
-            f"({100 * agree / max(total, 1):.1f}%), students the peer is fooled by left out"
+    else:
+        for name, doc in (("nbgrader", nbg_doc), ("otter", otter_doc)):
+            ours = grade_with_grader(name)
+            honest = {
+                "students": {s: r for s, r in doc["students"].items() if not r["peer_fooled"]}
+            }
+            agree, total, misses = agreement(honest, ours)
+            print(
+                f"grader vs {name}: {agree}/{total} questions agree "
+                f"({100 * agree / max(total, 1):.1f}%), students the peer is fooled by left out"
+            )
+            for line in misses:
+                print("  " + line)
+            ratios.append(
+                baseline.Ratio(
+                    f"grader_agrees_with_{name}",
+                    agree / max(total, 1),
+                    "lower",
+                    0.0,
+                    f"share of {name}'s questions grader scores the same (students the peer is "
+                    "fooled by left out)",
+                )
+            )
+    if not args.write:
+        if not all(v == 1.0 for v in share.values()):
+            raise baseline.fail("peer scores differ from tests/fixtures/peers/expected/ (above)")
+        bench.finish(
+            ratios,
+            "the peer fixture courses (tests/fixtures/peers/), 10 students each",
+            note="Shares of questions scored alike, not timings: the same on a loaded machine"
+            " as on a quiet one, so no tolerance (any change is a regression).",
         )
-        for line in misses:
-            print("  " + line)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,11 @@ and the next cell runs (as a notebook with ``allow_errors``). With ``--checks``,
 assignment's public and hidden pytest checks then run in this same process, with ``nb``
 reading the script's globals directly (no bridge, no codec): the same check logic, none of
 the isolation. Not safe for untrusted code: it is the cost floor, not a way to grade.
+
+Ends with a summary line on stderr that ``bench/vs_nbgrader.py`` checks: ``NOTEBOOK: ran K code
+cells, E raised`` and, with ``--checks``, ``NOTEBOOK: N/M questions passed``. Exits 0 even when
+cells raise or checks fail (that is a result), and non-zero when pytest itself could not run
+the checks (its exit code: interrupted, internal error, usage error or no checks collected).
 """
 
 from __future__ import annotations
@@ -55,7 +60,8 @@ class Namespace:
         return eval(expression, self._env, dict(inputs))
 
 
-def run_cells(path: Path) -> tuple[dict[str, Any], str, list[str]]:
+def run_cells(path: Path) -> tuple[dict[str, Any], list[str], list[str]]:
+    """Exec every code cell in order: the globals, each cell's source, and the errors."""
     nb = json.loads(path.read_text(encoding="utf-8"))
     env: dict[str, Any] = {"__name__": "__main__"}
     sources = []
@@ -73,7 +79,7 @@ def run_cells(path: Path) -> tuple[dict[str, Any], str, list[str]]:
                 raise
             errors.append(f"cell {index}: {type(exc).__name__}")
             traceback.print_exc()
-    return env, "\n\n".join(sources), errors
+    return env, sources, errors
 
 
 def run_checks_by_question(solution: Path | str, nb: Namespace) -> dict[str, str]:
@@ -119,8 +125,14 @@ def run_checks_by_question(solution: Path | str, nb: Namespace) -> dict[str, str
         if os.environ.get("PLAIN_RUN_VERBOSE"):
             args[args.index("--tb=no")] = "--tb=line"
             args.append("-rf")
-        pytest.main(args, plugins=[plugin])
+        code = pytest.main(args, plugins=[plugin])
+    if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+        raise ChecksDidNotRun(int(code))
     return {q: "passed" if not f else "failed: " + ", ".join(f) for q, f in plugin.outcome.items()}
+
+
+class ChecksDidNotRun(Exception):
+    """pytest could not run the checks: its exit code."""
 
 
 def main() -> None:
@@ -130,9 +142,15 @@ def main() -> None:
     args = parser.parse_args()
     os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
     sys.path.insert(0, str(args.notebook.parent))
-    env, source, errors = run_cells(args.notebook)
+    env, sources, errors = run_cells(args.notebook)
+    source = "\n\n".join(sources)
+    print(f"{args.notebook}: ran {len(sources)} code cells, {len(errors)} raised", file=sys.stderr)
     if args.checks is not None:
-        outcome = run_checks_by_question(args.checks.resolve(), Namespace(env, source, errors))
+        try:
+            outcome = run_checks_by_question(args.checks.resolve(), Namespace(env, source, errors))
+        except ChecksDidNotRun as exc:
+            print(f"{args.notebook}: pytest exited {exc.args[0]}", file=sys.stderr)
+            sys.exit(exc.args[0])
         passed = sum(v == "passed" for v in outcome.values())
         print(f"{args.notebook}: {passed}/{len(outcome)} questions passed", file=sys.stderr)
 

@@ -2,17 +2,19 @@
 
     .venv/bin/python bench/vs_nbgrader.py [--students 9] [--repeat 1] [--skip-nbgrader]
 
-Builds a cohort from the demo cohort (``examples/cohort/``): the first N of the students below,
-each with the four assignments (9 students: 36 notebooks). The pathological students are left
-out for all three contenders alike: ``jack-infinite-loop`` (waits out 30 s time limits),
-``kim-memory-hog`` (allocates tens of GiB: nbgrader has no memory limit), ``leo-huge-output``
-(megabytes of output) and ``mia-empty`` (unreadable files). Then, in one run:
+Builds a cohort from the demo cohort (``examples/cohort/``): the first N of the students of
+``bench/cohort.py``, each with the four assignments (9 students: 36 notebooks). The
+pathological students are left out for all three contenders alike: ``jack-infinite-loop``
+(waits out 30 s time limits), ``kim-memory-hog`` (allocates tens of GiB: nbgrader has no memory
+limit), ``leo-huge-output`` (megabytes of output) and ``mia-empty`` (unreadable files). Then, in
+one run:
 
 * **grader**: ``grader grade NAME DIR --jobs 2 --force`` per assignment, each into a fresh
   output folder; wall clock of the four runs added up, and the per-stage split from the
   ``timings`` of the JSON results (medians over the gradable notebooks).
 * **nbgrader**: installed from the package registry into its own venv
-  (``bench/.venvs/nbgrader``, made on first use); a course whose ``source/NAME/NAME.ipynb``
+  (``bench/.venvs/nbgrader``, made on first use, or an existing one given with
+  ``--nbgrader-venv``, used as it is); a course whose ``source/NAME/NAME.ipynb``
   ends with one locked cell that runs the same public and hidden pytest checks in the kernel
   (``bench/plain_run.py``'s in-process runner) and one nbgrader grade cell per question that
   asserts its checks passed; ``nbgrader generate_assignment``, every student's cells followed
@@ -25,15 +27,29 @@ out for all three contenders alike: ``jack-infinite-loop`` (waits out 30 s time 
   time; once followed by the same checks in the same process (``+ checks``) and once with the
   student code alone (``code only``).
 
-Prints the wall seconds of each and the ratios nbgrader/grader (target >= 2) and
-grader/plain python (target <= 1.2). Not a test: timings are noisy, nothing is asserted.
+Plain python and nbgrader's kernels get BLAS/OpenMP pools of one thread, as grader's kernels
+have: the same work under the same thread settings.
+
+Every contender is checked, so that a crash never looks fast: grader must exit 0 and give
+every notebook the score of ``examples/cohort/expected.json``, warm and cold kernels alike;
+each plain-python run must exit 0 and report (``bench/plain_run.py``'s "N/M questions passed")
+the same number of fully passed questions as grader gave that notebook, or, code only, that it
+ran every code cell; nbgrader must exit 0 and pass, per assignment, as many grade cells as
+grader has fully passed questions. Any difference stops the benchmark (exit 3).
+
+Prints the wall seconds of each and the ratios (``bench/baseline.py``) nbgrader/grader
+(target >= 2), grader/plain python (target <= 1.2) and cold/warm kernels; ``--write-baseline``
+and ``--check`` store and compare them. The benchmark adopts its contenders' orphans (as a
+child subreaper) and fails if any is still running 30 s after its contender ended.
 """
 
 from __future__ import annotations
 
 import argparse
+import ctypes
 import json
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -45,24 +61,37 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import baseline
+import cohort as demo_cohort
+from cohort import ASSIGNMENTS, STUDENTS
+
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 PYTHON = ROOT / ".venv" / "bin" / "python"
 NBGRADER_VENV = BENCH / ".venvs" / "nbgrader"
-ASSIGNMENTS = ("linear-algebra", "data-wrangling", "model-training", "model-evaluation")
-STUDENTS = (
-    "ada-complete",
-    "cara-partial",
-    "dan-wrong-shapes",
-    "eve-wrong-dtypes",
-    "finn-hardcoded",
-    "gia-unexecuted",
-    "hugo-syntax-error",
-    "iris-exception",
-    "ben-blank",
-)
 STAGES = ("start", "execute", "checks", "shutdown", "total")
 JOBS = 2
+# grader pins the BLAS/OpenMP thread pools of its kernels to one thread (grader/sandbox/bwrap.py's
+# THREAD_ENV); the other contenders get the same, or on a busy 2-core machine the ratios would
+# measure thread oversubscription instead of grading.
+ONE_THREAD = {
+    name: "1"
+    for name in (
+        "OPENBLAS_NUM_THREADS",
+        "OMP_NUM_THREADS",
+        "MKL_NUM_THREADS",
+        "NUMEXPR_NUM_THREADS",
+    )
+}
+PASSED = re.compile(r": (\d+)/(\d+) questions passed$", re.MULTILINE)
+RAN = re.compile(r": ran (\d+) code cells, (\d+) raised$", re.MULTILINE)
+# Relative tolerances of the ratios, from three runs with --students 3 on 2026-12-04 on the
+# loaded 2-core machine (another test suite beside it, load 1.5 to 7; the runs are in
+# bench/baselines/vs_nbgrader.json): the wall ratios moved by 60-90% from run to run, as the
+# contenders run one after another while the other load comes and goes. So the baseline
+# catches only gross regressions here (a ratio doubling, or halving); on a quiet machine or a
+# dedicated runner re-measure and use about 0.2.
+TOLERANCE = {"nbgrader": 0.5, "plain": 1.0, "code": 1.0, "cold": 0.5}
 
 
 def log(message: str) -> None:
@@ -89,13 +118,12 @@ def copy_released(assignment: str, dest: Path) -> None:
 
 def build_cohort(work: Path, students: list[str]) -> Path:
     """``work/cohort/NAME/STUDENT/NAME.ipynb`` for every assignment and student."""
-    cohort = work / "cohort"
     for assignment in ASSIGNMENTS:
-        for student in students:
-            folder = cohort / assignment / student
-            folder.mkdir(parents=True)
-            shutil.copy(ROOT / "examples" / "cohort" / student / f"{assignment}.ipynb", folder)
-    return cohort
+        demo_cohort.submissions(work / "cohort" / assignment, assignment, tuple(students))
+    return work / "cohort"
+
+
+check_results = demo_cohort.check_results
 
 
 # -- grader --------------------------------------------------------------------------------
@@ -104,23 +132,29 @@ def build_cohort(work: Path, students: list[str]) -> Path:
 def run_grader(
     cohort: Path, out: Path, kernels: str = "warm"
 ) -> tuple[float, list[dict[str, Any]]]:
-    """Wall seconds of ``grader grade --jobs 2`` over the four assignments; all results."""
+    """Wall seconds of ``grader grade --jobs 2`` over the four assignments; all results.
+
+    Fails unless every run exits 0 with the expected scores, in the kernels asked for.
+    """
     wall = 0.0
     results: list[dict[str, Any]] = []
     for assignment in ASSIGNMENTS:
         dest = out / assignment
         shutil.rmtree(dest, ignore_errors=True)
         started = time.perf_counter()
-        done = subprocess.run(
+        done = baseline.run_checked(
             [str(ROOT / ".venv" / "bin" / "grader"), "grade", assignment,
              str(cohort / assignment), "--jobs", str(JOBS), "--force", "--format", "json",
              "--output", str(dest), "--kernels", kernels],
-            capture_output=True, text=True, cwd=ROOT, check=False,
+            f"grader --kernels {kernels} on {assignment}", cwd=ROOT,
         )  # fmt: skip
         wall += time.perf_counter() - started
-        if done.returncode != 0:
-            sys.exit(f"grader failed on {assignment}:\n{done.stderr[-2000:]}")
-        results += json.loads(done.stdout)
+        got = json.loads(done.stdout)
+        label = f"grader --kernels {kernels}"
+        check_results(got, assignment, cohort / assignment, label)
+        if any(r["kernels"] != kernels for r in got):
+            raise baseline.fail(f"{label} on {assignment}: some kernels were not {kernels}")
+        results += got
     return wall, results
 
 
@@ -140,22 +174,46 @@ def plain_tasks(cohort: Path, work: Path, students: list[str]) -> list[tuple[Pat
     return tasks
 
 
-def run_plain(tasks: list[tuple[Path, str]], with_checks: bool) -> float:
-    """Wall seconds of running every notebook as a plain script, two at a time."""
+def run_plain(
+    tasks: list[tuple[Path, str]], with_checks: bool, expected: dict[tuple[str, str], str]
+) -> float:
+    """Wall seconds of running every notebook as a plain script, two at a time.
 
-    def one(task: tuple[Path, str]) -> None:
+    Each run must exit 0 and end with its summary line: with the checks, "N/M questions
+    passed" equal to ``expected[(assignment, student)]`` (what grader gave that notebook);
+    code only, "ran K code cells" with K the notebook's code cells.
+    """
+    label = "plain python + checks" if with_checks else "plain python, code only"
+
+    def one(task: tuple[Path, str]) -> str:
         folder, assignment = task
         cmd = [str(PYTHON), str(BENCH / "plain_run.py"), f"{assignment}.ipynb"]
         if with_checks:
             cmd += ["--checks", str(ROOT / "solutions" / assignment)]
-        subprocess.run(
-            cmd, cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False
-        )
+        env = {**os.environ, **ONE_THREAD}
+        done = baseline.run_checked(cmd, f"{label} on {folder}", cwd=folder, env=env)
+        if with_checks:
+            found = PASSED.findall(done.stderr)
+            want = expected[(assignment, folder.name)]
+            if not found or "/".join(found[-1]) != want:
+                got = "/".join(found[-1]) if found else "no summary line"
+                return f"{folder.name}/{assignment}: {got} questions passed, grader: {want}"
+        else:
+            found = RAN.findall(done.stderr)
+            nb = json.loads((folder / f"{assignment}.ipynb").read_text())
+            cells = sum(c["cell_type"] == "code" for c in nb["cells"])
+            if not found or int(found[-1][0]) != cells:
+                got = found[-1][0] if found else "no summary line"
+                return f"{folder.name}/{assignment}: ran {got} of {cells} code cells"
+        return ""
 
     started = time.perf_counter()
     with ThreadPoolExecutor(JOBS) as pool:
-        list(pool.map(one, tasks))
-    return time.perf_counter() - started
+        problems = [p for p in pool.map(one, tasks) if p]
+    wall = time.perf_counter() - started
+    if problems:
+        raise baseline.fail(f"{label} gave other results than grader: " + "; ".join(problems))
+    return wall
 
 
 def import_seconds(assignment: str, cohort: Path, student: str) -> float:
@@ -170,10 +228,10 @@ def import_seconds(assignment: str, cohort: Path, student: str) -> float:
     times = []
     for _ in range(3):
         started = time.perf_counter()
-        subprocess.run([str(PYTHON), "-c", code], check=True, capture_output=True)
+        baseline.run_checked([str(PYTHON), "-c", code], f"the imports of {assignment}")
         times.append(time.perf_counter() - started)
     started = time.perf_counter()
-    subprocess.run([str(PYTHON), "-c", "pass"], check=True)
+    baseline.run_checked([str(PYTHON), "-c", "pass"], "python")
     return statistics.median(times) - (time.perf_counter() - started)
 
 
@@ -187,9 +245,10 @@ def nbgrader_bin() -> Path:
         log(f"installing nbgrader into {NBGRADER_VENV} (once)")
         subprocess.run([sys.executable, "-m", "venv", str(NBGRADER_VENV)], check=True)
         subprocess.run(
-            [str(NBGRADER_VENV / "bin" / "python"), "-m", "pip", "install", "--quiet", "nbgrader"],
+            [str(NBGRADER_VENV / "bin" / "python"), "-m", "pip", "install", "--quiet",
+             "nbgrader==0.9.*"],
             check=True,
-        )
+        )  # fmt: skip
     return exe
 
 
@@ -240,7 +299,7 @@ def build_nbgrader_course(
     }))  # fmt: skip
     # nbgrader runs ``alembic`` from PATH; its kernel is .venv's python (the kernelspec above).
     path = f"{NBGRADER_VENV / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}"
-    env = {**os.environ, "PATH": path, "JUPYTER_PATH": str(work / "jupyter"),
+    env = {**os.environ, **ONE_THREAD, "PATH": path, "JUPYTER_PATH": str(work / "jupyter"),
            "JUPYTER_PLATFORM_DIRS": "1", "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}  # fmt: skip
     (course / "source").mkdir(parents=True)
     (course / "nbgrader_config.py").write_text(
@@ -254,12 +313,10 @@ def build_nbgrader_course(
         source = course / "source" / assignment
         source.mkdir()
         (source / f"{assignment}.ipynb").write_text(json.dumps(nbgrader_source(assignment)))
-        done = subprocess.run(
+        baseline.run_checked(
             [str(exe), "generate_assignment", assignment, "--force"],
-            cwd=course, env=env, check=False, capture_output=True, text=True,
+            f"nbgrader generate_assignment {assignment}", cwd=course, env=env,
         )  # fmt: skip
-        if done.returncode != 0:
-            sys.exit(f"nbgrader generate_assignment failed on {assignment}:\n{done.stderr[-3000:]}")
         released = json.loads((course / "release" / assignment / f"{assignment}.ipynb").read_text())
         for student in students:
             nb = json.loads((cohort / assignment / student / f"{assignment}.ipynb").read_text())
@@ -279,11 +336,9 @@ def run_nbgrader(course: Path, env: dict[str, str]) -> float:
     wall = 0.0
     for assignment in ASSIGNMENTS:
         started = time.perf_counter()
-        done = subprocess.run([str(exe), "autograde", assignment, "--force"],
-                              cwd=course, env=env, capture_output=True, text=True)  # fmt: skip
+        baseline.run_checked([str(exe), "autograde", assignment, "--force"],
+                             f"nbgrader autograde {assignment}", cwd=course, env=env)  # fmt: skip
         wall += time.perf_counter() - started
-        if done.returncode != 0:
-            sys.exit(f"nbgrader failed on {assignment}:\n{done.stderr[-3000:]}")
     return wall
 
 
@@ -296,32 +351,60 @@ def nbgrader_scores(course: Path, env: dict[str, str]) -> dict[str, float]:
         "    out = {a.name: sum(s.score for s in a.submissions) for a in gb.assignments}\n"
         "print(json.dumps(out))\n"
     )
-    done = subprocess.run([str(NBGRADER_VENV / "bin" / "python"), "-c", code], cwd=course,
-                          env=env, capture_output=True, text=True, check=True)  # fmt: skip
+    done = baseline.run_checked([str(NBGRADER_VENV / "bin" / "python"), "-c", code],
+                                "reading nbgrader's gradebook", cwd=course, env=env)  # fmt: skip
     return dict(json.loads(done.stdout))
 
 
 # -- main -----------------------------------------------------------------------------------
 
 
-def timed(label: str, repeat: int, run: Callable[[], float]) -> float:
-    walls = []
-    for i in range(repeat):
-        log(f"{label}: run {i + 1}/{repeat}")
-        walls.append(run())
-        log(f"{label}: {walls[-1]:.1f} s")
-    return statistics.median(walls)
+def become_subreaper() -> None:
+    """Orphans of the contenders (a fork server outliving its parent) become our children."""
+    PR_SET_CHILD_SUBREAPER = 36
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+
+
+def reap_orphans(deadline: float = 30.0) -> None:
+    """Wait for every child left (no contender runs now: any child is an orphan we adopted)."""
+    end = time.monotonic() + deadline
+    while time.monotonic() < end:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            time.sleep(0.05)
+    raise baseline.fail(f"a contender left processes running {deadline:.0f} s after it ended")
+
+
+def timed(label: str, run: Callable[[], float]) -> float:
+    """The wall seconds ``run`` reports, once nothing it started is left running."""
+    log(f"{label}: running")
+    wall = run()
+    reap_orphans()
+    log(f"{label}: {wall:.1f} s")
+    return wall
 
 
 def main() -> None:
+    global NBGRADER_VENV
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=len(STUDENTS),
                         help=f"students (1-{len(STUDENTS)}), 4 notebooks each")  # fmt: skip
     parser.add_argument("--repeat", type=int, default=1, help="runs of each; medians shown")
     parser.add_argument("--skip-nbgrader", action="store_true")
+    parser.add_argument("--nbgrader-venv", type=Path, default=NBGRADER_VENV,
+                        help="a venv with nbgrader 0.9, used as it is")  # fmt: skip
     parser.add_argument("--keep", type=Path, help="build the cohort here and keep it")
+    baseline.add_arguments(parser)
     args = parser.parse_args()
+    NBGRADER_VENV = args.nbgrader_venv.absolute()
     students = list(STUDENTS[: max(1, min(args.students, len(STUDENTS)))])
+    settings = {"students": len(students), "repeat": args.repeat}
+    settings["nbgrader"] = not args.skip_nbgrader
+    bench = baseline.Run("vs_nbgrader", args, settings)
+    become_subreaper()
     n = len(students) * len(ASSIGNMENTS)
     with tempfile.TemporaryDirectory(prefix="bench-vs-nbgrader-") as tmp:
         work = args.keep or Path(tmp)
@@ -330,35 +413,74 @@ def main() -> None:
         tasks = plain_tasks(cohort, work, students)
         course_env = None if args.skip_nbgrader else build_nbgrader_course(work, cohort, students)
         results: list[dict[str, Any]] = []
+        # What grader gave each notebook ("N/M" questions fully passed): the others must agree.
+        expected: dict[tuple[str, str], str] = {}
 
         def grader_once() -> float:
             wall, got = run_grader(cohort, work / "reports")
+            for r in got:
+                passed = "/".join(str(v) for v in demo_cohort.fully_passed(r))
+                if expected.setdefault((r["assignment"], r["student"]), passed) != passed:
+                    raise baseline.fail(f"grader gave {r['student']} another result this time")
             results.extend(got)
             return wall
 
         def grader_cold() -> float:
             return run_grader(cohort, work / "reports-cold", kernels="cold")[0]
 
-        walls = {}
+        walls: dict[str, list[float]] = {}
         # Interleave the contenders so none always runs on a warm (or busy) machine.
         for _ in range(args.repeat):
             for label, run in [
                 ("grader", grader_once),
                 ("grader --kernels cold", grader_cold),
-                ("plain python + checks", lambda: run_plain(tasks, with_checks=True)),
-                ("plain python, code only", lambda: run_plain(tasks, with_checks=False)),
+                ("plain python + checks", lambda: run_plain(tasks, True, expected)),
+                ("plain python, code only", lambda: run_plain(tasks, False, expected)),
                 *(
                     [("nbgrader", lambda: run_nbgrader(*course_env))]
                     if course_env is not None
                     else []
                 ),
             ]:
-                walls.setdefault(label, []).append(timed(label, 1, run))
+                walls.setdefault(label, []).append(timed(label, run))
         imports = statistics.median(import_seconds(a, cohort, students[0]) for a in ASSIGNMENTS)
         nb_scores = nbgrader_scores(*course_env) if course_env is not None else None
-    report(n, {k: statistics.median(v) for k, v in walls.items()}, results, imports, args.repeat)
     if nb_scores is not None:
-        print(f"nbgrader grade cells passed per assignment (sanity check): {nb_scores}")
+        ours = {a: 0 for a in ASSIGNMENTS}
+        for (assignment, _), passed in expected.items():
+            ours[assignment] += int(passed.split("/")[0])
+        print(f"nbgrader grade cells passed per assignment: {nb_scores}; grader: {ours}")
+        if {a: round(v) for a, v in nb_scores.items()} != ours:
+            raise baseline.fail("nbgrader passed other grade cells than grader's passed questions")
+    medians = {k: statistics.median(v) for k, v in walls.items()}
+    report(n, medians, results, imports, args.repeat)
+    size = f"{n} notebooks ({len(students)} demo students x 4 assignments)"
+    bench.finish(ratios(medians),
+                 f"{size}, median of {args.repeat} run(s)")  # fmt: skip
+
+
+def ratios(seconds: dict[str, float]) -> list[baseline.Ratio]:
+    """The ratios of the contenders' wall seconds."""
+    tolerance, kind = TOLERANCE, "wall"
+    grader = seconds["grader"]
+    found = [
+        baseline.Ratio("grader/plain python + checks",
+                       grader / seconds["plain python + checks"], "higher", tolerance["plain"],
+                       f"{kind} of grader (warm) over plain python running the same notebooks"
+                       " and checks, 2 at a time"),
+        baseline.Ratio("grader/plain python code only",
+                       grader / seconds["plain python, code only"], "higher", tolerance["code"],
+                       f"{kind} of grader (warm) over plain python running the notebooks' code"),
+        baseline.Ratio("cold/warm kernels", seconds["grader --kernels cold"] / grader,
+                       "lower", tolerance["cold"], f"{kind} of grader --kernels cold over warm"
+                       " (what warm kernels save; lower: they save less)"),
+    ]  # fmt: skip
+    if "nbgrader" in seconds:
+        found.insert(0, baseline.Ratio(
+            "nbgrader/grader", seconds["nbgrader"] / grader, "lower",
+            tolerance["nbgrader"], f"{kind} of nbgrader autograde (one at a time) over grader"
+            " --jobs 2 (warm)"))  # fmt: skip
+    return found
 
 
 def report(
