@@ -443,10 +443,9 @@ def grade_with_grader(kind: str) -> dict[str, dict[str, Any]]:
             raise baseline.fail(f"grader grade exited {result.returncode}: {result.stderr[-2000:]}")
     out: dict[str, dict[str, Any]] = {}
     for row in json.loads(result.stdout):
-        questions = {}
-        for qname, q in (row.get("questions") or {}).items():
-            manual = q.get("manual") or q.get("status") == "awaiting manual grading"
-            questions[qname] = "manual" if manual and q.get("points") is None else q.get("points")
+        questions: dict[str, Any] = {}
+        for q in row.get("questions") or ():
+            questions[q["name"]] = "manual" if q.get("awaiting") else q.get("score")
         out[row["student"]] = questions
     return out
 
@@ -457,7 +456,8 @@ def agreement(peer: dict[str, Any], ours: dict[str, dict[str, Any]]) -> tuple[in
     for student, result in peer["students"].items():
         got = ours.get(student, {})
         for question, want in result["questions"].items():
-            candidates = [question, question.split("/")[-1]]
+            short = question.split("/")[-1]
+            candidates = [question, short, short.removeprefix("test_")]
             have = next((got[c] for c in candidates if c in got), "missing")
             same = (
                 (have == want)

@@ -74,7 +74,7 @@ def find_submissions(
             elif path.is_file():
                 student = _student_of_file(assignment, path)
                 found.append(_timed(Submission(student, path), path.parent))
-            elif assignment.multi_notebook and _holds_notebooks(assignment, path):
+            elif _one_student(assignment, path):
                 found.append(_student_folder(assignment, path.resolve(), False))
             else:
                 found += _from_folder(assignment, path, Path(tmp) / f"in-{len(found)}")
@@ -113,6 +113,17 @@ def _timed(sub: Submission, folder: Path | None, from_zip: bool = False) -> Subm
             when = None
     notes = (f"{problem}: graded as on time",) if problem else ()
     return dataclasses.replace(sub, submitted_at=when, notes=notes)
+
+
+def _one_student(assignment: Assignment, folder: Path) -> bool:
+    """Whether a folder given by itself is one student's.
+
+    It is when it holds a notebook of a multi-notebook assignment, or nbgrader's
+    ``<assignment>/`` folder holding one.
+    """
+    inner = folder / assignment.name
+    nbgrader = inner.is_dir() and _holds_notebooks(assignment, inner)
+    return nbgrader or (assignment.multi_notebook and _holds_notebooks(assignment, folder))
 
 
 def _holds_notebooks(assignment: Assignment, folder: Path) -> bool:

@@ -155,3 +155,13 @@ def test_the_grading_key_changes_with_any_of_a_student_s_notebooks(tmp_path):
     (folder / "part2.ipynb").write_text((folder / "part2.ipynb").read_text() + " ")
     with find_submissions(MULTI, [folder]) as subs:
         assert stamp(subs[0].files, "digest").grading_key != before
+
+
+def test_one_student_s_nbgrader_folder_given_by_itself_is_that_student(tmp_path):
+    inner = tmp_path / "ada" / "mini"
+    inner.mkdir(parents=True)
+    shutil.copy(CORRECT, inner / "mini.ipynb")
+    (inner / "timestamp.txt").write_text("2026-01-10 12:00:00 UTC")
+    with find_submissions(MINI, [tmp_path / "ada"]) as subs:
+        assert [(s.student, s.path.name) for s in subs] == [("ada", "mini.ipynb")]
+        assert subs[0].submitted_at is not None
