@@ -100,7 +100,7 @@ def prepare_for_execution(
     return clean
 
 
-AfterCell = Callable[[int, nbformat.NotebookNode, "Execution"], Awaitable[None]]
+AfterCell = Callable[[Kernel, int, nbformat.NotebookNode, "Execution"], Awaitable[None]]
 """Called after each cell that ran to its end (the kernel idle, ready for questions)."""
 
 
@@ -135,7 +135,7 @@ async def run_notebook(
     ) -> None:
         await record(cell, cell_index, execute_reply)
         if after_cell is not None:
-            await after_cell(cell_index, cell, execution)
+            await after_cell(kernel, cell_index, cell, execution)
 
     async def record(
         cell: nbformat.NotebookNode, cell_index: int, execute_reply: dict[str, Any]

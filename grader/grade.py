@@ -180,19 +180,20 @@ def _run(
         label = notebook_label(assignment, name)
         at: dict[str, list[CheckResult]] = {}  # a checkpoint's checks, as they last ran
 
-        async def checkpoint(index: int, cell: nbformat.NotebookNode, so_far: Execution) -> None:
+        async def checkpoint(
+            running: Kernel, index: int, cell: nbformat.NotebookNode, so_far: Execution
+        ) -> None:
             point = checkpoint_name(cell)
-            if point and kernel_box:
-                given = CheckInput.of(so_far, kernel_box[0].connection, label, checkpoint=point)
+            if point:
+                given = CheckInput.of(so_far, running.connection, label, checkpoint=point)
                 at[point] = await run_checks_for(
                     assignment, options.include_hidden, given, deadline
                 )
 
-        kernel_box: list[Kernel] = []
         spool = kernels.spool if kernels is not None else None
         with private_workdir(assignment, nb, spool, name) as workdir:
             async with executed_notebook(
-                nb, workdir, assignment, options, kernels, deadline, student, checkpoint, kernel_box
+                nb, workdir, assignment, options, kernels, deadline, student, checkpoint
             ) as (kernel, execution):
                 timings["start"] = execution.started_after
                 timings["execute"] = execution.duration
@@ -243,14 +244,13 @@ async def executed_notebook(
     deadline: float,
     student: str = "",
     after_cell: AfterCell | None = None,
-    current: list[Kernel] | None = None,
 ) -> AsyncIterator[tuple[Kernel, Execution]]:
     """The notebook run in a live kernel; a cell that kills or wedges one costs only itself.
 
     When a cell kills or wedges the kernel, a fresh kernel runs the notebook again without that
     cell (the cells before it rebuild the state, the cells after it run), at most
     ``limits.recoveries`` times and while the submission's time allows. ``after_cell`` runs
-    after each cell that finished; ``current`` holds the kernel running now.
+    after each cell that finished.
     """
     limits = assignment.limits
     started = time.monotonic()
@@ -270,8 +270,6 @@ async def executed_notebook(
             stderr_log,
         ) as kernel:
             started_after = time.monotonic() - started
-            if current is not None:
-                current[:] = [kernel]
             execution = await run_notebook(nb, kernel, limits, frozenset(skipped), after_cell)
             bad = execution.broken_cell
             if (
