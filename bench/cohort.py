@@ -65,6 +65,7 @@ def check_results(results: list[Any], assignment: str, folder: Path, label: str)
 
 
 def fully_passed(result: dict[str, Any]) -> tuple[int, int]:
-    """Questions whose every check passed, and questions, in a grader result."""
-    questions = result.get("questions") or []
+    """Questions whose every check passed, and questions, in a grader result (questions graded
+    by hand have no checks: they are left out)."""
+    questions = [q for q in result.get("questions") or [] if not q.get("manual")]
     return sum(q["passed"] == q["checks"] for q in questions), len(questions)

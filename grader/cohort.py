@@ -21,7 +21,8 @@ from grader.config import Assignment
 from grader.errors import Stopped
 from grader.feedback.report import write_student_reports, write_summary
 from grader.grade import GradeOptions, grade_submission_async
-from grader.gradebook import Gradebook, Stamp, assignment_hash, default_url, stamp
+from grader.gradebook import Gradebook, default_url
+from grader.grading_key import Stamp, assignment_hash, stamp
 from grader.integrations.cluster import grade_on_cluster
 from grader.manual import apply_manual_grades
 from grader.models import SubmissionResult

@@ -218,8 +218,22 @@ def load_assignment(root: Path, name: str | None = None) -> Assignment:
     if not path.is_file():
         raise AssignmentError(f"no {CONFIG_FILE} in {root}")
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    return assignment_from_text(text, root, name)
+
+
+def assignment_from_text(text: str, root: Path, name: str | None = None) -> Assignment:
+    """The assignment that ``text``, as ``root/assignment.toml``, would be.
+
+    Raises:
+        AssignmentError, ConfigError: as :func:`load_assignment`.
+    """
+    path = root / CONFIG_FILE
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
     _reject_unknown(data, _TOP_KEYS, "", path)
     notebooks = _notebooks(data, path)
@@ -286,6 +300,9 @@ def _questions(table: dict[str, Any], path: Path) -> dict[str, QuestionConfig]:
         if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
             raise ConfigError(f"{path}: '{where}.rubric' must be a list of tables")
         rubric = tuple(_rubric_item(item, f"{where}.rubric", path) for item in items)
+        keys = [item.key for item in rubric if item.key]
+        if len(set(keys)) < len(keys):
+            raise ConfigError(f"{path}: '{where}.rubric' uses a shortcut key twice")
         plain = {k: v for k, v in qtable.items() if k != "rubric"}
         question = _dataclass_from(QuestionConfig, plain, where, path)
         if rubric and not question.manual:
@@ -306,6 +323,8 @@ def _rubric_item(item: dict[str, Any], where: str, path: Path) -> RubricItem:
         raise ConfigError(f"{path}: '{where}.points' must be a number (negative takes off)")
     if not isinstance(text, str) or not text.strip() or not isinstance(key, str):
         raise ConfigError(f"{path}: '{where}' needs a 'text' (and 'key' must be text)")
+    if len(key) > 1 or (key and not key.isprintable()) or key.isspace():
+        raise ConfigError(f'{path}: \'{where}.key\' must be one character, such as "a" or "1"')
     return RubricItem(float(points), text, key)
 
 

@@ -1,11 +1,26 @@
-"""The bundled demo cohort: ``examples/cohort/<student>/<assignment>.ipynb``."""
+"""The bundled demo cohort: ``examples/cohort/<student>/<assignment>.ipynb``.
+
+Beside the students' folders, ``examples/cohort/<assignment>-manual.csv`` (the file name
+``grader export NAME --to manual-csv`` writes) holds an instructor's grades of the
+assignment's manual questions, which ``grader demo`` imports after grading it. It is a file,
+not a folder: a folder there would be taken for a student's.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
+from grader.config import Assignment
 from grader.errors import SubmissionError
+from grader.feedback.report import render_from_gradebook
+from grader.gradebook import default_url, latest_results
+from grader.integrations.manual_csv import Imported, import_grades
+from grader.models import SubmissionResult
 from grader.submissions import Submission
+
+MANUAL_SUFFIX = "-manual.csv"
+"""``<assignment>-manual.csv``: the demo's manual grades of an assignment."""
 
 
 def demo_cohort(course: Path) -> dict[str, list[Submission]]:
@@ -25,3 +40,29 @@ def demo_cohort(course: Path) -> dict[str, list[Submission]]:
     if not found:
         raise SubmissionError(f"the demo cohort at {cohort} holds no notebooks")
     return found
+
+
+def demo_grades(course: Path, assignment: str) -> Path | None:
+    """The demo's manual grades of ``assignment`` (a manual-csv file), or None when it has none."""
+    path = course / "examples" / "cohort" / f"{assignment}{MANUAL_SUFFIX}"
+    return path if path.is_file() else None
+
+
+def import_demo_grades(
+    assignment: Assignment, grades: Path, output: Path, graded: Sequence[SubmissionResult]
+) -> tuple[Imported, list[SubmissionResult]]:
+    """Import ``grades`` into the gradebook in ``output`` and render its reports again.
+
+    Returns what was imported and the results of the ``graded`` students, their manual grades
+    applied, in the same order.
+
+    Raises:
+        ManualCsvError: the file does not fit the assignment or its results (nothing written).
+        GradebookError: the gradebook cannot be read or written.
+        ReportError: the file cannot be read or a report cannot be written.
+    """
+    url = default_url(output)
+    done = import_grades(assignment, url, grades)
+    render_from_gradebook(assignment.name, url, output, assignment=assignment)
+    latest = {r.student: r for r in latest_results(url, assignment.name, assignment)}
+    return done, [latest.get(r.student, r) for r in graded]

@@ -39,6 +39,10 @@ class GradebookError(GraderError):
     """The gradebook is missing, cannot be opened, read or written, or holds nothing asked for."""
 
 
+class IncompleteGrades(GradebookError):
+    """Some manual question is not graded yet, and the export requires all of them graded."""
+
+
 class ReportError(GraderError):
     """A report or another output file cannot be written (e.g. its folder cannot be made)."""
 

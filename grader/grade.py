@@ -27,7 +27,8 @@ from grader.config import Assignment
 from grader.errors import KernelError, SandboxError
 from grader.execute import STOPPED_TAIL, AfterCell, Execution, run_notebook
 from grader.late import apply_late_policy
-from grader.models import CellError, CheckResult, SubmissionResult
+from grader.manual import capture_answers
+from grader.models import CellError, CheckResult, ManualAnswer, SubmissionResult
 from grader.notebook import Unreadable, read_submission
 from grader.sandbox import Isolation
 from grader.sandbox.kernel import Kernel, sandboxed_kernel
@@ -145,7 +146,11 @@ async def _grade(
         timings=timings,
         notes=[n for r in runs for n in r.notes],
     )
-    return dataclasses.replace(result, kernels=next((r.how for r in runs if r.how), ""))
+    return dataclasses.replace(
+        result,
+        kernels=next((r.how for r in runs if r.how), ""),
+        answers=tuple(a for r in runs for a in r.answers),
+    )
 
 
 TIMED = ("start", "execute", "checks", "shutdown")
@@ -163,6 +168,8 @@ class _Ran:
     how: str
     """How its kernel started: ``warm``, ``cold``, or "" when none ran."""
     timings: dict[str, float]
+    answers: tuple[ManualAnswer, ...] = ()
+    """Its answers to manual questions, with their outputs from this run."""
 
 
 def _run(
@@ -212,6 +219,7 @@ def _run(
             else execution.stopped,
             how="warm" if kernel.warm else "cold",
             timings=timings,
+            answers=capture_answers(execution.nb, assignment, name),
         )
 
     return run

@@ -1,40 +1,45 @@
 """The gradebook: every graded submission, in SQLite or any SQLAlchemy database.
 
 Tables: ``students``; ``submissions`` (one row per graded version of a student's notebook: its
-content hash, the grading key, when it was submitted and graded, the score and the whole
-result as JSON; ``attempt`` counts a student's distinct versions); ``check_results`` (one row
-per check of a submission); ``submission_files`` (where each graded version's notebooks were,
-for the answers of manual questions); ``manual_grades`` (:mod:`grader.manual`: a person's
-grades of manual questions, by assignment, student and question, independent of the versions).
-Every table is made with ``create_all`` when the gradebook is opened (there are no migrations
-yet: a new table appears in an old gradebook, a new column would not).
-
-A submission's *grading key* hashes the notebook's bytes, the assignment's checks, data and
-settings, and the grader's version: while none of them changes, the stored result stands and
-the submission is not graded again. Each result is written in one transaction, so a batch
-killed half-way keeps exactly the results it had finished.
+content hash, the grading key of :mod:`grader.grading_key`, when it was submitted and graded,
+the score and the whole result as JSON; ``attempt`` counts a student's distinct versions);
+``check_results`` (one row per check of a submission); ``submission_files`` (where each graded
+version's notebooks were); ``manual_answers`` (each version's answers to manual questions, with
+the graded run's outputs); ``manual_grades`` (:mod:`grader.manual`: a person's grades of manual
+questions, by assignment, student and question, independent of the versions). Every table is
+made with ``create_all`` when the gradebook is opened (there are no migrations yet: a new table
+appears in an old gradebook, a new column would not). Each result is written in one
+transaction, so a batch killed half-way keeps exactly the results it had finished.
 """
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import datetime as dt
 import functools
-import hashlib
 import json
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.exc import SQLAlchemyError
 
-from grader import __version__
 from grader.config import Assignment
 from grader.errors import GradebookError
-from grader.manual import ManualGrade, apply_manual_grades, load_grades, save_grades
+from grader.grading_key import Stamp
+from grader.manual import (
+    ManualGrade,
+    Patch,
+    apply_manual_grades,
+    load_grades,
+    patch_grade,
+    save_grades,
+    stored_text,
+)
 from grader.manual import metadata as manual_metadata
-from grader.models import SCHEMA_VERSION, SubmissionResult
+from grader.models import SCHEMA_VERSION, ManualAnswer, SubmissionResult
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -83,17 +88,14 @@ submission_files = sa.Table(
     sa.Column("submission_id", sa.ForeignKey("submissions.id", ondelete="CASCADE"), nullable=False),
     sa.Column("path", sa.Text, nullable=False),
 )
-
-
-@dataclass(frozen=True)
-class Stamp:
-    """What identifies one graded version of a submission."""
-
-    content_hash: str
-    grading_key: str
-    submitted_at: str | None
-    files: tuple[str, ...] = ()
-    """Where its notebooks were (absolute paths), to read manual answers from later."""
+manual_answers = sa.Table(
+    "manual_answers",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("submission_id", sa.ForeignKey("submissions.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("question", sa.String(255), nullable=False),
+    sa.Column("answer_json", sa.Text, nullable=False),
+)
 
 
 def default_url(out_dir: Path) -> str:
@@ -125,60 +127,16 @@ def latest_results(
     finally:
         gradebook.close()
     if not results:
-        raise GradebookError(f"the gradebook {url} holds no results of {assignment}")
+        raise GradebookError(f"the gradebook {shown(url)} holds no results of {assignment}")
     return results
 
 
-def file_hash(path: Path) -> str:
-    """SHA-256 of a file's bytes ("" when it cannot be read: the grader will say why)."""
-    digest = hashlib.sha256()
+def shown(url: str) -> str:
+    """A gradebook's URL as messages show it: any password hidden."""
     try:
-        with path.open("rb") as fh:
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                digest.update(block)
-    except OSError:
-        return ""
-    return digest.hexdigest()
-
-
-def assignment_hash(assignment: Assignment) -> str:
-    """SHA-256 over the assignment's settings, checks and released data."""
-    digest = hashlib.sha256(__version__.encode())
-    for path in assignment.files("graded"):
-        digest.update(str(path.relative_to(assignment.root)).encode() + b"\0")
-        digest.update(file_hash(path).encode())
-    return digest.hexdigest()
-
-
-def stamp(
-    notebooks: Path | Sequence[Path],
-    assignment_digest: str,
-    submitted_at: dt.datetime | None = None,
-    time_in_key: bool = False,
-) -> Stamp:
-    """The stamp of a submission's notebooks for an assignment whose hash is given.
-
-    ``submitted_at`` (else the first notebook's modification time) is recorded as the submission
-    time. With ``time_in_key`` (when a late policy makes the time matter) a known time is part
-    of the grading key, so the same notebook handed in again later is graded again and gets
-    its new penalty.
-    """
-    files = [notebooks] if isinstance(notebooks, Path) else list(notebooks)
-    content = file_hash(files[0])
-    if len(files) > 1:  # several notebooks: one hash over each one's name and content
-        joined = "".join(f"{p.name}:{file_hash(p)};" for p in files)
-        content = hashlib.sha256(joined.encode()).hexdigest()
-    notebook = files[0]
-    keyed = f"{content}:{assignment_digest}"
-    if time_in_key and submitted_at is not None:
-        keyed += ":" + submitted_at.astimezone(dt.UTC).isoformat()
-    key = hashlib.sha256(keyed.encode()).hexdigest()
-    try:
-        when = submitted_at or dt.datetime.fromtimestamp(notebook.stat().st_mtime, dt.UTC)
-        submitted: str | None = when.astimezone(dt.UTC).isoformat(timespec="seconds")
-    except OSError:
-        submitted = None
-    return Stamp(content, key, submitted, tuple(str(p.absolute()) for p in files))
+        return sa.make_url(url).render_as_string(hide_password=True)
+    except (SQLAlchemyError, ValueError):
+        return url
 
 
 def _why(exc: BaseException) -> str:
@@ -196,7 +154,7 @@ def _database_errors(method: F) -> F:
         try:
             return method(self, *args, **kwargs)
         except SQLAlchemyError as exc:
-            raise GradebookError(f"cannot use the gradebook {self.url}: {_why(exc)}") from exc
+            raise GradebookError(f"cannot use the gradebook {self.shown}: {_why(exc)}") from exc
 
     return wrapper  # type: ignore[return-value]
 
@@ -205,15 +163,25 @@ class Gradebook:
     """A connection to a gradebook database (created on first use)."""
 
     def __init__(self, url: str) -> None:
+        self.url = url
+        self.shown = shown(url)
+        """The URL as messages show it (no password)."""
+        engine = None
         try:
             if url.startswith("sqlite:///"):
                 Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-            self.engine = sa.create_engine(url)
-            metadata.create_all(self.engine)
-            manual_metadata.create_all(self.engine)
+            self.engine = engine = sa.create_engine(url)
+            if engine.dialect.name == "sqlite":
+                _sqlite_transactions(engine)
+            with self._write() as conn:  # one opener at a time makes the tables
+                if engine.dialect.name == "postgresql":
+                    conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK})
+                metadata.create_all(conn)
+                manual_metadata.create_all(conn)
         except (SQLAlchemyError, ImportError, OSError) as exc:
-            raise GradebookError(f"cannot open the gradebook {url}: {_why(exc)}") from exc
-        self.url = url
+            if engine is not None:
+                engine.dispose()
+            raise GradebookError(f"cannot open the gradebook {self.shown}: {_why(exc)}") from exc
 
     def close(self) -> None:
         """Release the database connections."""
@@ -239,7 +207,7 @@ class Gradebook:
     def record(self, result: SubmissionResult, stamp: Stamp) -> None:
         """Store ``result`` in one transaction, replacing a result of the same version."""
         now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-        with self.engine.begin() as conn:
+        with self._write() as conn:
             student_id = self._student_id(conn, result.student)
             mine = (submissions.c.assignment == result.assignment) & (
                 submissions.c.student_id == student_id
@@ -252,9 +220,8 @@ class Gradebook:
             if old is not None:  # the same version graded again (--force): replace it
                 attempt = old.attempt
                 conn.execute(check_results.delete().where(check_results.c.submission_id == old.id))
-                conn.execute(
-                    submission_files.delete().where(submission_files.c.submission_id == old.id)
-                )
+                for table in (submission_files, manual_answers):
+                    conn.execute(table.delete().where(table.c.submission_id == old.id))
                 conn.execute(submissions.delete().where(submissions.c.id == old.id))
             else:
                 same_content = conn.execute(
@@ -280,7 +247,7 @@ class Gradebook:
                     gradable=result.gradable,
                     total=result.total,
                     possible=result.possible,
-                    reason=result.reason,
+                    reason=stored_text(result.reason),
                     result_json=json.dumps(result.to_dict()),
                 )
             )
@@ -289,6 +256,18 @@ class Gradebook:
                 conn.execute(
                     submission_files.insert(),
                     [{"submission_id": submission_id, "path": p} for p in stamp.files],
+                )
+            if result.answers:
+                conn.execute(
+                    manual_answers.insert(),
+                    [
+                        {
+                            "submission_id": submission_id,
+                            "question": a.question,
+                            "answer_json": json.dumps(dataclasses.asdict(a)),
+                        }
+                        for a in result.answers
+                    ],
                 )
             if result.checks:
                 conn.execute(
@@ -302,7 +281,7 @@ class Gradebook:
                             "status": c.status,
                             "points": c.points,
                             "possible": c.possible,
-                            "message": c.message,
+                            "message": stored_text(c.message),
                         }
                         for c in result.checks
                     ],
@@ -336,6 +315,27 @@ class Gradebook:
         return {n: tuple(Path(p) for m, p in rows if m == n) for n, _ in rows}
 
     @_database_errors
+    def answers(self, assignment: str) -> dict[tuple[str, str], ManualAnswer]:
+        """The answers to manual questions of each student's latest result.
+
+        By (student, question); none for results graded before answers were kept.
+        """
+        query = (
+            sa.select(students.c.name, manual_answers.c.answer_json)
+            .join(submissions, submissions.c.id == manual_answers.c.submission_id)
+            .join(students, students.c.id == submissions.c.student_id)
+            .where(submissions.c.id.in_(_newest(assignment)))
+        )
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        found = {}
+        for student, text in rows:
+            answer = _answer(text)
+            if answer is not None:
+                found[(student, answer.question)] = answer
+        return found
+
+    @_database_errors
     def manual_grades(self, assignment: str) -> dict[tuple[str, str], ManualGrade]:
         """Every manual grade of ``assignment``, by (student, question)."""
         with self.engine.connect() as conn:
@@ -344,8 +344,30 @@ class Gradebook:
     @_database_errors
     def save_manual_grades(self, assignment: str, grades: Sequence[ManualGrade]) -> int:
         """Store ``grades`` in one transaction (all or none); how many changed."""
-        with self.engine.begin() as conn:
+        with self._write() as conn:
             return save_grades(conn, assignment, grades)
+
+    @_database_errors
+    def patch_manual_grade(
+        self, assignment: str, student: str, question: str, patch: Patch, grader: str
+    ) -> ManualGrade:
+        """Apply one grader's change to a grade, on top of any other grader's; the grade stored.
+
+        See :func:`grader.manual.patch_grade`.
+        """
+        return patch_grade(assignment, student, question, patch, grader, self._write)
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[sa.Connection]:
+        """A transaction that writes.
+
+        In SQLite it takes the write lock at its start, so two writers wait for each other (up
+        to the busy time-out) instead of failing.
+        """
+        with self.engine.connect() as conn:
+            conn.execution_options(grader_writes=True)
+            with conn.begin():
+                yield conn
 
     def with_manual_grades(
         self, results: Sequence[SubmissionResult], assignment: Assignment
@@ -364,26 +386,73 @@ class Gradebook:
             data = json.loads(text)
             version = int(data.get("schema_version", 1))
         except (ValueError, TypeError, AttributeError) as exc:
-            raise GradebookError(f"the gradebook {self.url} holds a malformed result") from exc
+            raise GradebookError(f"the gradebook {self.shown} holds a malformed result") from exc
         if version > SCHEMA_VERSION:
             raise GradebookError(
-                f"the gradebook {self.url} holds results of schema {version}, newer than this "
+                f"the gradebook {self.shown} holds results of schema {version}, newer than this "
                 f"grader reads ({SCHEMA_VERSION}); upgrade grader"
             )
         try:
             return SubmissionResult.from_dict(data)
         except (ValueError, TypeError) as exc:
             raise GradebookError(
-                f"the gradebook {self.url} holds a malformed result of {data.get('student')}: "
+                f"the gradebook {self.shown} holds a malformed result of {data.get('student')}: "
                 f"{_why(exc)}"
             ) from exc
 
     @staticmethod
     def _student_id(conn: sa.Connection, name: str) -> int:
-        found = conn.execute(sa.select(students.c.id).where(students.c.name == name)).first()
-        if found is not None:
-            return int(found[0])
-        return _new_id(conn.execute(students.insert().values(name=name)))
+        """The student's id, their row locked until the transaction ends.
+
+        (In PostgreSQL; SQLite's writers take turns already.) So two writers of one student's
+        versions count its attempts one after the other.
+        """
+        query = sa.select(students.c.id).where(students.c.name == name).with_for_update()
+        found = conn.execute(query).first()
+        if found is None:
+            try:
+                with conn.begin_nested():  # another writer may add the same student now
+                    conn.execute(students.insert().values(name=name))
+            except sa.exc.IntegrityError:
+                pass
+            found = conn.execute(query).first()
+        assert found is not None
+        return int(found[0])
+
+
+_LOCK = 0x67726164
+"""The PostgreSQL advisory lock held while a gradebook's tables are made."""
+SQLITE_BUSY_SECONDS = 60
+"""How long a SQLite writer waits for another's transaction before giving up."""
+
+
+def _sqlite_transactions(engine: sa.Engine) -> None:
+    """SQLite in WAL mode, waiting when busy, with transactions begun by SQLAlchemy.
+
+    In WAL mode readers never wait for the writer; ``BEGIN IMMEDIATE`` for a write means a
+    transaction that reads and then writes cannot deadlock with another.
+    """
+
+    @sa.event.listens_for(engine, "connect")
+    def connected(dbapi_connection: Any, _record: object) -> None:
+        dbapi_connection.isolation_level = None  # the driver's own BEGIN off: ours below
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_SECONDS * 1000}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def begin(conn: sa.Connection) -> None:
+        writes = conn.get_execution_options().get("grader_writes", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
+
+
+def _answer(text: str) -> ManualAnswer | None:
+    """A stored answer read back (None when it does not read as one)."""
+    try:
+        return ManualAnswer.from_dict(json.loads(text))
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return None
 
 
 def _newest(assignment: str) -> sa.Select[tuple[int]]:

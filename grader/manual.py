@@ -18,21 +18,28 @@ possible points, with the assignment's current ``[late]`` policy.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import getpass
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 
 from grader.config import Assignment, QuestionConfig
+from grader.errors import GradebookError
 from grader.late import TimeError, apply_late_policy, parse_time
-from grader.models import AppliedItem, QuestionResult, SubmissionResult
+from grader.models import AnswerCell, AppliedItem, ManualAnswer, QuestionResult, SubmissionResult
 from grader.notebook import Unreadable, read_submission
+
+ANSWER_BYTES = 4 << 20
+"""The most of one answer's outputs kept for the people who grade it (JSON bytes): plots
+beyond it are left out, with a note."""
 
 metadata = sa.MetaData()
 manual_grades = sa.Table(
@@ -148,18 +155,7 @@ def load_grades(conn: sa.Connection, assignment: str) -> dict[tuple[str, str], M
     rows = conn.execute(
         sa.select(manual_grades).where(manual_grades.c.assignment == assignment)
     ).all()
-    return {
-        (r.student, r.question): ManualGrade(
-            student=r.student,
-            question=r.question,
-            items=tuple(int(n) for n in json.loads(r.items)),
-            adjustment=float(r.adjustment),
-            comment=r.comment,
-            grader=r.grader,
-            graded_at=r.graded_at,
-        )
-        for r in rows
-    }
+    return {(r.student, r.question): _grade_of(r) for r in rows}
 
 
 def save_grades(conn: sa.Connection, assignment: str, grades: Sequence[ManualGrade]) -> int:
@@ -181,28 +177,189 @@ def save_grades(conn: sa.Connection, assignment: str, grades: Sequence[ManualGra
         old = stored.get((grade.student, grade.question))
         if old is not None and old.same_grade(grade):
             continue
-        values = {
-            "items": json.dumps(list(grade.items)),
-            "adjustment": grade.adjustment,
-            "comment": grade.comment,
-            "grader": grade.grader,
-            "graded_at": grade.graded_at,
-        }
+        values = _values(grade)
         key = (
             (manual_grades.c.assignment == assignment)
             & (manual_grades.c.student == grade.student)
             & (manual_grades.c.question == grade.question)
         )
+        inserted = False
         if old is None:
-            conn.execute(
-                manual_grades.insert().values(
-                    assignment=assignment, student=grade.student, question=grade.question, **values
-                )
-            )
-        else:
+            try:
+                with conn.begin_nested():  # another writer may insert the same grade now
+                    conn.execute(
+                        manual_grades.insert().values(
+                            assignment=assignment,
+                            student=grade.student,
+                            question=grade.question,
+                            **values,
+                        )
+                    )
+                inserted = True
+            except sa.exc.IntegrityError:
+                pass  # it did: ours replaces it, as it would have a moment later
+        if not inserted:
             conn.execute(manual_grades.update().where(key).values(**values))
         changed += 1
     return changed
+
+
+def marked_question(cell: Mapping[str, object]) -> str:
+    """The manual question whose answer ``cell`` is (its first line's marker), or ""."""
+    first = str(cell.get("source", "")).partition("\n")[0]
+    match = _MARKER.match(first)
+    return (match["md"] or match["py"]) if match else ""
+
+
+def capture_answers(
+    nb: Mapping[str, object], assignment: Assignment, notebook: str
+) -> tuple[ManualAnswer, ...]:
+    """The answers to the manual questions in ``notebook`` (its file name), from its graded run.
+
+    Each answer is the cells marked for its question, with their outputs (code) or attachments
+    (Markdown); a question of this notebook without a marked cell gets an empty answer saying
+    so. Outputs beyond :data:`ANSWER_BYTES` per answer are left out, with a note.
+    """
+    mine = [
+        name
+        for name, q in assignment.questions.items()
+        if q.manual and (not q.notebook or Path(q.notebook).stem == Path(notebook).stem)
+    ]
+    cells: dict[str, list[AnswerCell]] = {name: [] for name in mine}
+    budget = dict.fromkeys(mine, ANSWER_BYTES)
+    notes: dict[str, str] = {}
+    for cell in nb.get("cells", ()):  # type: ignore[attr-defined]
+        question = marked_question(cell)
+        if question not in cells:
+            continue
+        outputs = tuple(json.loads(json.dumps(cell.get("outputs", []))))
+        size = len(json.dumps(outputs))
+        if size > budget[question]:
+            outputs = ()
+            notes[question] = "outputs too large to keep were left out"
+        budget[question] -= len(json.dumps(outputs))
+        cells[question].append(
+            AnswerCell(
+                cell_type=str(cell.get("cell_type", "")),
+                source=str(cell.get("source", "")).partition("\n")[2].strip("\n"),
+                outputs=outputs,
+                attachments=json.loads(json.dumps(cell.get("attachments", {}))),
+            )
+        )
+    return tuple(
+        ManualAnswer(
+            question=name,
+            cells=tuple(found),
+            notebook=notebook,
+            note=notes.get(name, "" if found else f"no cell marked MANUAL: {name} in {notebook}"),
+        )
+        for name, found in cells.items()
+    )
+
+
+@dataclass(frozen=True)
+class Patch:
+    """One change a grader makes to a grade (the review page sends one per click or edit)."""
+
+    item: int | None = None
+    """A rubric item's number, applied (``on``) or removed."""
+    on: bool = True
+    adjustment: float | None = None
+    comment: str | None = None
+
+    def applied_to(self, grade: ManualGrade) -> ManualGrade:
+        """``grade`` with this change."""
+        items = set(grade.items)
+        if self.item is not None:
+            (items.add if self.on else items.discard)(self.item)
+        return dataclasses.replace(
+            grade,
+            items=tuple(sorted(items)),
+            adjustment=grade.adjustment if self.adjustment is None else self.adjustment,
+            comment=grade.comment if self.comment is None else self.comment,
+        )
+
+
+PATCH_TRIES = 20
+"""Times a change is applied again on top of a grade another grader changed meanwhile."""
+
+
+def patch_grade(
+    assignment: str,
+    student: str,
+    question: str,
+    patch: Patch,
+    grader: str,
+    begin: Callable[[], contextlib.AbstractContextManager[sa.Connection]],
+) -> ManualGrade:
+    """Apply ``patch`` to the stored grade (none: an empty one) and store it; the new grade.
+
+    ``begin``: a transaction that writes.
+
+    Two graders changing the same grade at once both keep their change: the write is a
+    compare-and-swap on the whole stored row (an update that matches the row as read, or an
+    insert that the unique key refuses when another came first), retried on the row as it is
+    now. Works the same in SQLite and PostgreSQL, whatever their isolation level.
+    """
+    key = (
+        (manual_grades.c.assignment == assignment)
+        & (manual_grades.c.student == student)
+        & (manual_grades.c.question == question)
+    )
+    for _ in range(PATCH_TRIES):
+        with begin() as conn:
+            row = conn.execute(sa.select(manual_grades).where(key)).first()
+            old = _grade_of(row) if row is not None else ManualGrade(student, question)
+            new = dataclasses.replace(
+                patch.applied_to(old),
+                grader=grader or default_grader(),
+                graded_at=dt.datetime.now(dt.UTC).isoformat(timespec="microseconds"),
+            )
+            values = _values(new)
+            try:
+                if row is None:
+                    with conn.begin_nested():
+                        conn.execute(
+                            manual_grades.insert().values(
+                                assignment=assignment, student=student, question=question, **values
+                            )
+                        )
+                    return new
+                same = key & sa.and_(*(manual_grades.c[k] == row._mapping[k] for k in values))
+                if conn.execute(manual_grades.update().where(same).values(**values)).rowcount:
+                    return new
+            except sa.exc.IntegrityError:
+                pass  # another grader inserted it first: apply the change to theirs
+    raise GradebookError(
+        f"the grade of {student}'s {question} kept changing while it was saved; try again"
+    )
+
+
+def _grade_of(row: sa.Row[Any]) -> ManualGrade:
+    return ManualGrade(
+        student=row.student,
+        question=row.question,
+        items=tuple(int(n) for n in json.loads(row.items)),
+        adjustment=float(row.adjustment),
+        comment=row.comment,
+        grader=row.grader,
+        graded_at=row.graded_at,
+    )
+
+
+def _values(grade: ManualGrade) -> dict[str, object]:
+    return {
+        "items": json.dumps(list(grade.items)),
+        "adjustment": grade.adjustment,
+        "comment": stored_text(grade.comment),
+        "grader": stored_text(grade.grader),
+        "graded_at": grade.graded_at,
+    }
+
+
+def stored_text(text: str) -> str:
+    """``text`` as a database can hold it: a NUL (which PostgreSQL text refuses) as U+FFFD."""
+    return text.replace("\x00", "\ufffd")
 
 
 def answer_text(

@@ -117,6 +117,45 @@ class CellError:
 
 
 @dataclass(frozen=True)
+class AnswerCell:
+    """One cell of a student's answer to a manual question, as the graded run left it."""
+
+    cell_type: str
+    """``markdown``, ``code`` or ``raw``."""
+    source: str
+    """The cell's text, its marker line removed."""
+    outputs: tuple[dict[str, Any], ...] = ()
+    """A code cell's outputs from the graded run (nbformat's JSON: plots, tables, text)."""
+    attachments: dict[str, Any] = field(default_factory=dict)
+    """A Markdown cell's attachments (images pasted into it), as nbformat keeps them."""
+
+
+@dataclass(frozen=True)
+class ManualAnswer:
+    """What a student wrote for a manual question: the cells its marker names."""
+
+    question: str
+    cells: tuple[AnswerCell, ...] = ()
+    notebook: str = ""
+    """The notebook of the cells (its file name)."""
+    note: str = ""
+    """Why there is no answer or part of it is left out ("" when it is whole)."""
+
+    def text(self) -> str:
+        """The answer's cells' text, one after another."""
+        return "\n\n".join(c.source for c in self.cells)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ManualAnswer:
+        """Rebuild an answer from its ``asdict`` form."""
+        cells = tuple(
+            AnswerCell(**{**c, "outputs": tuple(c.get("outputs", ()))})
+            for c in data.get("cells", ())
+        )
+        return cls(**{**data, "cells": cells})
+
+
+@dataclass(frozen=True)
 class SubmissionResult:
     """The grade of one submission."""
 
@@ -151,6 +190,9 @@ class SubmissionResult:
     kernels: str = ""
     """How the kernel started: ``warm`` (forked from the batch's zygote) or ``cold``."""
     schema_version: int = SCHEMA_VERSION
+    answers: tuple[ManualAnswer, ...] = field(default=(), compare=False)
+    """The answers to the manual questions, with the graded run's outputs: kept in the
+    gradebook for the people who grade them, never in the JSON output (``to_dict``)."""
 
     @property
     def sandboxed(self) -> bool:
@@ -172,9 +214,14 @@ class SubmissionResult:
         """Score as a percentage of the possible points (0 when nothing is possible)."""
         return 100.0 * self.total / self.possible if self.possible else 0.0
 
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON object of this result (schema ``SCHEMA_VERSION``)."""
+    def to_dict(self, answers: bool = False) -> dict[str, Any]:
+        """The JSON object of this result (schema ``SCHEMA_VERSION``).
+
+        ``answers``: keep the manual answers (for a cluster worker's result in transit).
+        """
         out = asdict(self)
+        if not answers:
+            del out["answers"]
         out["percent"] = round(self.percent, 2)
         out["score_before_penalty"] = self.score_before_penalty
         return out
@@ -200,6 +247,7 @@ class SubmissionResult:
         fields["checks"] = tuple(CheckResult(**c) for c in fields.get("checks", ()))
         fields["cell_errors"] = tuple(CellError(**e) for e in fields.get("cell_errors", ()))
         fields["notes"] = tuple(fields.get("notes", ()))
+        fields["answers"] = tuple(ManualAnswer.from_dict(a) for a in fields.get("answers", ()))
         return cls(**fields)
 
     def summary(self) -> str:

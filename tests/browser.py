@@ -140,6 +140,33 @@ class Browser:
                 f"location.href === {json.dumps(url)} && document.readyState === 'complete'"
             )
 
+    def goto(self, url: str) -> None:
+        """Load ``url`` (http) and wait until the page it ends on has loaded."""
+        self.send("Page.navigate", url="about:blank")
+        self._wait_until("location.href === 'about:blank' && document.readyState === 'complete'")
+        self.send("Page.navigate", url=url)
+        self._wait_until("location.protocol === 'http:' && document.readyState === 'complete'")
+
+    def wait_until(self, condition: str) -> None:
+        """Wait until the JavaScript ``condition`` is true in the page (BrowserError after the
+        time-out)."""
+        self._wait_until(condition)
+
+    def press(self, key: str) -> None:
+        """Press and release one key (a character, or a name such as ArrowRight)."""
+        named = len(key) > 1
+        down: dict[str, Any] = {"type": "keyDown", "key": key}
+        if not named:
+            down.update(text=key, unmodifiedText=key)
+        else:
+            down["code"] = key
+        self.send("Input.dispatchKeyEvent", **down)
+        self.send("Input.dispatchKeyEvent", type="keyUp", key=key)
+
+    def type_text(self, text: str) -> None:
+        """Type ``text`` into the focused element."""
+        self.send("Input.insertText", text=text)
+
     def _wait_until(self, condition: str) -> None:
         deadline = time.monotonic() + self.timeout
         while not self.evaluate(condition):
@@ -148,8 +175,10 @@ class Browser:
             time.sleep(0.02)
 
     def evaluate(self, expression: str) -> Any:
-        """The value of a JavaScript expression in the page."""
-        answer = self.send("Runtime.evaluate", expression=expression, returnByValue=True)
+        """The value of a JavaScript expression in the page (a promise's, once it settles)."""
+        answer = self.send(
+            "Runtime.evaluate", expression=expression, returnByValue=True, awaitPromise=True
+        )
         if "exceptionDetails" in answer:
             raise BrowserError(f"{expression}: {answer['exceptionDetails']}")
         return answer["result"].get("value")
@@ -158,7 +187,10 @@ class Browser:
         """Scroll the element ``selector`` into view and click its middle with the mouse."""
         box = self.evaluate(
             f"(() => {{ const e = document.querySelector({json.dumps(selector)});"
-            " e.scrollIntoView({block: 'center'}); const r = e.getBoundingClientRect();"
+            " e.scrollIntoView({block: 'center'});"
+            # A link wrapped over two lines: its first line's box (the whole box's middle
+            # may fall between the lines, on the paragraph).
+            " const r = e.getClientRects()[0] || e.getBoundingClientRect();"
             " return [r.x + r.width / 2, r.y + r.height / 2]; })()"
         )
         for kind in ("mousePressed", "mouseReleased"):

@@ -22,6 +22,7 @@ import grader.cli.authoring
 import grader.cli.exporting
 import grader.cli.grading
 import grader.cli.options
+import grader.cli.reviewing
 from grader.cli import main
 from grader.errors import GradebookError, GraderError, SubmissionError
 from grader.models import SubmissionResult
@@ -235,9 +236,11 @@ def test_export_to_calls_the_library_and_writes_its_text(calls, tmp_path, to):
                   "--gradebook", "sqlite:///g.sqlite")  # fmt: skip
     assert done.exit_code == 0, done.output
     [call] = calls.seen["export_grades"]
-    assert call["args"][1:] == (to, "sqlite:///g.sqlite", "42")
+    assert call["args"][1:] == (to, "sqlite:///g.sqlite", "42", False)
     assert call["args"][0].name == "mini"
     assert done.stdout == "student,total\nada,1\n"
+    assert invoke("export", "mini", "--to", to, "--output", "-", "--require-manual").exit_code == 0
+    assert calls.seen["export_grades"][-1]["args"][4] is True
 
     dest = tmp_path / "grades.csv"
     done = invoke("export", "mini", "--to", to, "--output", str(dest))
@@ -246,6 +249,26 @@ def test_export_to_calls_the_library_and_writes_its_text(calls, tmp_path, to):
         f"sqlite:///{(COURSE / 'reports' / 'mini' / 'gradebook.sqlite').resolve()}"
     )
     assert dest.read_text() == "student,total\nada,1\n" and f"wrote {dest}" in done.stdout
+
+
+def test_review_serves_the_assignment_from_its_gradebook_with_the_options_given(
+    calls, monkeypatch, tmp_path
+):
+    served = []
+    monkeypatch.setattr(grader.cli.reviewing, "latest_results", lambda url, name: [])
+    monkeypatch.setattr(grader.cli.reviewing, "serve",
+                        lambda config, host, port, ready: served.append((config, host, port))
+                        or ready("http://127.0.0.1:1/?token=t"))  # fmt: skip
+    done = invoke("review", "multi", "--port", "8123", "--anonymous", "--grader", "uma",
+                  "--output", str(tmp_path))  # fmt: skip
+    assert done.exit_code == 0, done.output
+    [(config, host, port)] = served
+    assert (host, port, config.anonymous, config.grader) == ("127.0.0.1", 8123, True, "uma")
+    assert config.assignment.name == "multi"
+    assert config.gradebook_url == f"sqlite:///{(tmp_path / 'gradebook.sqlite').resolve()}"
+    assert "open http://127.0.0.1:1/?token=t" in done.stdout
+    invoke("review", "multi", "--host", "0.0.0.0", "--gradebook", "sqlite:///x.sqlite")
+    assert served[-1][1] == "0.0.0.0" and served[-1][0].gradebook_url == "sqlite:///x.sqlite"
 
 
 def test_export_to_gradescope_calls_the_autograder_builder(calls, tmp_path):

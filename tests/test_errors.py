@@ -5,7 +5,8 @@ import zipfile
 
 import pytest
 
-from grader.gradebook import Gradebook, stamp
+from grader.gradebook import Gradebook
+from grader.grading_key import stamp
 from grader.models import SCHEMA_VERSION
 from tests.conftest import COURSE, NOTEBOOKS, run_grader
 from tests.factories import cohort

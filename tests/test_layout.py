@@ -27,22 +27,24 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         "grader.errors", "grader.models", "grader.logs", "grader.config",
         "grader.notebook", "grader.late", "grader.scoring", "grader.tracebacks", "grader.manual",
         "grader.watchdog", "grader.progress", "grader.submissions", "grader.feedback.markdown",
+        "grader.review", "grader.review.queue",
     )),
     ("runtime: kernels, checks, the gradebook, rendering, release", (
-        "grader.sandbox", "grader.checks", "grader.execute", "grader.gradebook",
+        "grader.sandbox", "grader.checks", "grader.execute", "grader.gradebook", "grader.grading_key",
         "grader.authoring.markers", "grader.authoring.tomlwrite", "grader.authoring.release",
         "grader.authoring.importing",
         "grader.feedback.templates", "grader.feedback.summary",
+        "grader.review.answers", "grader.review.rubric",
     )),
     ("grade: one submission", ("grader.grade",)),
     ("batch: many submissions, here or on a cluster, and their reports", (
         "grader.cohort", "grader.integrations.cluster", "grader.feedback.report",
-        "grader.authoring.validate", "grader.student.selfcheck", "grader.demo",
+        "grader.authoring.validate", "grader.student.selfcheck",
     )),
     ("front ends: the command line, CI formats and exports, the in-notebook Checker", (
         "grader.cli", "grader.integrations.formats", "grader.integrations.export",
         "grader.integrations.ci", "grader.student.checker", "grader.__main__",
-        "grader.integrations.manual_csv",
+        "grader.integrations.manual_csv", "grader.review.app", "grader.demo",
     )),
 ]  # fmt: skip
 
@@ -52,6 +54,7 @@ PACKAGES = {
     "grader.feedback",
     "grader.integrations",
     "grader.student",
+    "grader.review",
 }
 """Packages named in LAYERS for their own (empty or lazy) ``__init__`` only: matched exactly."""
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from grader.config import Assignment, LatePolicy, QuestionConfig, RubricItem, load_assignment
+from grader.errors import IncompleteGrades
 from grader.feedback.report import render_student_html, render_student_markdown
 from grader.gradebook import Gradebook, Stamp, default_url, latest_results
 from grader.integrations.export import canvas_csv, export_grades, grades_csv
@@ -213,6 +214,18 @@ def test_exports_include_manual_points_and_canvas_fills_a_fully_graded_student(b
     assert rows["ben"] == "ben,4,4,100.00,4,0,0,,2,2,awaiting,2,2,true,,q3"
     canvas = export_grades(multi(), "canvas", book.url).splitlines()
     assert canvas[1].endswith(",7") and canvas[2] == "ada,,,ada,,7" and canvas[3] == "ben,,,ben,,"
+
+
+def test_require_manual_refuses_an_export_until_every_manual_question_is_graded(book):
+    book.record(checked("ada"), Stamp("c1", "k1", None))
+    book.record(checked("ben"), Stamp("c2", "k2", None))
+    book.save_manual_grades("multi", [grade((1,))])
+    for to in ("csv", "canvas"):
+        with pytest.raises(IncompleteGrades, match=r"^1 manual grade of multi still to give "
+                           r"\(1 student: ben\): grade them with `grader review multi`"):  # fmt: skip
+            export_grades(multi(), to, book.url, require_manual=True)
+    book.save_manual_grades("multi", [dataclasses.replace(grade(()), student="ben")])
+    assert export_grades(multi(), "csv", book.url, require_manual=True).count("\n") == 3
 
 
 def test_the_pure_exports_show_the_applied_points():

@@ -10,6 +10,9 @@ import shutil
 import nbformat
 import pytest
 
+from grader.config import load_assignment
+from grader.gradebook import Gradebook, default_url
+from grader.review.app import ReviewConfig, create_app
 from tests.conftest import COURSE, NOTEBOOKS, run_grader
 
 ITEM = "q3 item 1: Says the mean is the sum divided by the count"
@@ -66,3 +69,47 @@ def test_a_grade_filled_in_offline_reaches_the_total_the_page_and_a_forced_regra
     [forced] = json.loads(again.stdout)
     assert (forced["total"], forced["possible"]) == (7, 7)
     assert json.loads((out / "ada.json").read_text())["total"] == 7
+
+
+@pytest.mark.slow
+def test_an_answers_outputs_from_the_graded_run_reach_the_review_page(tmp_path):
+    """A code cell marked as q3's answer draws a table and prints: the grading run's outputs
+    are kept in the gradebook (never in the JSON output) and shown, sanitised, to the grader."""
+    cohort = tmp_path / "multi"
+    shutil.copytree(NOTEBOOKS / "multi" / "ada", cohort / "ada")
+    part2 = cohort / "ada" / "part2.ipynb"
+    nb = nbformat.read(part2, as_version=4)
+    nb.cells.append(nbformat.v4.new_markdown_cell("<!-- MANUAL: q3 -->\nThe mean, *as a table*:"))
+    nb.cells.append(nbformat.v4.new_code_cell(
+        "# MANUAL: q3\nfrom IPython.display import HTML, display\n"
+        "display(HTML('<table><tr><td>41.5</td></tr></table><script>window.x = 1</script>'))\n"
+        "print('computed in', 'the kernel')"
+    ))  # fmt: skip
+    nb.cells[-1].outputs = [nbformat.v4.new_output("stream", text="stale, from the student\n")]
+    nbformat.write(nb, part2)
+    out = tmp_path / "out"
+    graded = run_grader("--course", str(COURSE), "grade", "multi", str(cohort), "--output",
+                        str(out), "--format", "json")  # fmt: skip
+    assert graded.returncode == 0, graded.stderr
+    assert "answers" not in json.loads(graded.stdout)[0]
+    assert "answers" not in json.loads((out / "ada.json").read_text())
+
+    book = Gradebook(default_url(out))
+    try:
+        answer = book.answers("multi")[("ada", "q3")]
+    finally:
+        book.close()
+    assert [c.cell_type for c in answer.cells] == ["markdown", "code"]
+    assert answer.cells[0].source == "The mean, *as a table*:"
+    outputs = answer.cells[1].outputs
+    assert [o["output_type"] for o in outputs] == ["display_data", "stream"]
+    assert outputs[1]["text"] == "computed in the kernel\n"  # the graded run's, not the file's
+
+    assignment = load_assignment(COURSE / "solutions" / "multi", "multi")
+    app = create_app(ReviewConfig(assignment, default_url(out), "tess", token="t"))
+    client = app.test_client()
+    client.get("/?token=t")
+    page = client.get(client.get("/q/q3").headers["Location"]).get_data(as_text=True)
+    app.extensions["grader_review"].gradebook.close()
+    assert "<em>as a table</em>" in page and "<td>41.5</td>" in page
+    assert "computed in the kernel" in page and "<script>window.x" not in page

@@ -9,7 +9,8 @@ import pytest
 from grader.cohort import grade_cohort
 from grader.config import load_assignment, solution_assignment
 from grader.grade import GradeOptions, grade_submission_async
-from grader.gradebook import Gradebook, assignment_hash, default_url, stamp
+from grader.gradebook import Gradebook, default_url
+from grader.grading_key import assignment_hash, stamp
 from grader.submissions import find_submissions
 from tests.conftest import COURSE, NOTEBOOKS
 

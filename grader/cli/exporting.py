@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from grader.cli.options import gradebook_option, install_option, log
+from grader.cli.options import gradebook_option, install_option, log, reports_folder_option
 from grader.config import grading_assignment, solution_assignment
 from grader.feedback.report import write_report
 from grader.gradebook import default_url
@@ -39,6 +39,11 @@ from grader.integrations.manual_csv import import_grades
     "without it Canvas creates a new assignment named Title.",
 )
 @install_option
+@click.option(
+    "--require-manual",
+    is_flag=True,
+    help="csv, canvas: refuse (exit 1, naming who) while any manual question awaits grading.",
+)
 @click.pass_obj
 def export_cmd(
     course: Path,
@@ -48,6 +53,7 @@ def export_cmd(
     gradebook_url: str | None,
     canvas_id: str | None,
     install: str,
+    require_manual: bool,
 ) -> None:
     """Export assignment NAME: grades out of the gradebook, or a Gradescope autograder.
 
@@ -60,7 +66,9 @@ def export_cmd(
     released files; not the solution notebook). It is for instructors: never give it out.
     manual-csv: a row per student and manual question (the answer's text, a column per rubric
     item, adjustment, comment, grader) to grade offline and read back with import-grades.
-    Totals in csv and canvas include the manual grades given so far.
+    Totals in csv and canvas include the manual grades given so far; a student still awaiting
+    one is marked so in csv and left blank in canvas, or with --require-manual nothing is
+    written until every manual question is graded.
     """
     assignment = solution_assignment(course, name)
     suffix = {
@@ -78,7 +86,7 @@ def export_cmd(
             log.warning("setup.sh installs a placeholder: pass --install")
         return
     url = gradebook_url or default_url(course / "reports" / name)
-    text = export_grades(assignment, to, url, canvas_id)
+    text = export_grades(assignment, to, url, canvas_id, require_manual)
     if str(dest) == "-":
         click.echo(text, nl=False)
     else:
@@ -89,12 +97,7 @@ def export_cmd(
 @click.command("import-grades")
 @click.argument("name")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option(
-    "--output",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Folder holding the gradebook [default: reports/NAME].",
-)
+@reports_folder_option
 @gradebook_option
 @click.pass_obj
 def import_grades_cmd(

@@ -26,7 +26,7 @@ from grader.cli.options import (
 )
 from grader.cohort import BatchOptions, grade_batch
 from grader.config import Assignment, SandboxMode, grading_assignment, solution_assignment
-from grader.demo import demo_cohort
+from grader.demo import demo_cohort, demo_grades, import_demo_grades
 from grader.errors import GraderError, SubmissionError
 from grader.feedback.report import render_from_gradebook
 from grader.grade import GradeOptions
@@ -230,7 +230,11 @@ def check_cmd(notebook: Path, sandbox: SandboxMode) -> None:
 @kernels_option
 @click.pass_obj
 def demo_cmd(course: Path, jobs: int | None, sandbox: SandboxMode, kernels: str) -> None:
-    """Grade the bundled demo cohort (examples/cohort/) and print where the reports are."""
+    """Grade the bundled demo cohort (examples/cohort/) and print where the reports are.
+
+    An assignment's bundled manual grades (examples/cohort/NAME-manual.csv) are imported
+    after it is graded, and the scores printed include them.
+    """
     options = grade_options(sandbox, kernels)
     for name, submissions in demo_cohort(course).items():
         assignment = solution_assignment(course, name)
@@ -238,5 +242,14 @@ def demo_cmd(course: Path, jobs: int | None, sandbox: SandboxMode, kernels: str)
         options = debugging_into(options, out_dir)
         click.echo(f"== {name}: {len(submissions)} submissions")
         batch = BatchOptions(out_dir, jobs_or_cores(jobs))
-        _echo_scores(_grade(assignment, submissions, options, batch), indent="   ")
+        results = _grade(assignment, submissions, options, batch)
+        if (grades := demo_grades(course, name)) is not None:
+            try:
+                done, results = import_demo_grades(assignment, grades, out_dir, results)
+            except GraderError as exc:
+                log.warning("manual grades of %s not imported: %s", name, exc)
+            else:
+                where = grades.relative_to(course)
+                click.echo(f"   manual grades: {done.rows} imported from {where}")
+        _echo_scores(results, indent="   ")
         click.echo(f"   reports: {out_dir.resolve()}")

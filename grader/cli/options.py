@@ -81,6 +81,12 @@ gradebook_option = click.option(
     metavar="URL",
     help="SQLAlchemy database URL [default: sqlite:///<report folder>/gradebook.sqlite].",
 )
+reports_folder_option = click.option(
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder holding the gradebook [default: reports/NAME].",
+)
 sandbox_option = click.option(
     "--sandbox",
     type=click.Choice(["auto", "strict", "off"]),

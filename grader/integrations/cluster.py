@@ -108,7 +108,7 @@ def grade_remote(pack: AssignmentPack, remote: RemoteSubmission, isolation: str)
                          notebooks)  # fmt: skip
         options = GradeOptions(isolation="bwrap" if isolation == "bwrap" else "limits")
         result = grade_submission(assignment, sub, options)
-    return json.dumps(result.to_dict())
+    return json.dumps(result.to_dict(answers=True))
 
 
 def grade_on_cluster(

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from grader.config import Assignment
-from grader.errors import AssignmentError, ReportError
+from grader.errors import AssignmentError, IncompleteGrades, ReportError
 from grader.feedback.templates import environment
 from grader.gradebook import latest_results
 from grader.integrations.manual_csv import manual_csv
@@ -117,20 +117,35 @@ def canvas_csv(
 
 
 def export_grades(
-    assignment: Assignment, to: str, gradebook_url: str, canvas_id: str | None = None
+    assignment: Assignment,
+    to: str,
+    gradebook_url: str,
+    canvas_id: str | None = None,
+    require_manual: bool = False,
 ) -> str:
     """The CSV (``to``: ``csv``, ``canvas`` or ``manual-csv``) of the gradebook's results.
 
     Each student's latest result, with the manual grades applied (``manual-csv``: see
-    :mod:`grader.integrations.manual_csv`).
+    :mod:`grader.integrations.manual_csv`). ``require_manual``: refuse while any gradable
+    result still awaits manual grading.
 
     Raises:
         GradebookError: the gradebook does not exist, cannot be opened or read, or has no
             results for the assignment.
+        IncompleteGrades: ``require_manual`` and some manual question is not graded yet.
     """
     if to == "manual-csv":
         return manual_csv(assignment, gradebook_url)
     results = latest_results(gradebook_url, assignment.name, assignment)
+    waiting = [r for r in results if r.gradable and r.awaiting_manual]
+    if require_manual and waiting:
+        count = sum(len(r.awaiting_manual) for r in waiting)
+        names = ", ".join(r.student for r in waiting[:5]) + (", …" if len(waiting) > 5 else "")
+        raise IncompleteGrades(
+            f"{count} manual grade{'s' if count != 1 else ''} of {assignment.name} still to give "
+            f"({len(waiting)} student{'s' if len(waiting) != 1 else ''}: {names}): "
+            f"grade them with `grader review {assignment.name}` or import-grades"
+        )
     if to == "canvas":
         return canvas_csv(results, assignment, canvas_id)
     return grades_csv(results, assignment)

@@ -79,6 +79,7 @@ def manual_csv(assignment: Assignment, gradebook_url: str) -> str:
     try:
         grades = gradebook.manual_grades(assignment.name)
         paths = gradebook.notebook_paths(assignment.name)
+        kept = gradebook.answers(assignment.name)
     finally:
         gradebook.close()
     items = item_columns(assignment)
@@ -87,7 +88,11 @@ def manual_csv(assignment: Assignment, gradebook_url: str) -> str:
     writer.writerow([*FIXED, *items, *TAIL])
     for r in results:
         for q in (q for q in r.questions if q.manual):
-            answer, missing = answer_text(paths.get(r.student, ()), assignment, q.name)
+            stored = kept.get((r.student, q.name))
+            if stored is not None:  # as the graded run saw it
+                answer, missing = stored.text(), "" if stored.cells else stored.note
+            else:  # graded before answers were kept: from the notebook, if it is still there
+                answer, missing = answer_text(paths.get(r.student, ()), assignment, q.name)
             grade = grades.get((r.student, q.name))
             marks = {f"{q.name} item {n}" for n in grade.items} if grade else set()
             own = f"{q.name} item "
