@@ -77,7 +77,7 @@ def grade_batch(
 
         def reported(result: SubmissionResult, reused: bool) -> None:
             result = apply_manual_grades(result, grades, assignment)
-            write_student_reports(result, batch.output)
+            write_student_reports(result, batch.output, assignment.feedback)
             if on_result is not None:
                 on_result(result, reused)
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 from grader.errors import AssignmentError, ConfigError
+from grader.feedback.levels import FeedbackConfig, parse_feedback
 from grader.release_rules import CONFIG_FILE as CONFIG_FILE
 from grader.release_rules import default_release, release_source
 
@@ -127,6 +128,8 @@ class Assignment:
     questions: Mapping[str, QuestionConfig] = field(default_factory=dict)
     late: LatePolicy | None = None
     gradescope: GradescopeConfig = field(default_factory=GradescopeConfig)
+    feedback: FeedbackConfig = field(default_factory=FeedbackConfig)
+    """What students see of each check, and from when (``[feedback]``)."""
     notebooks: tuple[str, ...] = ()
     """Every notebook of the assignment, in order (``notebooks = [...]``; else the one
     ``notebook``)."""
@@ -199,7 +202,8 @@ class Assignment:
 
 
 _TOP_KEYS = {
-    "title", "notebook", "notebooks", "release", "limits", "questions", "late", "gradescope"
+    "title", "notebook", "notebooks", "release", "limits", "questions", "late", "gradescope",
+    "feedback",
 }  # fmt: skip
 
 
@@ -251,8 +255,11 @@ def assignment_from_text(text: str, root: Path, name: str | None = None) -> Assi
         release=tuple(release),
         limits=_dataclass_from(Limits, _get(data, "limits", dict, path, {}), "limits", path),
         questions=_questions(_get(data, "questions", dict, path, {}), path),
-        late=_late(data.get("late"), path),
+        late=(late := _late(data.get("late"), path)),
         gradescope=_gradescope(_get(data, "gradescope", dict, path, {}), path),
+        feedback=parse_feedback(
+            data.get("feedback"), path, late.deadline if late is not None else None
+        ),
     )
 
 

@@ -7,6 +7,7 @@ pinned on results whose every value is known, including the ones grading rarely 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import xml.etree.ElementTree as ET
@@ -17,7 +18,14 @@ import pytest
 from grader.config import GRADESCOPE_VISIBILITIES, Assignment, GradescopeConfig
 from grader.errors import SubmissionError
 from grader.integrations.formats import below, render, to_gradescope, to_json, to_junit
-from grader.models import SCHEMA_VERSION, CellError, CheckResult, QuestionResult, SubmissionResult
+from grader.models import (
+    SCHEMA_VERSION,
+    AppliedItem,
+    CellError,
+    CheckResult,
+    QuestionResult,
+    SubmissionResult,
+)
 
 INJECTION = "<img src=x onerror=alert(1)> | **bold** `code` [link](http://evil.example)"
 NOT_XML = "ansi \x1b[31mred\x1b[0m and a NUL \x00"
@@ -127,6 +135,26 @@ def test_gradescope_has_a_test_per_check_with_status_score_and_visibility():
     failed = tests["q2: test_total_value"]["output"]
     assert failed.splitlines()[:2] == ["failed: expected 6, got 5", "Hint: Sum every row."]
     assert tests["q1: test_add_small"]["output"] == ""  # a pass says nothing
+
+
+def test_gradescope_shows_a_graded_manual_question_as_a_test_and_an_awaiting_one_in_the_overview():
+    base = ada()
+    graded = QuestionResult("q3", "Why", 2.5, 3.0, False, 0, 0, manual=True,
+                            rubric=(AppliedItem(1, "Names the median", 2.0),), adjustment=0.5,
+                            comment="Good.", graded_by="tess")  # fmt: skip
+    waiting = QuestionResult("q4", "Plot", 0.0, 2.0, False, 0, 0, manual=True, awaiting=True)
+    result = dataclasses.replace(base, questions=(*base.questions, graded, waiting), total=5.5,
+                                 possible=8.5)  # fmt: skip
+    doc = json.loads(to_gradescope([result], assignment()))
+    manual = doc["tests"][-1]
+    assert manual == {
+        "name": "q3: graded by hand", "score": 2.5, "max_score": 3.0, "status": "failed",
+        "output": "+2 Names the median\nAdjustment: +0.5\nGood.\nGraded by tess",
+        "visibility": "visible",
+    }  # fmt: skip
+    assert sum(t["score"] for t in doc["tests"]) == doc["score"] == 5.5
+    assert "Awaiting manual grading: q4 (2 more points)" in doc["output"].splitlines()
+    assert "q4" not in {t["name"].split(":")[0] for t in doc["tests"]}
 
 
 @pytest.mark.parametrize("visibility", GRADESCOPE_VISIBILITIES)

@@ -27,14 +27,15 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         "grader.errors", "grader.models", "grader.logs", "grader.config",
         "grader.notebook", "grader.late", "grader.scoring", "grader.tracebacks", "grader.manual",
         "grader.watchdog", "grader.progress", "grader.submissions", "grader.feedback.markdown",
-        "grader.review", "grader.review.queue",
+        "grader.feedback.levels",
+        "grader.review", "grader.review.queue", "grader.integrity",
     )),
     ("runtime: kernels, checks, the gradebook, rendering, release", (
         "grader.sandbox", "grader.checks", "grader.execute", "grader.gradebook", "grader.grading_key",
         "grader.authoring.markers", "grader.authoring.tomlwrite", "grader.authoring.release",
         "grader.authoring.importing",
         "grader.feedback.templates", "grader.feedback.summary",
-        "grader.review.answers", "grader.review.rubric",
+        "grader.review.answers", "grader.review.rubric", "grader.integrity.similarity",
     )),
     ("grade: one submission", ("grader.grade",)),
     ("batch: many submissions, here or on a cluster, and their reports", (
@@ -45,6 +46,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         "grader.cli", "grader.integrations.formats", "grader.integrations.export",
         "grader.integrations.ci", "grader.student.checker", "grader.__main__",
         "grader.integrations.manual_csv", "grader.review.app", "grader.demo",
+        "grader.integrity.report",
     )),
 ]  # fmt: skip
 
@@ -55,6 +57,7 @@ PACKAGES = {
     "grader.integrations",
     "grader.student",
     "grader.review",
+    "grader.integrity",
 }
 """Packages named in LAYERS for their own (empty or lazy) ``__init__`` only: matched exactly."""
 

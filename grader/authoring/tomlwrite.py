@@ -36,6 +36,12 @@ def dump_assignment(assignment: Assignment) -> str:
         defaults = LatePolicy(deadline=assignment.late.deadline)
         lines += ["", "[late]", f"deadline = {_value(assignment.late.deadline)}"]
         lines += _table(assignment.late, defaults)
+    feedback = assignment.feedback
+    if feedback.restricts:  # the self-check shows what grading will show
+        lines += ["", "[feedback]", f"public = {_value(feedback.public)}"]
+        lines += [f"hidden = {_value(feedback.hidden)}"]
+        if feedback.reveal_after is not None:
+            lines += [f"reveal_after = {_value(feedback.reveal_after)}"]
     return "\n".join(lines) + "\n"
 
 

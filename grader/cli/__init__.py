@@ -19,6 +19,7 @@ from grader.cli.authoring import release_cmd, validate_cmd
 from grader.cli.exporting import ci_group, export_cmd, import_grades_cmd
 from grader.cli.grading import check_cmd, demo_cmd, grade_cmd, report_cmd
 from grader.cli.importing import import_group
+from grader.cli.integrity import similarity_cmd
 from grader.cli.options import DEBUG, GraderGroup
 from grader.cli.reviewing import review_cmd
 from grader.logs import to_stderr
@@ -49,5 +50,6 @@ def main(ctx: click.Context, course: Path, verbose: bool, debug: bool) -> None:
 
 
 for command in (release_cmd, validate_cmd, grade_cmd, check_cmd, report_cmd, export_cmd,
-                import_grades_cmd, review_cmd, ci_group, demo_cmd, import_group):  # fmt: skip
+                import_grades_cmd, review_cmd, similarity_cmd, ci_group, demo_cmd,
+                import_group):  # fmt: skip
     main.add_command(command)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from grader.config import Assignment
 from grader.errors import ReportError
+from grader.feedback.levels import FeedbackConfig, for_student
 from grader.feedback.summary import summarize
 from grader.feedback.templates import environment, safe_name
 from grader.gradebook import latest_results
@@ -24,17 +25,23 @@ from grader.models import SubmissionResult
 SUMMARY_PAGE = "index.html"
 
 
-def write_student_reports(result: SubmissionResult, out_dir: Path) -> list[Path]:
+def write_student_reports(
+    result: SubmissionResult, out_dir: Path, feedback: FeedbackConfig | None = None
+) -> list[Path]:
     """Write ``<student>.json``, ``.html`` and ``.md`` into ``out_dir``; return their paths.
+
+    The pages show each check as ``feedback`` allows now (:mod:`grader.feedback.levels`); the
+    JSON, the instructor's, keeps everything.
 
     Raises:
         ReportError: ``out_dir`` or a file in it cannot be written.
     """
     stem = safe_name(result.student)
+    shown = for_student(result, feedback)
     pages = {
         out_dir / f"{stem}.json": json.dumps(result.to_dict(), indent=2) + "\n",
-        out_dir / f"{stem}.html": render_student_html(result),
-        out_dir / f"{stem}.md": render_student_markdown(result),
+        out_dir / f"{stem}.html": render_student_html(shown),
+        out_dir / f"{stem}.md": render_student_markdown(shown),
     }
     for path, text in pages.items():
         write_report(path, text)
@@ -75,8 +82,12 @@ def render_from_gradebook(
     """
     results = latest_results(gradebook_url, name, assignment)
     for result in results:
-        write_student_reports(result, out_dir)
+        write_student_reports(result, out_dir, assignment.feedback if assignment else None)
     return Rendered(len(results), write_summary(name, results, out_dir))
+
+
+SIMILARITY_PAGE = "similarity.html"
+"""``grader similarity``'s page, in the same folder: the summary links to it when it is there."""
 
 
 def write_summary(assignment: str, results: Sequence[SubmissionResult], out_dir: Path) -> Path:
@@ -86,7 +97,8 @@ def write_summary(assignment: str, results: Sequence[SubmissionResult], out_dir:
         ReportError: ``out_dir`` or the page cannot be written.
     """
     page = out_dir / SUMMARY_PAGE
-    write_report(page, render_summary(assignment, results))
+    similarity = (out_dir / SIMILARITY_PAGE).is_file()
+    write_report(page, render_summary(assignment, results, similarity))
     return page
 
 
@@ -101,7 +113,13 @@ def render_student_markdown(result: SubmissionResult) -> str:
     return re.sub(r"\n{3,}", "\n\n", text)
 
 
-def render_summary(assignment: str, results: Sequence[SubmissionResult]) -> str:
-    """The instructor's cohort summary page."""
+def render_summary(
+    assignment: str, results: Sequence[SubmissionResult], similarity: bool = False
+) -> str:
+    """The instructor's cohort summary page (``similarity``: link to the similarity page)."""
     summary = summarize(assignment, results)
-    return environment("html").get_template("summary.html.j2").render(s=summary)
+    return (
+        environment("html")
+        .get_template("summary.html.j2")
+        .render(s=summary, similarity=SIMILARITY_PAGE if similarity else "")
+    )

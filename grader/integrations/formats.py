@@ -18,6 +18,7 @@ from typing import Any
 
 from grader.config import Assignment
 from grader.errors import SubmissionError
+from grader.feedback.levels import for_student
 from grader.feedback.markdown import MAX_MESSAGE
 from grader.feedback.templates import environment
 from grader.late import describe
@@ -37,7 +38,9 @@ def to_gradescope(results: Sequence[SubmissionResult], assignment: Assignment) -
 
     ``score`` is the final score (after any late penalty, which also appears as a test of
     negative score); one test per check, public ones ``visible``, hidden ones as
-    ``[gradescope] hidden_visibility`` says (default ``after_published``).
+    ``[gradescope] hidden_visibility`` says (default ``after_published``); one visible test per
+    manual question graded (its items, adjustment and comment); the overview names those
+    still awaiting manual grading (in Gradescope, a manual question of its own).
 
     Raises:
         SubmissionError: ``results`` does not hold exactly one submission.
@@ -46,7 +49,7 @@ def to_gradescope(results: Sequence[SubmissionResult], assignment: Assignment) -
         raise SubmissionError(
             f"--format gradescope describes one submission, and there are {len(results)}"
         )
-    [result] = results
+    [result] = _shown(results, assignment)
     questions = {q.name: q for q in result.questions}
     tests: list[dict[str, Any]] = [
         {
@@ -62,6 +65,18 @@ def to_gradescope(results: Sequence[SubmissionResult], assignment: Assignment) -
             ),
         }
         for check in result.checks
+    ]
+    tests += [
+        {
+            "name": f"{q.name}: graded by hand",
+            "score": q.score,
+            "max_score": q.possible,
+            "status": "passed" if q.score >= q.possible else "failed",
+            "output": _manual_output(q),
+            "visibility": "visible",
+        }
+        for q in result.questions
+        if q.manual and not q.awaiting
     ]
     if result.penalty:
         tests.append(
@@ -103,10 +118,26 @@ def _check_output(check: CheckResult, question: QuestionResult | None) -> str:
     return "\n".join(lines)
 
 
+def _manual_output(question: QuestionResult) -> str:
+    """A graded manual question's items, adjustment and comment, one per line."""
+    lines = [f"{item.points:+g} {item.text}" for item in question.rubric]
+    if question.adjustment:
+        lines.append(f"Adjustment: {question.adjustment:+g}")
+    if question.comment:
+        lines.append(question.comment)
+    if question.graded_by:
+        lines.append(f"Graded by {question.graded_by}")
+    return "\n".join(lines)
+
+
 def _overview(result: SubmissionResult) -> str:
     if not result.gradable:
         return f"Not graded: {result.reason}"
     lines = [f"Score: {result.total:g} / {result.possible:g} ({result.percent:.0f}%)"]
+    if waiting := result.awaiting_manual:
+        names = ", ".join(q.name for q in waiting)
+        points = sum(q.possible for q in waiting)
+        lines.append(f"Awaiting manual grading: {names} ({points:g} more points)")
     if late := describe(result):
         lines.append(late)
     if result.reason:
@@ -127,7 +158,7 @@ def to_junit(results: Sequence[SubmissionResult], assignment: Assignment) -> str
     root = ET.Element("testsuites", name=_xml(assignment.title))
     counts = {"tests": 0, "failures": 0, "errors": 0}
     time = 0.0
-    for result in results:
+    for result in _shown(results, assignment):
         suite = ET.SubElement(root, "testsuite", name=_xml(result.student))
         props = ET.SubElement(suite, "properties")
         for key, value in _properties(result).items():
@@ -205,7 +236,12 @@ def _xml(text: str) -> str:
 def to_markdown(results: Sequence[SubmissionResult], assignment: Assignment) -> str:
     """Markdown for a CI job summary (``results.md.j2``): scores, then each submission."""
     template = environment("markdown").get_template("results.md.j2")
-    return template.render(results=list(results), title=assignment.title).rstrip()
+    return template.render(results=_shown(results, assignment), title=assignment.title).rstrip()
+
+
+def _shown(results: Sequence[SubmissionResult], assignment: Assignment) -> list[SubmissionResult]:
+    """``results`` as students may see them now (``[feedback]``: these documents are theirs)."""
+    return [for_student(r, assignment.feedback) for r in results]
 
 
 def render(fmt: str, results: Sequence[SubmissionResult], assignment: Assignment) -> str:

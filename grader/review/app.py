@@ -32,6 +32,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 
 from grader.config import Assignment, QuestionConfig, RubricItem
 from grader.errors import GraderError
+from grader.feedback.levels import for_student
 from grader.feedback.report import render_student_html
 from grader.feedback.templates import environment
 from grader.gradebook import Gradebook
@@ -303,6 +304,7 @@ def create_app(config: ReviewConfig) -> Flask:
         seen = cohort()
         student = student_of(seen, sid)
         result = apply_manual_grades(seen.results[student], seen.grades, state.assignment)
+        result = for_student(result, state.assignment.feedback)  # as the student sees it
         if config.anonymous:
             result = dataclasses.replace(result, student=seen.names[student])
         response = Response(render_student_html(result), mimetype="text/html")

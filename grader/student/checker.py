@@ -11,6 +11,7 @@ read by the same decoder. Only where it runs differs: here, in the student's ker
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import io
 import json
 import os
@@ -25,6 +26,7 @@ from typing import Any
 from grader.checks.bridge import bootstrap_code, decode_answer
 from grader.checks.plugin import CheckJob, GraderPlugin, run_pytest
 from grader.config import Assignment, find_assignment
+from grader.feedback.levels import shown
 from grader.feedback.templates import environment
 from grader.guest.helper import Request
 from grader.models import CheckResult
@@ -129,7 +131,8 @@ class Checker:
         # the results come back as data.
         with contextlib.redirect_stdout(io.StringIO()):
             results = run_pytest(plugin, extra_args=("-s",))
-        return CheckReport(self.assignment, results, asked)
+        level = self.assignment.feedback.level("public", dt.datetime.now(dt.UTC))
+        return CheckReport(self.assignment, [shown(r, level) for r in results], asked)
 
 
 def _notebook_source() -> str:

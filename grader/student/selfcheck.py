@@ -20,6 +20,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from grader.config import Assignment, find_assignment
+from grader.feedback.levels import for_student
 from grader.grade import GradeOptions, grade_submission
 from grader.models import CheckResult, SubmissionResult
 from grader.notebook import Unreadable, read_submission
@@ -48,7 +49,8 @@ def self_check(notebook: Path, options: GradeOptions) -> SelfCheck:
     result = grade_submission(assignment, Submission(notebook.stem, notebook), public_only)
     saved = read_submission(notebook)
     warnings = [] if isinstance(saved, Unreadable) else _warnings(saved, result)
-    return SelfCheck(assignment, result, tuple(warnings))
+    shown = for_student(result, assignment.feedback)  # what grading will show them, no more
+    return SelfCheck(assignment, shown, tuple(warnings))
 
 
 def _warnings(nb: nbformat.NotebookNode, result: SubmissionResult) -> list[str]:

@@ -1,0 +1,1 @@
+"""Academic integrity: how similar students' code is (:mod:`.similarity`), and its page."""

@@ -1,0 +1,346 @@
+"""How similar the code students wrote is, pair by pair: evidence for a person, never a grade.
+
+Each submission's code cells (every notebook of it, in order) are tokenised and filtered by
+copydetect (names, strings and comments normalised away, so renaming and recommenting hide
+nothing) and fingerprinted by winnowing (k-grams, a hash chosen per window: a set, so the
+order of cells and functions does not matter). Then what the student did not write is taken
+out: every fingerprint of the released notebooks (the stubs and given code), and every
+fingerprint found in more than :data:`COMMON_SHARE` of the cohort's submissions (imports and
+boilerplate the assignment implies). A pair's similarity is the share of one side's remaining
+code that the other side also has, the larger of the two shares: added dead code lowers the
+copier's share only.
+
+References (earlier cohorts, solutions found online) are fingerprinted the same way and
+compared with each student, never with each other, and never count as the cohort's.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import numpy as np
+
+from grader.authoring.release import strip_notebook
+from grader.config import Assignment
+from grader.errors import AssignmentError
+from grader.notebook import Unreadable, read_submission
+from grader.submissions import Submission
+
+DEFAULT_THRESHOLD = 0.5
+"""A pair at or above this similarity is flagged for a person to look at."""
+NOISE = 25
+"""copydetect's noise threshold: matches shorter than this many filtered characters never count."""
+GUARANTEE = 30
+"""copydetect's guarantee threshold: a match this long (filtered characters) is always found."""
+COMMON_SHARE = 0.25
+"""A fingerprint in more than this share of the cohort (and of at least :data:`COMMON_MIN`
+submissions) is boilerplate, not evidence."""
+COMMON_MIN = 4
+PREFILTER = 0.05
+"""Pairs sharing fewer fingerprints than this share of the smaller side are not compared
+further (their similarity is far below any sensible threshold)."""
+
+
+CELL_GAP = "\n\n"
+"""Between two cells in a submission's code text."""
+
+
+@dataclass(frozen=True)
+class Code:
+    """What one student (or reference) wrote: their code cells."""
+
+    key: str
+    cells: tuple[str, ...] = ()
+    problem: str = ""
+    """Why it could not be read ("" when it was)."""
+    reference: bool = False
+
+    @property
+    def text(self) -> str:
+        """The cells one after another (what regions point into)."""
+        return CELL_GAP.join(self.cells)
+
+    @classmethod
+    def of(cls, key: str, text: str, reference: bool = False) -> Code:
+        """Code written as one cell."""
+        return cls(key, (text,), reference=reference)
+
+
+@dataclass
+class _Print:
+    code: Code
+    filtered: str
+    offsets: Any
+    hashes: set[int]
+    where: dict[int, list[int]]
+    coverage: float = 0.0
+
+
+@dataclass(frozen=True)
+class Pair:
+    """Two submissions (or a submission and a reference ``b``) and what they share."""
+
+    a: str
+    b: str
+    similarity: float
+    """The larger of the two shares: of ``a``'s code found in ``b`` and of ``b``'s in ``a``."""
+    share_a: float
+    share_b: float
+    regions_a: tuple[tuple[int, int], ...]
+    """Where in ``a``'s code text the shared code is: (start, end) character offsets."""
+    regions_b: tuple[tuple[int, int], ...]
+    reference: bool = False
+    """``b`` is a reference, not a student of the cohort."""
+
+
+@dataclass(frozen=True)
+class Similarity:
+    """Every pair of the cohort that shares something, most similar first."""
+
+    assignment: str
+    threshold: float
+    codes: dict[str, Code]
+    pairs: tuple[Pair, ...]
+    common: int = 0
+    """Fingerprints left out as common to many submissions."""
+    references: dict[str, Code] = field(default_factory=dict)
+
+    @property
+    def flagged(self) -> tuple[Pair, ...]:
+        """The pairs at or above the threshold."""
+        return tuple(p for p in self.pairs if p.similarity >= self.threshold)
+
+    def highest(self) -> dict[str, Pair | None]:
+        """Each student's most similar pair (None: shares nothing with anyone)."""
+        best: dict[str, Pair | None] = dict.fromkeys(
+            k for k, c in self.codes.items() if not c.problem
+        )
+        for pair in self.pairs:  # most similar first
+            for key in (pair.a, pair.b):
+                if key in best and best[key] is None:
+                    best[key] = pair
+        return best
+
+
+def submission_code(submission: Submission, reference: bool = False) -> Code:
+    """The code cells of ``submission``'s notebooks, or why they cannot be read."""
+    if submission.problem:
+        return Code(submission.student, (), submission.problem, reference)
+    cells: list[str] = []
+    for path in submission.files:
+        nb = read_submission(path)
+        if isinstance(nb, Unreadable):
+            return Code(submission.student, (), nb.reason, reference)
+        cells += notebook_cells(nb)
+    return Code(submission.student, tuple(cells), "", reference)
+
+
+def notebook_cells(nb: nbformat.NotebookNode) -> list[str]:
+    """A notebook's code cells' sources."""
+    return [str(c.get("source", "")) for c in nb.cells if c.get("cell_type") == "code"]
+
+
+def released_code(assignment: Assignment) -> tuple[str, ...]:
+    """The code cells the students were given: every notebook of the assignment, as released."""
+    cells: list[str] = []
+    for name in assignment.notebooks:
+        path = assignment.root / name
+        try:
+            nb = nbformat.read(path, as_version=4)
+            cells += notebook_cells(strip_notebook(nb, path))
+        except (OSError, ValueError, AssignmentError):
+            continue  # nothing to subtract: every fingerprint then counts
+    return tuple(cells)
+
+
+def compare(
+    assignment: str,
+    codes: Sequence[Code],
+    released: Sequence[str] = (),
+    references: Sequence[Code] = (),
+    threshold: float = DEFAULT_THRESHOLD,
+) -> Similarity:
+    """Every pair of ``codes`` (and each with every reference) that shares code."""
+    given = _fingerprint(Code("released", tuple(released))).hashes
+
+    def fingerprint(code: Code) -> _Print:
+        found = _fingerprint(code)
+        _drop(found, given)
+        return found
+
+    prints = {c.key: fingerprint(c) for c in codes if not c.problem}
+    counts = Counter(h for p in prints.values() for h in p.hashes)
+    limit = max(COMMON_MIN, COMMON_SHARE * len(prints))
+    common = {h for h, n in counts.items() if n > limit}
+    refs = {c.key: fingerprint(c) for c in references if not c.problem}
+    for p in (*prints.values(), *refs.values()):
+        _drop(p, common)
+    pairs = [
+        pair
+        for a, b in itertools.combinations(sorted(prints), 2)
+        if (pair := _pair(prints[a], prints[b])) is not None
+    ]
+    pairs += [
+        pair
+        for a in sorted(prints)
+        for r in sorted(refs)
+        if (pair := _pair(prints[a], refs[r], reference=True)) is not None
+    ]
+    pairs.sort(key=lambda p: (-p.similarity, p.a, p.b))
+    return Similarity(
+        assignment,
+        threshold,
+        {c.key: c for c in codes},
+        tuple(pairs),
+        len(common),
+        {c.key: c for c in references},
+    )
+
+
+def _fingerprint(code: Code) -> _Print:
+    """The winnowed fingerprints of ``code``, cell by cell (no k-gram spans two cells)."""
+    from copydetect.utils import filter_code, winnow
+
+    filtered_cells, rows = [], [np.array([[0, 0]])]
+    at_filtered = at_text = 0
+    for cell in code.cells:
+        filtered, offsets = filter_code(cell, "code.py", "python")
+        if len(offsets):
+            rows.append(offsets + np.array([at_filtered, at_text - at_filtered]))
+        filtered_cells.append(filtered)
+        at_filtered += len(filtered) + 1  # the separator
+        at_text += len(cell) + len(CELL_GAP)
+        rows.append(np.array([[at_filtered - 1, at_text - at_filtered]]))
+    joined = "\0".join(filtered_cells)
+    hashes = kgram_hashes(joined, NOISE)
+    where: dict[int, list[int]] = {}
+    if len(hashes):
+        chosen, index = winnow(hashes, GUARANTEE - NOISE + 1, remove_duplicates=False)
+        breaks = np.flatnonzero(np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32) == 0)
+        for value, i in zip(chosen.tolist(), index.tolist(), strict=True):
+            if not len(breaks) or not np.any((breaks >= i) & (breaks < i + NOISE)):
+                where.setdefault(value, []).append(i)
+    offsets = np.concatenate(rows) if len(rows) > 1 else np.array([])
+    return _Print(code, joined, offsets, set(where), where)
+
+
+def kgram_hashes(text: str, k: int) -> Any:
+    """A 64-bit hash of each k-gram of ``text``: the same in every process.
+
+    (copydetect's own uses Python's ``hash``, which changes from one run to the next, and with
+    it which fingerprints winnowing keeps: the similarities would too.) A polynomial hash of the
+    code points, wrapping at 2**64, then mixed (splitmix64's finaliser) so that winnowing's
+    smallest-in-window choice is not biased.
+    """
+    points = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    if len(points) < k:
+        return np.array([], dtype=np.int64)
+    with np.errstate(over="ignore"):
+        powers = np.uint64(1_000_003) ** np.arange(k - 1, -1, -1, dtype=np.uint64)
+        value = (np.lib.stride_tricks.sliding_window_view(points, k) * powers).sum(axis=1)
+        value ^= value >> np.uint64(30)
+        value *= np.uint64(0xBF58476D1CE4E5B9)
+        value ^= value >> np.uint64(27)
+        value *= np.uint64(0x94D049BB133111EB)
+        value ^= value >> np.uint64(31)
+    return value.view(np.int64)
+
+
+def _drop(print_: _Print, common: set[int]) -> None:
+    """Take the common fingerprints out of ``print_``; count the code the rest covers."""
+    from copydetect.utils import get_token_coverage
+
+    print_.hashes -= common
+    print_.where = {h: i for h, i in print_.where.items() if h not in common}
+    print_.coverage = float(get_token_coverage(print_.where, NOISE, len(print_.filtered)))
+
+
+def _pair(one: _Print, two: _Print, reference: bool = False) -> Pair | None:
+    """What ``one`` and ``two`` share (None: next to nothing)."""
+    from copydetect.utils import find_fingerprint_overlap, get_copied_slices
+
+    shared = one.hashes & two.hashes
+    smaller = min(len(one.hashes), len(two.hashes))
+    if not shared or len(shared) < PREFILTER * smaller:
+        return None
+    where_one, where_two = find_fingerprint_overlap(shared, shared, one.where, two.where)
+    slices_one = get_copied_slices(where_one, NOISE)
+    slices_two = get_copied_slices(where_two, NOISE)
+    share_one = float(np.sum(slices_one[1] - slices_one[0])) / one.coverage if one.coverage else 0
+    share_two = float(np.sum(slices_two[1] - slices_two[0])) / two.coverage if two.coverage else 0
+    return Pair(
+        a=one.code.key,
+        b=two.code.key,
+        similarity=round(min(max(share_one, share_two), 1.0), 4),
+        share_a=round(min(share_one, 1.0), 4),
+        share_b=round(min(share_two, 1.0), 4),
+        regions_a=_regions(slices_one, one.offsets),
+        regions_b=_regions(slices_two, two.offsets),
+        reference=reference,
+    )
+
+
+def _regions(slices: Any, offsets: Any) -> tuple[tuple[int, int], ...]:
+    """Slices of the filtered code as (start, end) offsets in the code as written."""
+    if len(slices[0]) == 0:
+        return ()
+    slices = np.array(slices, dtype=np.int64)
+    if len(offsets) > 0:
+        at = np.clip(np.searchsorted(offsets[:, 0], slices), 0, offsets.shape[0] - 1)
+        slices = slices + offsets[:, 1][at]
+    return tuple((int(s), int(e)) for s, e in zip(slices[0], slices[1], strict=True))
+
+
+def read_codes(submissions: Sequence[Submission], reference: bool = False) -> list[Code]:
+    """The code of each submission (an unreadable one says why)."""
+    return [submission_code(s, reference) for s in submissions]
+
+
+def line_of(text: str, offset: int) -> int:
+    """The line (from 1) of character ``offset`` in ``text``."""
+    return text.count("\n", 0, max(0, offset)) + 1
+
+
+def as_json(report: Similarity) -> list[dict[str, Any]]:
+    """The pairs as the JSON output lists them: a, b, similarity, flagged, regions (lines)."""
+    out = []
+    for pair in report.pairs:
+        text_a = report.codes[pair.a].text
+        other = report.references if pair.reference else report.codes
+        text_b = other[pair.b].text
+        out.append(
+            {
+                "a": pair.a,
+                "b": pair.b,
+                "similarity": pair.similarity,
+                "flagged": pair.similarity >= report.threshold,
+                "reference": pair.reference,
+                "share_a": pair.share_a,
+                "share_b": pair.share_b,
+                "regions": {
+                    "a": [[line_of(text_a, s), line_of(text_a, e - 1)] for s, e in pair.regions_a],
+                    "b": [[line_of(text_b, s), line_of(text_b, e - 1)] for s, e in pair.regions_b],
+                },
+            }
+        )
+    return out
+
+
+def reference_submissions(paths: Sequence[Path]) -> list[Submission]:
+    """Each reference notebook under ``paths``, named by its path.
+
+    A path is a notebook, or a folder whose every ``.ipynb`` below it counts.
+    """
+    found = []
+    for path in paths:
+        files = sorted(path.rglob("*.ipynb")) if path.is_dir() else [path]
+        for file in files:
+            name = str(file.relative_to(path.parent)) if path.is_dir() else file.name
+            found.append(Submission(f"reference:{name}", file))
+    return found
