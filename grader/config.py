@@ -130,6 +130,9 @@ class Assignment:
     gradescope: GradescopeConfig = field(default_factory=GradescopeConfig)
     feedback: FeedbackConfig = field(default_factory=FeedbackConfig)
     """What students see of each check, and from when (``[feedback]``)."""
+    variants: str = ""
+    """The generator of each student's data variant (``[variants] generator``: a file in the
+    solutions folder, never released), or "" when every student has the same data."""
     notebooks: tuple[str, ...] = ()
     """Every notebook of the assignment, in order (``notebooks = [...]``; else the one
     ``notebook``)."""
@@ -175,6 +178,8 @@ class Assignment:
         roots = [self.public_tests, *(self.root / entry for entry in self.release)]
         if kind == "graded":
             roots += [self.root / CONFIG_FILE, self.root / "tests"]
+            if self.variants:
+                roots.append(self.root / self.variants)
         found: set[Path] = set()
         for root in roots:
             if root.is_file():
@@ -203,7 +208,7 @@ class Assignment:
 
 _TOP_KEYS = {
     "title", "notebook", "notebooks", "release", "limits", "questions", "late", "gradescope",
-    "feedback",
+    "feedback", "variants",
 }  # fmt: skip
 
 
@@ -260,6 +265,7 @@ def assignment_from_text(text: str, root: Path, name: str | None = None) -> Assi
         feedback=parse_feedback(
             data.get("feedback"), path, late.deadline if late is not None else None
         ),
+        variants=_variants(data.get("variants"), root, path),
     )
 
 
@@ -333,6 +339,20 @@ def _rubric_item(item: dict[str, Any], where: str, path: Path) -> RubricItem:
     if len(key) > 1 or (key and not key.isprintable()) or key.isspace():
         raise ConfigError(f'{path}: \'{where}.key\' must be one character, such as "a" or "1"')
     return RubricItem(float(points), text, key)
+
+
+def _variants(table: object, root: Path, path: Path) -> str:
+    if table is None:
+        return ""
+    if not isinstance(table, dict) or set(table) != {"generator"}:
+        raise ConfigError(f"{path}: 'variants' must be a table with one key, 'generator'")
+    generator = table["generator"]
+    if not isinstance(generator, str) or not generator.endswith(".py"):
+        raise ConfigError(f"{path}: 'variants.generator' must name a .py file, e.g. variants.py")
+    target = (root / generator).resolve()
+    if root.resolve() not in target.parents or not target.is_file():
+        raise ConfigError(f"{path}: 'variants.generator' {generator} is not a file in {root}")
+    return generator
 
 
 def _late(table: object, path: Path) -> LatePolicy | None:

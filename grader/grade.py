@@ -24,7 +24,7 @@ import nbformat
 
 from grader.checks.runner import CheckInput, notebook_label, run_checks_for
 from grader.config import Assignment
-from grader.errors import KernelError, SandboxError
+from grader.errors import AssignmentError, KernelError, SandboxError
 from grader.execute import STOPPED_TAIL, AfterCell, Execution, run_notebook
 from grader.late import apply_late_policy
 from grader.manual import capture_answers
@@ -35,6 +35,7 @@ from grader.sandbox.kernel import Kernel, sandboxed_kernel
 from grader.sandbox.warm import KernelFactory
 from grader.scoring import grader_failure, score, ungradable
 from grader.submissions import Submission
+from grader.variants import PARAMS_FILE, Variant, build_variant, released_variant
 
 STARTUP_TIMEOUT = 60.0
 
@@ -96,7 +97,8 @@ async def _grade_or_fail(
     """The submission's result, or a grader failure when the grader's own machinery failed."""
     try:
         return await _grade(assignment, submission, options, kernels)
-    except (KernelError, SandboxError) as exc:
+    except (KernelError, SandboxError, AssignmentError) as exc:
+        # AssignmentError: the instructor's data-variant generator failed for this student.
         return grader_failure(assignment, submission.student, str(exc))
 
 
@@ -115,7 +117,10 @@ async def _grade(
     paths = submission.notebooks if multi else (submission.path,)
     runs: list[_Ran] = []
     try:
-        async with asyncio.timeout(limits.submission_timeout):
+        async with (
+            asyncio.timeout(limits.submission_timeout),
+            _variant_of(assignment, submission.student) as variant,
+        ):
             for name, path in zip(assignment.notebooks, paths, strict=True):
                 if multi and not path.is_file():
                     nb: nbformat.NotebookNode | Unreadable = Unreadable(f"{name} was not handed in")
@@ -126,7 +131,7 @@ async def _grade(
                 if isinstance(nb, Unreadable):  # its checks fail, the other notebooks count
                     runs.append(await _unrun(assignment, options, name, nb.reason, deadline))
                 else:
-                    run = _run(assignment, options, kernels, nb, name, submission.student)
+                    run = _run(assignment, options, kernels, nb, name, submission.student, variant)
                     runs.append(await run(deadline))
     except TimeoutError:
         return ungradable(
@@ -179,8 +184,12 @@ def _run(
     nb: nbformat.NotebookNode,
     name: str,
     student: str,
+    variant: Variant | None = None,
 ) -> Callable[[float], Awaitable[_Ran]]:
-    """Run notebook ``name`` in its own kernel and its checks against it (until ``deadline``)."""
+    """Run notebook ``name`` in its own kernel and its checks against it (until ``deadline``).
+
+    ``variant``: the student's own data and parameters (their files over the released ones).
+    """
 
     async def run(deadline: float) -> _Ran:
         timings: dict[str, float] = {}
@@ -192,20 +201,25 @@ def _run(
         ) -> None:
             point = checkpoint_name(cell)
             if point:
-                given = CheckInput.of(so_far, running.connection, label, checkpoint=point)
+                given = CheckInput.of(
+                    so_far, running.connection, label, checkpoint=point, variant=variant
+                )
                 at[point] = await run_checks_for(
                     assignment, options.include_hidden, given, deadline
                 )
 
         spool = kernels.spool if kernels is not None else None
-        with private_workdir(assignment, nb, spool, name) as workdir:
+        overlay = variant.folder if variant is not None else None
+        with private_workdir(assignment, nb, spool, name, overlay) as workdir:
             async with executed_notebook(
                 nb, workdir, assignment, options, kernels, deadline, student, checkpoint
             ) as (kernel, execution):
                 timings["start"] = execution.started_after
                 timings["execute"] = execution.duration
                 checks_started = time.monotonic()
-                given = CheckInput.of(execution, kernel.connection, label, reached=tuple(at))
+                given = CheckInput.of(
+                    execution, kernel.connection, label, reached=tuple(at), variant=variant
+                )
                 checks = await run_checks_for(assignment, options.include_hidden, given, deadline)
                 stopping = time.monotonic()
                 timings["checks"] = stopping - checks_started
@@ -339,16 +353,34 @@ def _with_skipped(
     return execution
 
 
+@contextlib.asynccontextmanager
+async def _variant_of(assignment: Assignment, student: str) -> AsyncIterator[Variant | None]:
+    """The student's data variant, or None.
+
+    Built for them (``[variants]``), or the one their own release holds (a self-check).
+    """
+    if not assignment.variants:
+        yield released_variant(assignment)
+        return
+    folder = Path(tempfile.mkdtemp(prefix="grader-variant-"))
+    try:
+        yield await asyncio.to_thread(build_variant, assignment, student, folder)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 @contextlib.contextmanager
 def private_workdir(
     assignment: Assignment,
     nb: nbformat.NotebookNode,
     under: Path | None = None,
     name: str | None = None,
+    overlay: Path | None = None,
 ) -> Iterator[Path]:
     """A temporary folder (in ``under``) holding only the released files and the notebook.
 
-    The notebook is written as ``name`` (by default the assignment's notebook).
+    The notebook is written as ``name`` (by default the assignment's notebook); the files in
+    ``overlay`` (a student's data variant) are copied over the released ones.
     """
     root = Path(tempfile.mkdtemp(prefix="grader-work-", dir=under))
     try:
@@ -356,6 +388,10 @@ def private_workdir(
             dest = root / src.relative_to(assignment.root)
             dest.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(src, dest)
+        if overlay == assignment.root:  # a student's own release: its files are the released
+            shutil.copy2(overlay / PARAMS_FILE, root / PARAMS_FILE)
+        elif overlay is not None:
+            shutil.copytree(overlay, root, dirs_exist_ok=True)
         nbformat.write(nb, root / (name or assignment.notebook))
         yield root
     finally:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from grader import __version__
 from grader.config import CONFIG_FILE, Assignment
+from grader.variants import secret_digest
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,7 @@ def file_hash(path: Path) -> str:
 def assignment_hash(assignment: Assignment) -> str:
     """SHA-256 over the assignment's settings, checks and released data."""
     digest = hashlib.sha256(__version__.encode())
+    digest.update(secret_digest(assignment).encode())  # a new course secret: new variants
     for path in assignment.files("graded"):
         digest.update(str(path.relative_to(assignment.root)).encode() + b"\0")
         is_settings = path.name == CONFIG_FILE and path.parent == assignment.root

@@ -7,6 +7,7 @@ files listed in ``release`` are copied; hidden checks and hidden data never are.
 from __future__ import annotations
 
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 
 import nbformat
@@ -14,9 +15,10 @@ import nbformat
 from grader.authoring.markers import MarkerError, strip_code, strip_markdown
 from grader.authoring.tomlwrite import dump_assignment
 from grader.config import CONFIG_FILE, Assignment
-from grader.errors import AssignmentError, ReportError
+from grader.errors import AssignmentError, ConfigError, ReportError
 from grader.notebook import imported_modules, read_notebook_strict
 from grader.release_rules import release_source
+from grader.variants import build_variant, course_secret
 
 
 def release(assignment: Assignment, dest: Path) -> Path:
@@ -40,6 +42,31 @@ def release(assignment: Assignment, dest: Path) -> Path:
         return _write(assignment, stripped, dest)
     except OSError as exc:
         raise ReportError(f"cannot write {dest}: {exc.strerror or exc}") from exc
+
+
+def release_for_students(assignment: Assignment, dest: Path, students: Sequence[str]) -> Path:
+    """Release ``assignment`` into ``dest``, and a copy per student with their data variant.
+
+    Each student's copy is ``dest/students/<student>/``: the release, their files over the
+    released ones, and their parameters in ``variant.json``. Returns the folder of the
+    students' copies. The course secret is made when there is none.
+
+    Raises:
+        AssignmentError, ReportError: as :func:`release`; or the variant generator failed.
+        ConfigError: the assignment has no ``[variants]``.
+    """
+    if not assignment.variants:
+        raise ConfigError(
+            f"{assignment.name} has no data variants: a roster is only for [variants]"
+        )
+    course_secret(assignment, create=True)
+    release(assignment, dest)
+    folder = dest / "students"
+    for student in students:
+        mine = folder / student
+        release(assignment, mine)
+        build_variant(assignment, student, mine)
+    return folder
 
 
 def _write(assignment: Assignment, notebooks: dict[str, nbformat.NotebookNode], dest: Path) -> Path:

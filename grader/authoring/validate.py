@@ -16,6 +16,7 @@ from grader.config import Assignment
 from grader.grade import GradeOptions, grade_submission_async
 from grader.models import SubmissionResult
 from grader.submissions import Submission
+from grader.variants import course_secret
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,13 @@ class Validation:
 
 
 def validate(assignment: Assignment, options: GradeOptions) -> Validation:
-    """Grade the solution and the released notebook with every check, and compare."""
+    """Grade the solution and the released notebook with every check, and compare.
+
+    With data variants, both are graded on the variant of a student named ``solution`` (the
+    course secret is made if there is none yet).
+    """
+    if assignment.variants:
+        course_secret(assignment, create=True)
     with tempfile.TemporaryDirectory(prefix="grader-validate-") as tmp:
         released_nb = release(assignment, Path(tmp) / assignment.name)
         solution, released = asyncio.run(

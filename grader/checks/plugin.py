@@ -64,6 +64,10 @@ class CheckJob:
     marked ``# CHECK: <checkpoint>``. Empty: the end of the notebook."""
     reached: tuple[str, ...] = ()
     """At the end: the checkpoints whose checks already ran (they do not run again)."""
+    variant: dict[str, Any] | None = None
+    """The student's data-variant parameters (None: the assignment has no variants)."""
+    variant_data: str = ""
+    """The folder of the student's variant files."""
 
 
 class CheckDefinitionError(Exception):
@@ -180,6 +184,20 @@ class GraderPlugin:
     def hidden_data(self) -> Path:
         """The assignment's ``tests/hidden/data`` folder."""
         return Path(self.job.hidden_data)
+
+    @pytest.fixture(scope="session")
+    def variant(self) -> dict[str, Any]:
+        """The parameters of the student's data variant (``[variants]``)."""
+        if self.job.variant is None:
+            pytest.fail("this assignment has no data variants ([variants] in assignment.toml)")
+        return dict(self.job.variant)
+
+    @pytest.fixture(scope="session")
+    def variant_data(self) -> Path:
+        """The folder of the student's variant files (as their working folder has them)."""
+        if not self.job.variant_data:
+            pytest.fail("this assignment has no data variants ([variants] in assignment.toml)")
+        return Path(self.job.variant_data)
 
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
         """Keep only the requested questions, and the checks of this kernel's notebook."""

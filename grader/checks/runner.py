@@ -21,6 +21,7 @@ from grader.config import Assignment
 from grader.execute import Execution
 from grader.models import CellError, CheckResult
 from grader.tracebacks import readable_traceback
+from grader.variants import Variant
 
 WORKER_MEMORY_MB = 1024
 """A check worker's address space beyond the kernel's limit: its own libraries (~460 MiB of
@@ -49,6 +50,8 @@ class CheckInput:
     """Only the checks waiting for this checkpoint (the kernel has just run its cell)."""
     reached: tuple[str, ...] = ()
     """At the end: the checkpoints whose checks already ran."""
+    variant: Variant | None = None
+    """The student's data variant, for the ``variant`` and ``variant_data`` fixtures."""
 
     @classmethod
     def of(
@@ -91,6 +94,8 @@ async def run_checks_for(
         default_notebook=notebook_label(assignment, assignment.notebook),
         checkpoint=given.checkpoint,
         reached=given.reached,
+        variant=given.variant.params if given.variant is not None else None,
+        variant_data=str(given.variant.folder) if given.variant is not None else "",
     )
     try:
         results = await run_checks_in_worker(job, deadline - time.monotonic())

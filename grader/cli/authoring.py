@@ -6,24 +6,35 @@ from pathlib import Path
 
 import click
 
-from grader.authoring.release import release
+from grader.authoring.release import release, release_for_students
 from grader.authoring.validate import validate
 from grader.cli.options import fail, grade_options, sandbox_option
 from grader.config import SandboxMode, solution_assignment
+from grader.variants import read_roster
 
 
 @click.command("release")
 @click.argument("name")
+@click.option(
+    "--roster", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+    help="A CSV with a 'student' column: also one release per student, with their data "
+    "variant, in assignments/NAME/students/<student>/ (assignments with [variants]).",
+)  # fmt: skip
 @click.pass_obj
-def release_cmd(course: Path, name: str) -> None:
+def release_cmd(course: Path, name: str, roster: Path | None) -> None:
     """Build assignments/NAME/ (what students get) from solutions/NAME/.
 
     Solutions are replaced by stubs, outputs cleared; public checks and the files listed in
     `release` are copied; hidden checks and hidden data never are.
     """
     assignment = solution_assignment(course, name)
-    notebook = release(assignment, course / "assignments" / name)
-    click.echo(f"released {name}: {notebook}")
+    dest = course / "assignments" / name
+    if roster is None:
+        click.echo(f"released {name}: {release(assignment, dest)}")
+        return
+    students = read_roster(roster)
+    folder = release_for_students(assignment, dest, students)
+    click.echo(f"released {name}: {len(students)} students' copies in {folder}")
 
 
 @click.command("validate")

@@ -30,6 +30,7 @@ from grader.feedback.levels import shown
 from grader.feedback.templates import environment
 from grader.guest.helper import Request
 from grader.models import CheckResult
+from grader.variants import released_variant
 
 
 class LocalBridge:
@@ -117,6 +118,7 @@ class Checker:
 
     def _run(self, only: tuple[str, ...], asked: str) -> CheckReport:
         limits = self.assignment.limits
+        variant = released_variant(self.assignment)  # the student's own release, if it is one
         job = CheckJob(
             test_dirs=(("public", str(self.assignment.public_tests)),),
             hidden_data=str(self.assignment.hidden_data),
@@ -125,6 +127,8 @@ class Checker:
             source=_notebook_source(),
             check_timeout=limits.check_timeout,
             only=only,
+            variant=variant.params if variant is not None else None,
+            variant_data=str(variant.folder) if variant is not None else "",
         )
         plugin = GraderPlugin(job, bridge=LocalBridge(limits.check_timeout, job.max_bytes))
         # No capturing (the kernel owns the file descriptors); pytest's own report is not shown:
