@@ -124,9 +124,29 @@ def test_recoveries_zero_turns_recovery_off(tmp_path):
     assert "the kernel died" in result["reason"]
 
 
-def _zygote_pids() -> list[int]:
+def _parent(pid: int) -> int:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return 0
+    return int(stat.rsplit(")", 1)[1].split()[1])
+
+
+def _descends(pid: int, ancestor: int) -> bool:
+    while pid > 1:
+        if pid == ancestor:
+            return True
+        pid = _parent(pid)
+    return False
+
+
+def _zygote_pids(under: int) -> list[int]:
+    """The warm-kernel zygotes started by process ``under`` (other graders on this machine
+    have theirs: never touch those)."""
     pids = []
     for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or not _descends(int(entry.name), under):
+            continue
         try:
             cmdline = (entry / "cmdline").read_bytes()
         except (OSError, NotADirectoryError):
@@ -159,13 +179,18 @@ def test_the_zygote_killed_mid_batch_costs_no_student_their_grade(tmp_path, hone
         _slow(f"slow-{i}", folder, 2)
     run = _popen("grade", "liveness", str(folder), "--format", "json", "--output",
                  str(tmp_path / "out"), "--jobs", "2", "--kernels", "warm")  # fmt: skip
-    deadline = time.monotonic() + 60
-    while not (pids := _zygote_pids()) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert pids, "the zygote did not start"
-    time.sleep(1.0)
-    for pid in pids:
-        os.kill(pid, signal.SIGKILL)
+    try:
+        deadline = time.monotonic() + 60
+        while not (pids := _zygote_pids(run.pid)) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert pids, "the zygote did not start"
+        time.sleep(1.0)
+        for pid in pids:
+            os.kill(pid, signal.SIGKILL)
+    except BaseException:
+        run.kill()
+        run.communicate(timeout=30)
+        raise
     stdout, stderr = run.communicate(timeout=SUBMISSION_TIMEOUT * 3)
     assert run.returncode == 0, stderr[-3000:]
     results = {r["student"]: r for r in json.loads(stdout)}
@@ -240,7 +265,7 @@ def test_sigterm_stops_a_batch_within_seconds_and_a_rerun_finishes_it(tmp_path):
     out = tmp_path / "out"
     run = _popen("grade", "liveness", str(folder), "--output", str(out), "--jobs", "2")
     deadline = time.monotonic() + 60
-    while not _zygote_pids() and time.monotonic() < deadline:
+    while not _zygote_pids(run.pid) and time.monotonic() < deadline:
         time.sleep(0.05)
     time.sleep(2.0)  # kernels are running cells now
     sent = time.monotonic()
