@@ -16,7 +16,6 @@ compared with each student, never with each other, and never count as the cohort
 
 from __future__ import annotations
 
-import itertools
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -42,9 +41,8 @@ COMMON_SHARE = 0.25
 """A fingerprint in more than this share of the cohort (and of at least :data:`COMMON_MIN`
 submissions) is boilerplate, not evidence."""
 COMMON_MIN = 4
-PREFILTER = 0.05
-"""Pairs sharing fewer fingerprints than this share of the smaller side are not compared
-further (their similarity is far below any sensible threshold)."""
+REPORT_FLOOR = 0.1
+"""Pairs less similar than this are not listed (nor their shared code found)."""
 
 
 CELL_GAP = "\n\n"
@@ -166,7 +164,17 @@ def compare(
     references: Sequence[Code] = (),
     threshold: float = DEFAULT_THRESHOLD,
 ) -> Similarity:
-    """Every pair of ``codes`` (and each with every reference) that shares code."""
+    """Every pair of ``codes`` (and each with every reference) that shares code.
+
+    Shared code weighs by how rare it is in the cohort (:func:`_weight`: an inverse document
+    frequency): two students who took the same popular approach share little evidence, two who
+    share code nobody else wrote share a lot. A side's share is the weight it shares over its
+    own weight, or over a quarter of the median student's, whichever is more: a student who
+    wrote three lines is not 100% anyone's.
+    Pairs under :data:`REPORT_FLOOR` are left out.
+    """
+    from scipy import sparse
+
     given = _fingerprint(Code("released", tuple(released))).hashes
 
     def fingerprint(code: Code) -> _Print:
@@ -181,17 +189,35 @@ def compare(
     refs = {c.key: fingerprint(c) for c in references if not c.problem}
     for p in (*prints.values(), *refs.values()):
         _drop(p, common)
-    pairs = [
-        pair
-        for a, b in itertools.combinations(sorted(prints), 2)
-        if (pair := _pair(prints[a], prints[b])) is not None
-    ]
-    pairs += [
-        pair
-        for a in sorted(prints)
-        for r in sorted(refs)
-        if (pair := _pair(prints[a], refs[r], reference=True)) is not None
-    ]
+    keys = sorted(prints)
+    every = [prints[k] for k in keys] + [refs[k] for k in sorted(refs)]
+    column: dict[int, int] = {}
+    rows, cols = [], []
+    for row, p in enumerate(every):
+        for h in p.hashes:
+            rows.append(row)
+            cols.append(column.setdefault(h, len(column)))
+    weights = np.zeros(len(column))
+    for h, c in column.items():
+        weights[c] = _weight(counts.get(h, 0), len(prints))
+    if not column:
+        return Similarity(assignment, threshold, {c.key: c for c in codes}, (), len(common),
+                          {c.key: c for c in references})  # fmt: skip
+    ones = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(every), len(column)))
+    shared = (ones @ sparse.diags(weights) @ ones.T).tocoo()
+    own = np.asarray(ones @ weights).ravel()
+    floor = 0.5 * float(np.median(own[: len(keys)])) if keys else 0.0
+    mass = np.maximum(own, max(floor, 1e-9))
+    pairs = []
+    for a, b, weight in zip(shared.row, shared.col, shared.data, strict=True):
+        if a >= b or a >= len(keys) or weight <= 0:
+            continue  # each pair once; references only with students
+        share_a, share_b = weight / mass[a], weight / mass[b]
+        if max(share_a, share_b) < REPORT_FLOOR:
+            continue
+        pairs.append(
+            _pair(every[a], every[b], float(share_a), float(share_b), bool(b >= len(keys)))
+        )
     pairs.sort(key=lambda p: (-p.similarity, p.a, p.b))
     return Similarity(
         assignment,
@@ -201,6 +227,17 @@ def compare(
         len(common),
         {c.key: c for c in references},
     )
+
+
+def _weight(df: int, n: int) -> float:
+    """The weight of a fingerprint that ``df`` of ``n`` submissions have.
+
+    1 for code only one or two wrote, less the more wrote it (an inverse document frequency,
+    scaled so that a pair's own shared code weighs fully).
+    """
+    if n < 4 or df <= 2:
+        return 1.0
+    return float(min(1.0, max(0.0, np.log((1 + n) / (1 + df)) / np.log((1 + n) / 3))))
 
 
 def _fingerprint(code: Code) -> _Print:
@@ -261,27 +298,21 @@ def _drop(print_: _Print, common: set[int]) -> None:
     print_.coverage = float(get_token_coverage(print_.where, NOISE, len(print_.filtered)))
 
 
-def _pair(one: _Print, two: _Print, reference: bool = False) -> Pair | None:
-    """What ``one`` and ``two`` share (None: next to nothing)."""
+def _pair(one: _Print, two: _Print, share_one: float, share_two: float, reference: bool) -> Pair:
+    """The pair ``one`` and ``two`` with their shares, and where their shared code is."""
     from copydetect.utils import find_fingerprint_overlap, get_copied_slices
 
     shared = one.hashes & two.hashes
-    smaller = min(len(one.hashes), len(two.hashes))
-    if not shared or len(shared) < PREFILTER * smaller:
-        return None
     where_one, where_two = find_fingerprint_overlap(shared, shared, one.where, two.where)
-    slices_one = get_copied_slices(where_one, NOISE)
-    slices_two = get_copied_slices(where_two, NOISE)
-    share_one = float(np.sum(slices_one[1] - slices_one[0])) / one.coverage if one.coverage else 0
-    share_two = float(np.sum(slices_two[1] - slices_two[0])) / two.coverage if two.coverage else 0
+    share_one, share_two = min(share_one, 1.0), min(share_two, 1.0)
     return Pair(
         a=one.code.key,
         b=two.code.key,
-        similarity=round(min(max(share_one, share_two), 1.0), 4),
-        share_a=round(min(share_one, 1.0), 4),
-        share_b=round(min(share_two, 1.0), 4),
-        regions_a=_regions(slices_one, one.offsets),
-        regions_b=_regions(slices_two, two.offsets),
+        similarity=round(float((share_one + share_two) / 2), 4),
+        share_a=round(float(share_one), 4),
+        share_b=round(float(share_two), 4),
+        regions_a=_regions(get_copied_slices(where_one, NOISE), one.offsets),
+        regions_b=_regions(get_copied_slices(where_two, NOISE), two.offsets),
         reference=reference,
     )
 
