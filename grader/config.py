@@ -280,8 +280,9 @@ def find_assignment(folder: Path) -> Assignment:
         if (candidate / CONFIG_FILE).is_file():
             return load_assignment(candidate)
     raise AssignmentError(
-        f"no {CONFIG_FILE} in {folder}: check the notebook inside its assignment's "
-        "folder (assignments/<name>/), where it was released"
+        f"no {CONFIG_FILE} in {folder}: the checks are in the assignment's folder as it was "
+        "released (assignments/<name>/, with assignment.toml and tests/public): open the "
+        "notebook there, or point at it: Checker(path='.../assignments/<name>')"
     )
 
 

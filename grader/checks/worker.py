@@ -13,7 +13,6 @@ import contextlib
 import gc
 import multiprocessing
 import os
-import resource
 import time
 import traceback
 from dataclasses import dataclass
@@ -116,6 +115,10 @@ def _child(job: CheckJob, conn: Connection) -> None:
 
 def _limit(job: CheckJob) -> None:
     """The worker's own limits: a check (or a huge value from the kernel) cannot take the host."""
+    try:
+        import resource
+    except ImportError:  # Windows: the check's time limit still holds
+        return
     if job.memory_mb:
         resource.setrlimit(resource.RLIMIT_AS, (job.memory_mb << 20, job.memory_mb << 20))
     if job.cpu_seconds:

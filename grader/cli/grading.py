@@ -220,7 +220,7 @@ def check_cmd(notebook: Path, sandbox: SandboxMode) -> None:
     question and warns about what will break at grading. Hidden checks also run at grading,
     so passing the public checks is not the grade. Exits 0 whatever the result.
     """
-    outcome = self_check(notebook, grade_options(sandbox))
+    outcome = self_check(notebook, grade_options(sandbox, student=True))
     print_self_check(outcome, Console(highlight=False))
 
 

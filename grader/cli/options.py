@@ -122,10 +122,17 @@ fail_under_option = click.option(
 )
 
 
-def grade_options(sandbox: SandboxMode, kernels: str = "cold") -> GradeOptions:
-    """How to grade (says once when bubblewrap cannot be used)."""
+def grade_options(
+    sandbox: SandboxMode, kernels: str = "cold", student: bool = False
+) -> GradeOptions:
+    """How to grade (says once when bubblewrap cannot be used; to a ``student``, plainly)."""
     isolation, warning = choose_isolation(sandbox)
-    if warning:
+    if warning and student and sandbox == "auto":
+        log.warning(
+            "this machine has no bubblewrap sandbox (Linux only): your notebook runs with the "
+            "limits this system offers; grading will run it in the full sandbox"
+        )
+    elif warning:
         log.warning(warning)
     return GradeOptions(isolation=isolation, warm_kernels=kernels == "warm")
 

@@ -8,6 +8,7 @@ are the guest's (:mod:`grader.guest.protocol`); the zygote applies them to warm 
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -114,6 +115,27 @@ def rlimits(
 def rlimit_args(limits: dict[str, int]) -> list[str]:
     """``prlimit`` options for a student kernel."""
     return [f"--{name}={value}" for name, value in limits.items()]
+
+
+def has_util_linux() -> bool:
+    """Whether ``prlimit`` is here (and ``setpriv``, when running as root)."""
+    root = getattr(os, "geteuid", lambda: -1)() == 0
+    return shutil.which("prlimit") is not None and (not root or shutil.which("setpriv") is not None)
+
+
+LAUNCHER = Path(__file__).resolve().parent.parent / "guest" / "launch.py"
+"""The portable stand-in for ``prlimit`` + ``setpriv`` (:mod:`grader.guest.launch`)."""
+
+
+def launcher_args(limits: dict[str, int], uid: int | None) -> list[str]:
+    """The command that limits (and, as root, drops) a kernel where util-linux is missing."""
+    return [
+        sys.executable,
+        str(LAUNCHER),
+        json.dumps(limits),
+        "" if uid is None else str(uid),
+        "--",
+    ]
 
 
 def python_roots() -> list[Path]:

@@ -23,7 +23,9 @@ from grader.errors import SandboxError
 from grader.sandbox.bwrap import (
     Isolation,
     bwrap_args,
+    has_util_linux,
     kernel_env,
+    launcher_args,
     rlimit_args,
     rlimits,
     seed_home_args,
@@ -90,7 +92,11 @@ class SandboxProvisioner(LocalProvisioner):
         box = self.settings
         uid = box.uid
         kernel_cmd = list(kwargs.pop("cmd"))
-        wrapped = ["prlimit", *rlimit_args(box.limits), "--"]
+        portable = box.isolation != "bwrap" and not has_util_linux()
+        if portable:  # no prlimit or setpriv here (macOS, Windows, a bare container)
+            wrapped = launcher_args(box.limits, uid)
+        else:
+            wrapped = ["prlimit", *rlimit_args(box.limits), "--"]
         if box.isolation == "bwrap":
             wrapped += [*bwrap_args(Path(box.workdir), Path(box.run_dir), uid, box.disk_mb), "--"]
             env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}
@@ -98,7 +104,7 @@ class SandboxProvisioner(LocalProvisioner):
         else:
             env = kernel_env(box.workdir, str(os.getpid()))
             cwd = box.workdir
-        if uid is not None:
+        if uid is not None and not portable:
             wrapped += setpriv_args(uid)
         if box.isolation == "bwrap":
             wrapped += seed_home_args()

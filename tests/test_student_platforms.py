@@ -1,0 +1,167 @@
+"""Self-checking on the machines students have, simulated on this Linux one.
+
+macOS, Windows, Colab and JupyterHub have no bubblewrap, and macOS and Windows no ``prlimit``
+or ``setpriv``: `grader check` then runs the kernel under grader/guest/launch.py (the limits the
+platform's ``resource`` module offers) and says once, plainly, that grading uses the full
+sandbox. The student path must import where Linux-only modules do not exist.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import COURSE, NOTEBOOKS, ROOT
+
+NOBODY = 65534
+
+
+def _bare_path(tmp_path: Path) -> Path:
+    """A PATH with a shell and nothing else: no bwrap, prlimit or setpriv."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "sh").symlink_to(shutil.which("sh") or "/bin/sh")
+    return bin_dir
+
+
+def _check(
+    notebook: Path, env: dict[str, str], user: int | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "grader", "check", str(notebook)],
+        cwd=notebook.parent, capture_output=True, text=True, timeout=300, env=env,
+        stdin=subprocess.DEVNULL, user=user, group=user, extra_groups=[] if user else None,
+    )  # fmt: skip
+
+
+def _interpreter_usable_by(user: int) -> bool:
+    try:
+        done = subprocess.run([sys.executable, "-c", "pass"], user=user, group=user,
+                              extra_groups=[], capture_output=True, cwd="/", check=False)  # fmt: skip
+    except PermissionError:
+        return False
+    return done.returncode == 0
+
+
+@pytest.fixture
+def released(tmp_path):
+    course = tmp_path / "course"
+    shutil.copytree(COURSE, course)
+    done = subprocess.run([sys.executable, "-m", "grader", "--course", str(course), "release",
+                           "mini"], capture_output=True, text=True, cwd=ROOT, check=False)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    folder = course / "assignments" / "mini"
+    shutil.copy(NOTEBOOKS / "mini" / "correct.ipynb", folder / "mine.ipynb")
+    return folder
+
+
+def _verdicts(stdout: str) -> list[str]:
+    text = " ".join(stdout.split())
+    return [line for line in ("Public checks: 1 of 1 passed", "Public checks: 0 of 1 passed",
+                              "hint: Return a + b.") if line in text]  # fmt: skip
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("as_user", ["this user", "an unprivileged user"])
+def test_the_self_check_gives_the_same_verdicts_without_bubblewrap_prlimit_or_setpriv(
+    released, tmp_path, as_user
+):
+    user = None
+    home = tmp_path / "home"
+    home.mkdir()
+    if as_user == "an unprivileged user":
+        if os.geteuid() != 0:
+            pytest.skip("runs as another user only when the tests run as root (CI does)")
+        if not _interpreter_usable_by(NOBODY):
+            pytest.skip(f"this Python ({sys.executable}) is not reachable by other users here")
+        user = NOBODY
+        for path in [tmp_path, *tmp_path.rglob("*")]:
+            os.chown(path, NOBODY, NOBODY, follow_symlinks=False)
+    full = {**os.environ, "PYTHONWARNINGS": "ignore", "HOME": str(home)}
+    bare = {"PATH": str(_bare_path(tmp_path)), "HOME": str(home), "PYTHONWARNINGS": "ignore"}
+    for notebook in ("mine.ipynb", "mini.ipynb"):
+        linux = _check(released / notebook, full)
+        other = _check(released / notebook, bare, user)
+        assert linux.returncode == other.returncode == 0, other.stderr[-2000:]
+        assert _verdicts(other.stdout) == _verdicts(linux.stdout) != []
+        assert other.stderr.count("grading will run it in the full sandbox") == 1, other.stderr
+        assert "Traceback" not in other.stderr
+
+
+STDLIB_FIRST = """
+import sys, sysconfig
+sysconfig.get_config_vars()
+import asyncio, subprocess, multiprocessing, multiprocessing.connection, selectors, socket
+import concurrent.futures, tempfile, shutil, signal, ctypes, ctypes.util
+"""
+LIBRARIES_FIRST = """
+import numpy, jinja2, nbformat, pytest, click, markupsafe, rich, zmq, zmq.asyncio
+import jupyter_client, jupyter_client.manager, jupyter_client.provisioning, nbclient, traitlets
+import sqlalchemy, pandas
+"""
+ELSEWHERE = """
+sys.modules["resource"] = None
+sys.modules["fcntl"] = None
+sys.platform = {platform!r}
+"""
+
+
+def _python(code: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=cwd,
+                          timeout=120, check=False)  # fmt: skip
+
+
+@pytest.mark.parametrize("platform", ["darwin", "win32"])
+def test_the_checker_imports_elsewhere_and_loads_no_grading_engine(platform, tmp_path):
+    """`from grader import Checker` with sys.platform another one's and no resource or fcntl
+    module (the standard library's platform-dependent modules are imported first, as the
+    real platform would have them)."""
+    code = (
+        STDLIB_FIRST
+        + ELSEWHERE.format(platform=platform)
+        + f"""
+from grader import Checker
+engine = {{"nbclient", "jupyter_client", "rich", "sqlalchemy", "flask", "copydetect", "zmq"}}
+loaded = sorted(m for m in sys.modules if m.split(".")[0] in engine
+                or m.startswith(("grader.sandbox", "grader.gradebook", "grader.grade")))
+assert not loaded, loaded
+check = Checker(path={str(COURSE / "solutions" / "mini")!r})
+assert check.assignment.name == "mini"
+print("ok")
+"""
+    )
+    done = _python(code, tmp_path)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.strip() == "ok"
+
+
+@pytest.mark.parametrize("platform", ["darwin", "win32"])
+def test_grader_check_s_modules_import_elsewhere(platform, tmp_path):
+    """The modules `grader check` runs import there too (the libraries imported first)."""
+    code = (
+        STDLIB_FIRST
+        + LIBRARIES_FIRST
+        + ELSEWHERE.format(platform=platform)
+        + """
+import grader.cli, grader.student.selfcheck, grader.sandbox.provisioner, grader.checks.worker
+import grader.sandbox.kernel, grader.sandbox.reaper, grader.grade
+print("ok")
+"""
+    )
+    done = _python(code, tmp_path)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.strip() == "ok"
+
+
+def test_a_notebook_opened_elsewhere_is_told_where_the_checks_must_be(tmp_path):
+    code = "from grader import Checker\nChecker()\n"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=tmp_path, timeout=60, check=False)  # fmt: skip
+    assert done.returncode == 1
+    last = done.stderr.strip().splitlines()[-1]
+    assert "assignments/<name>/" in last and "Checker(path=" in last
