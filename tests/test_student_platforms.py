@@ -12,6 +12,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -69,21 +70,26 @@ def _verdicts(stdout: str) -> list[str]:
 @pytest.mark.slow
 @pytest.mark.parametrize("as_user", ["this user", "an unprivileged user"])
 def test_the_self_check_gives_the_same_verdicts_without_bubblewrap_prlimit_or_setpriv(
-    released, tmp_path, as_user
+    released, tmp_path, as_user, request
 ):
     user = None
-    home = tmp_path / "home"
-    home.mkdir()
+    where = tmp_path
     if as_user == "an unprivileged user":
         if os.geteuid() != 0:
             pytest.skip("runs as another user only when the tests run as root (CI does)")
         if not _interpreter_usable_by(NOBODY):
             pytest.skip(f"this Python ({sys.executable}) is not reachable by other users here")
         user = NOBODY
-        for path in [tmp_path, *tmp_path.rglob("*")]:
+        where = Path(tempfile.mkdtemp(prefix="grader-student-"))  # pytest's tmp is root's only
+        request.addfinalizer(lambda: shutil.rmtree(where, ignore_errors=True))
+        released = Path(shutil.copytree(released, where / "mini"))
+    home = where / "home"
+    home.mkdir()
+    if user is not None:
+        for path in [where, *where.rglob("*")]:
             os.chown(path, NOBODY, NOBODY, follow_symlinks=False)
     full = {**os.environ, "PYTHONWARNINGS": "ignore", "HOME": str(home)}
-    bare = {"PATH": str(_bare_path(tmp_path)), "HOME": str(home), "PYTHONWARNINGS": "ignore"}
+    bare = {"PATH": str(_bare_path(where)), "HOME": str(home), "PYTHONWARNINGS": "ignore"}
     for notebook in ("mine.ipynb", "mini.ipynb"):
         linux = _check(released / notebook, full)
         other = _check(released / notebook, bare, user)
