@@ -116,14 +116,15 @@ def _timed(sub: Submission, folder: Path | None, from_zip: bool = False) -> Subm
 
 
 def _one_student(assignment: Assignment, folder: Path) -> bool:
-    """Whether a folder given by itself is one student's.
+    """Whether a folder given by itself is one student's (named after the folder).
 
-    It is when it holds a notebook of a multi-notebook assignment, or nbgrader's
-    ``<assignment>/`` folder holding one.
+    It is when it holds the assignment's notebook (any of them, for a multi-notebook one), as
+    ``ada/<notebook>`` given by itself is ada's; or nbgrader's ``<assignment>/`` folder holding
+    one.
     """
     inner = folder / assignment.name
     nbgrader = inner.is_dir() and _holds_notebooks(assignment, inner)
-    return nbgrader or (assignment.multi_notebook and _holds_notebooks(assignment, folder))
+    return nbgrader or _holds_notebooks(assignment, folder)
 
 
 def _holds_notebooks(assignment: Assignment, folder: Path) -> bool:

@@ -321,3 +321,13 @@ def test_below_counts_the_final_score_and_every_ungradable_submission():
     assert [r.student for r in below(results, 55)] == ["ada", "zed"]
     assert [r.student for r in below(results, 81)] == ["ada", "ben", "zed"]
     assert [r.student for r in below(results, 0)] == ["zed"]
+
+
+def test_the_students_markdown_has_one_table_row_per_question():
+    from grader.feedback.report import render_student_markdown
+
+    md = render_student_markdown(ada())
+    assert (
+        "| q1: Add | 3 / 3 | 2 of 2 |\n| q2: Total (all or nothing) | 0 / 2.5 | 1 of 2 |\n\n## Checks"
+        in md
+    )

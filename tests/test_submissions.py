@@ -166,3 +166,13 @@ def test_one_student_s_nbgrader_folder_given_by_itself_is_that_student(tmp_path)
     with find_submissions(MINI, [tmp_path / "ada"]) as subs:
         assert [(s.student, s.path.name) for s in subs] == [("ada", "mini.ipynb")]
         assert subs[0].submitted_at is not None
+
+
+def test_student_folders_given_one_by_one_are_each_their_student(tmp_path):
+    """`grader grade NAME cohort/ada cohort/ben`: two students, named after their folders."""
+    mini = load_assignment(COURSE / "solutions" / "mini", "mini")
+    for student in ("ada", "ben"):
+        (tmp_path / student).mkdir()
+        shutil.copy(NOTEBOOKS / "mini" / "correct.ipynb", tmp_path / student / "mini.ipynb")
+    with find_submissions(mini, [tmp_path / "ada", tmp_path / "ben"]) as subs:
+        assert [(s.student, s.path.parent.name) for s in subs] == [("ada", "ada"), ("ben", "ben")]
