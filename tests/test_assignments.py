@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import re
 import shutil
 from html.parser import HTMLParser
 
@@ -16,8 +17,17 @@ from tests.conftest import ASSIGNMENTS, COHORT, ROOT, grade_cohort, run_grader
 pytestmark = pytest.mark.slow
 
 
-def test_the_four_course_assignments_are_present():
-    assert ASSIGNMENTS == ["data-wrangling", "linear-algebra", "model-evaluation", "model-training"]
+def test_the_course_assignments_are_present_and_listed_in_the_readme():
+    assert ASSIGNMENTS == ["data-wrangling", "linear-algebra", "model-evaluation", "model-training",
+                           "optimization"]  # fmt: skip
+    course = (ROOT / "README.md").read_text().split("## The course", 1)[1].split("\n## ", 1)[0]
+    assert re.findall(r"^\| `([a-z-]+)` \|", course, re.MULTILINE) == [
+        "linear-algebra",
+        "data-wrangling",
+        "model-training",
+        "model-evaluation",
+        "optimization",
+    ]
 
 
 @pytest.mark.parametrize("name", ASSIGNMENTS)
