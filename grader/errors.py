@@ -35,6 +35,10 @@ class KernelError(GraderError):
     """The grader's own kernel or check worker machinery failed (not the student's code)."""
 
 
+class VariantError(GraderError):
+    """The data-variant generator failed for one student (the instructor's code, not theirs)."""
+
+
 class GradebookError(GraderError):
     """The gradebook is missing, cannot be opened, read or written, or holds nothing asked for."""
 

@@ -24,7 +24,7 @@ import nbformat
 
 from grader.checks.runner import CheckInput, notebook_label, run_checks_for
 from grader.config import Assignment
-from grader.errors import AssignmentError, KernelError, SandboxError
+from grader.errors import KernelError, SandboxError, VariantError
 from grader.execute import STOPPED_TAIL, AfterCell, Execution, run_notebook
 from grader.late import apply_late_policy
 from grader.manual import capture_answers
@@ -97,8 +97,7 @@ async def _grade_or_fail(
     """The submission's result, or a grader failure when the grader's own machinery failed."""
     try:
         return await _grade(assignment, submission, options, kernels)
-    except (KernelError, SandboxError, AssignmentError) as exc:
-        # AssignmentError: the instructor's data-variant generator failed for this student.
+    except (KernelError, SandboxError, VariantError) as exc:
         return grader_failure(assignment, submission.student, str(exc))
 
 

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.config import Assignment
-from grader.errors import AssignmentError, ConfigError
+from grader.errors import AssignmentError, ConfigError, VariantError
 
 SECRET_ENV = "GRADER_SECRET"  # noqa: S105 -- a variable's name
 SECRET_FILE = ".secret"  # noqa: S105 -- a file's name
@@ -106,7 +106,7 @@ def build_variant(assignment: Assignment, student: str, folder: Path) -> Variant
 
     Raises:
         ConfigError: no course secret.
-        AssignmentError: the generator failed, timed out or returned no dict.
+        VariantError: the generator failed, timed out or returned no dict.
     """
     seed = variant_seed(course_secret(assignment), assignment.name, student)
     folder.mkdir(parents=True, exist_ok=True)
@@ -121,16 +121,16 @@ def build_variant(assignment: Assignment, student: str, folder: Path) -> Variant
             stdin=subprocess.DEVNULL,
         )
     except subprocess.TimeoutExpired as exc:
-        raise AssignmentError(
+        raise VariantError(
             f"{assignment.variants} took over {GENERATOR_TIMEOUT:g} s for {student}"
         ) from exc
     if done.returncode != 0:
         last = (done.stderr.strip().splitlines() or ["no message"])[-1]
-        raise AssignmentError(f"{assignment.variants} failed for {student}: {last}")
+        raise VariantError(f"{assignment.variants} failed for {student}: {last}")
     try:
         params = json.loads(done.stdout.rsplit("\n", 1)[-1])
     except ValueError as exc:
-        raise AssignmentError(f"{assignment.variants} gave no parameters for {student}") from exc
+        raise VariantError(f"{assignment.variants} gave no parameters for {student}") from exc
     (folder / PARAMS_FILE).write_text(json.dumps(params, indent=2) + "\n", encoding="utf-8")
     return Variant(params, folder)
 

@@ -19,13 +19,14 @@ pytestmark = pytest.mark.slow
 
 def test_the_course_assignments_are_present_and_listed_in_the_readme():
     assert ASSIGNMENTS == ["data-wrangling", "linear-algebra", "model-evaluation", "model-training",
-                           "optimization"]  # fmt: skip
+                           "optimization", "probability-statistics"]  # fmt: skip
     course = (ROOT / "README.md").read_text().split("## The course", 1)[1].split("\n## ", 1)[0]
     assert re.findall(r"^\| `([a-z-]+)` \|", course, re.MULTILINE) == [
         "linear-algebra",
         "data-wrangling",
         "model-training",
         "model-evaluation",
+        "probability-statistics",
         "optimization",
     ]
 

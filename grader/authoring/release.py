@@ -52,7 +52,8 @@ def release_for_students(assignment: Assignment, dest: Path, students: Sequence[
     students' copies. The course secret is made when there is none.
 
     Raises:
-        AssignmentError, ReportError: as :func:`release`; or the variant generator failed.
+        AssignmentError, ReportError: as :func:`release`.
+        VariantError: the variant generator failed for a student.
         ConfigError: the assignment has no ``[variants]``.
     """
     if not assignment.variants:

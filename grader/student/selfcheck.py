@@ -98,7 +98,7 @@ def print_self_check(check: SelfCheck, console: Console) -> None:
             expand=True,
         )
         table.add_column("", width=2)
-        table.add_column("check", ratio=1)
+        table.add_column("check", ratio=1, overflow="fold")  # a long name wraps, never cut
         table.add_column("why", ratio=3)
         for c in checks:
             mark = "[green]✓[/green]" if c.passed else "[red]✗[/red]"
