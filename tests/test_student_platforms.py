@@ -171,3 +171,35 @@ def test_a_notebook_opened_elsewhere_is_told_where_the_checks_must_be(tmp_path):
     assert done.returncode == 1
     last = done.stderr.strip().splitlines()[-1]
     assert "assignments/<name>/" in last and "Checker(path=" in last
+
+
+def test_the_launcher_sets_the_limits_the_platform_offers_and_runs_the_kernel_command():
+    from grader.sandbox.bwrap import LAUNCHER
+
+    probe = "import resource; print(resource.getrlimit(resource.RLIMIT_NOFILE)[0])"
+    done = subprocess.run(
+        [sys.executable, str(LAUNCHER), '{"nofile": 64, "core": 0}', "", "--", sys.executable,
+         "-c", probe], capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "64"
+    bad = subprocess.run([sys.executable, str(LAUNCHER), "{}", ""], capture_output=True,
+                         text=True, timeout=60, check=False)  # fmt: skip
+    assert bad.returncode != 0 and "usage: launch.py" in bad.stderr
+
+
+def test_without_prlimit_a_limits_only_kernel_starts_under_the_launcher(monkeypatch, tmp_path):
+    import grader.sandbox.provisioner as provisioner
+    from grader.sandbox.bwrap import LAUNCHER
+
+    config = provisioner.SandboxConfig(
+        workdir=str(tmp_path), run_dir=str(tmp_path), isolation="limits", uid=None,
+        memory_mb=512, cpu_seconds=30, nproc=64, disk_mb=64, open_files=128,
+    )  # fmt: skip
+    box = provisioner.SandboxProvisioner(sandbox=config.to_traits()["sandbox"])
+    for util_linux, first in ((True, "prlimit"), (False, sys.executable)):
+        monkeypatch.setattr(provisioner, "has_util_linux", lambda u=util_linux: u)
+        cmd = box.wrap({"cmd": ["python", "-m", "ipykernel_launcher"]})["cmd"]
+        assert cmd[0] == first
+        assert cmd[-3:] == ["python", "-m", "ipykernel_launcher"]
+        assert (str(LAUNCHER) in cmd) is not util_linux

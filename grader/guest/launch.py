@@ -54,9 +54,9 @@ def drop_to(uid: int) -> None:
 
 def main(argv: list[str]) -> None:
     """``LIMITS_JSON UID -- COMMAND…``: limit, drop, run."""
-    limits, uid, separator, *command = argv
-    if separator != "--" or not command:
+    if len(argv) < 4 or argv[2] != "--":
         raise SystemExit("usage: launch.py LIMITS_JSON UID -- COMMAND...")
+    limits, uid, _, *command = argv
     set_limits(json.loads(limits))
     if uid:
         drop_to(int(uid))
