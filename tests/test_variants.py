@@ -10,7 +10,7 @@ import nbformat
 import pytest
 
 from grader.config import load_assignment
-from grader.errors import AssignmentError, ConfigError
+from grader.errors import ConfigError, VariantError
 from grader.variants import build_variant, course_secret, read_roster, variant_seed
 from tests.conftest import COURSE, run_grader
 
@@ -59,7 +59,7 @@ def test_a_broken_generator_is_a_clear_error(course, tmp_path):
     assignment = variants(course)
     course_secret(assignment, create=True)
     with pytest.raises(
-        AssignmentError, match=r"make_data\.py failed for ada: ValueError: no numbers for ada"
+        VariantError, match=r"make_data\.py failed for ada: ValueError: no numbers for ada"
     ):
         build_variant(assignment, "ada", tmp_path / "v")
 
