@@ -315,8 +315,10 @@ class Gradebook:
         return {n: tuple(Path(p) for m, p in rows if m == n) for n, _ in rows}
 
     @_database_errors
-    def answers(self, assignment: str) -> dict[tuple[str, str], ManualAnswer]:
-        """The answers to manual questions of each student's latest result.
+    def answers(
+        self, assignment: str, student: str | None = None
+    ) -> dict[tuple[str, str], ManualAnswer]:
+        """The answers to manual questions of each student's latest result (or ``student``'s).
 
         By (student, question); none for results graded before answers were kept.
         """
@@ -326,6 +328,8 @@ class Gradebook:
             .join(students, students.c.id == submissions.c.student_id)
             .where(submissions.c.id.in_(_newest(assignment)))
         )
+        if student is not None:
+            query = query.where(students.c.name == student)
         with self.engine.connect() as conn:
             rows = conn.execute(query).all()
         found = {}

@@ -386,10 +386,8 @@ def answer_text(
         return "", f"the notebook cannot be read: {nb.reason}"
     parts = []
     for cell in nb.cells:
-        first, _, rest = str(cell.source).partition("\n")
-        match = _MARKER.match(first)
-        if match and (match["md"] or match["py"]) == question:
-            parts.append(rest.strip("\n"))
+        if marked_question(cell) == question:
+            parts.append(str(cell.source).partition("\n")[2].strip("\n"))
     if not parts:
         return "", f"no cell marked MANUAL: {question} in {path.name}"
     return "\n\n".join(parts), ""

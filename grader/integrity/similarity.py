@@ -77,7 +77,6 @@ class _Print:
     offsets: Any
     hashes: set[int]
     where: dict[int, list[int]]
-    coverage: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -290,12 +289,9 @@ def kgram_hashes(text: str, k: int) -> Any:
 
 
 def _drop(print_: _Print, common: set[int]) -> None:
-    """Take the common fingerprints out of ``print_``; count the code the rest covers."""
-    from copydetect.utils import get_token_coverage
-
+    """Take the common fingerprints out of ``print_``."""
     print_.hashes -= common
     print_.where = {h: i for h, i in print_.where.items() if h not in common}
-    print_.coverage = float(get_token_coverage(print_.where, NOISE, len(print_.filtered)))
 
 
 def _pair(one: _Print, two: _Print, share_one: float, share_two: float, reference: bool) -> Pair:

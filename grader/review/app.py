@@ -198,7 +198,7 @@ def create_app(config: ReviewConfig) -> Flask:
         student = student_of(seen, sid)
         queue = queue_of(question, seen)
         grade = seen.grades.get((student, question))
-        answers = state.gradebook.answers(state.assignment.name)
+        answers = state.gradebook.answers(state.assignment.name, student)
         shown = answers.get((student, question)) or _from_files(
             state.gradebook, state.assignment, student, question
         )
@@ -345,10 +345,8 @@ def _patch(body: object, config: QuestionConfig, who: str) -> tuple[Patch, str]:
     if not isinstance(grader, str) or not grader.strip() or len(grader) > 100:
         abort(400, "grader must be a name")
     changes = {k: v for k, v in body.items() if k != "grader"}
-    if set(changes) - {"item", "on", "adjustment", "comment"}:
-        abort(
-            400, f"unknown field: {sorted(set(changes) - {'item', 'on', 'adjustment', 'comment'})}"
-        )
+    if unknown := set(changes) - {"item", "on", "adjustment", "comment"}:
+        abort(400, f"unknown field: {sorted(unknown)}")
     item = changes.get("item")
     if item is not None and (
         isinstance(item, bool) or not isinstance(item, int) or not 1 <= item <= len(config.rubric)
