@@ -19,6 +19,8 @@ import dataclasses
 import datetime as dt
 import functools
 import json
+import sqlite3
+import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -442,13 +444,30 @@ def _sqlite_transactions(engine: sa.Engine) -> None:
         dbapi_connection.isolation_level = None  # the driver's own BEGIN off: ours below
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_SECONDS * 1000}")
-        cursor.execute("PRAGMA journal_mode = WAL")
+        _wal(cursor)
         cursor.close()
 
     @sa.event.listens_for(engine, "begin")
     def begin(conn: sa.Connection) -> None:
         writes = conn.get_execution_options().get("grader_writes", False)
         conn.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
+
+
+def _wal(cursor: Any) -> None:
+    """Put the file in WAL mode (kept by the file), waiting while another connection holds it.
+
+    Switching a new file to WAL needs it alone, and SQLite answers "database is locked" at once
+    instead of calling the busy handler when two openers of a new file race for it.
+    """
+    deadline = time.monotonic() + SQLITE_BUSY_SECONDS
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 def _answer(text: str) -> ManualAnswer | None:
