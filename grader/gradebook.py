@@ -106,12 +106,13 @@ def default_url(out_dir: Path) -> str:
 
 
 def latest_results(
-    url: str, assignment: str, rubric: Assignment | None = None
+    url: str, assignment: str, rubric: Assignment | None = None, answers: bool = False
 ) -> list[SubmissionResult]:
     """The latest result of each student of ``assignment`` in an existing gradebook.
 
     With the assignment's settings (``rubric``), its manual grades are applied
-    (:func:`grader.manual.apply_manual_grades`): what every report and export shows.
+    (:func:`grader.manual.apply_manual_grades`): what every report and export shows. With
+    ``answers``, each result carries its stored answers and figures (as when it was graded).
 
     Raises:
         GradebookError: the SQLite file at ``url`` does not exist, holds no results, or
@@ -126,6 +127,13 @@ def latest_results(
         results = gradebook.latest(assignment)
         if rubric is not None:
             results = gradebook.with_manual_grades(results, rubric)
+        if answers:
+            kept: dict[str, list[ManualAnswer]] = {}
+            for (student, _), answer in gradebook.answers(assignment).items():
+                kept.setdefault(student, []).append(answer)
+            results = [
+                dataclasses.replace(r, answers=tuple(kept.get(r.student, ()))) for r in results
+            ]
     finally:
         gradebook.close()
     if not results:

@@ -57,6 +57,7 @@ manual_grades = sa.Table(
     sa.UniqueConstraint("assignment", "student", "question"),
 )
 
+_FIGURE = re.compile(r"^\s*#\s*FIGURE:\s*(\S+)")
 _MARKER = re.compile(r"^\s*(?:<!--\s*MANUAL:\s*(?P<md>[^\s>]+)\s*-->|#\s*MANUAL:\s*(?P<py>\S+))")
 
 
@@ -214,11 +215,13 @@ def marked_question(cell: Mapping[str, object]) -> str:
 def capture_answers(
     nb: Mapping[str, object], assignment: Assignment, notebook: str
 ) -> tuple[ManualAnswer, ...]:
-    """The answers to the manual questions in ``notebook`` (its file name), from its graded run.
+    """The manual answers and autograded questions' figures in ``notebook``, from its graded run.
 
     Each answer is the cells marked for its question, with their outputs (code) or attachments
     (Markdown); a question of this notebook without a marked cell gets an empty answer saying
-    so. Outputs beyond :data:`ANSWER_BYTES` per answer are left out, with a note.
+    so. A code cell whose first line is ``# FIGURE: <question>`` (an autograded question) gives
+    a figure answer: the cell with only its image outputs, for the feedback page. Outputs beyond
+    :data:`ANSWER_BYTES` per answer are left out, with a note.
     """
     mine = [
         name
@@ -226,19 +229,28 @@ def capture_answers(
         if q.manual and (not q.notebook or Path(q.notebook).stem == Path(notebook).stem)
     ]
     cells: dict[str, list[AnswerCell]] = {name: [] for name in mine}
+    figures: dict[str, list[AnswerCell]] = {}
     budget = dict.fromkeys(mine, ANSWER_BYTES)
     notes: dict[str, str] = {}
     for cell in nb.get("cells", ()):  # type: ignore[attr-defined]
         question = marked_question(cell)
-        if question not in cells:
-            continue
-        outputs = tuple(json.loads(json.dumps(cell.get("outputs", []))))
+        if question in cells:
+            outputs = tuple(json.loads(json.dumps(cell.get("outputs", []))))
+            found = cells[question]
+        else:
+            question = figure_question(cell)
+            known = assignment.questions.get(question)
+            if known is None or known.manual or cell.get("cell_type") != "code":
+                continue
+            outputs = tuple(json.loads(json.dumps(_images(cell.get("outputs", [])))))
+            found = figures.setdefault(question, [])
+            budget.setdefault(question, ANSWER_BYTES)
         size = len(json.dumps(outputs))
         if size > budget[question]:
             outputs = ()
             notes[question] = "outputs too large to keep were left out"
         budget[question] -= len(json.dumps(outputs))
-        cells[question].append(
+        found.append(
             AnswerCell(
                 cell_type=str(cell.get("cell_type", "")),
                 source=str(cell.get("source", "")).partition("\n")[2].strip("\n"),
@@ -246,7 +258,7 @@ def capture_answers(
                 attachments=json.loads(json.dumps(cell.get("attachments", {}))),
             )
         )
-    return tuple(
+    manual = tuple(
         ManualAnswer(
             question=name,
             cells=tuple(found),
@@ -255,6 +267,31 @@ def capture_answers(
         )
         for name, found in cells.items()
     )
+    drawn = tuple(
+        ManualAnswer(name, tuple(found), notebook, notes.get(name, ""), figure=True)
+        for name, found in figures.items()
+    )
+    return manual + drawn
+
+
+def figure_question(cell: Mapping[str, object]) -> str:
+    """The question whose figure ``cell`` draws (its first line ``# FIGURE: q9``), or ""."""
+    match = _FIGURE.match(str(cell.get("source", "")).partition("\n")[0])
+    return match[1] if match else ""
+
+
+def _images(outputs: Any) -> list[Any]:
+    """The outputs that show an image (a plot), each with only its image data."""
+    kept = []
+    for output in outputs if isinstance(outputs, list) else ():
+        data = output.get("data") if isinstance(output, Mapping) else None
+        if output.get("output_type") in ("display_data", "execute_result") and isinstance(
+            data, Mapping
+        ):
+            images = {k: v for k, v in data.items() if str(k).startswith("image/")}
+            if images:
+                kept.append({"output_type": "display_data", "data": images, "metadata": {}})
+    return kept
 
 
 @dataclass(frozen=True)

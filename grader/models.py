@@ -140,6 +140,9 @@ class ManualAnswer:
     """The notebook of the cells (its file name)."""
     note: str = ""
     """Why there is no answer or part of it is left out ("" when it is whole)."""
+    figure: bool = False
+    """The figure an autograded question's cells (marked ``FIGURE``) drew, for the feedback
+    page, rather than an answer graded by hand."""
 
     def text(self) -> str:
         """The answer's cells' text, one after another."""

@@ -32,11 +32,11 @@ CELLS = [
 ]
 
 
-def with_notebook(check):
-    """Run CELLS in a sandboxed kernel, then call check(nb) from this process."""
+def with_notebook(check, cells=CELLS):
+    """Run ``cells`` in a sandboxed kernel, then call check(nb) from this process."""
 
     async def main():
-        nb = new_notebook(cells=[new_code_cell(c) for c in CELLS])
+        nb = new_notebook(cells=[new_code_cell(c) for c in cells])
         with tempfile.TemporaryDirectory() as tmp:
             isolation, _ = choose_isolation("auto")
             limits = Limits(cell_timeout=10, check_timeout=2)
@@ -96,3 +96,81 @@ def test_call_that_ignores_interrupts_times_out_and_abandons_the_kernel():
             nb.function("double")(1)
 
     with_notebook(check)
+
+
+PLOTS = [
+    "import matplotlib.pyplot as plt\nimport numpy as np",
+    # shown and closed by plt.show() inside the cell
+    "fig, ax = plt.subplots()\n"
+    "ax.plot([0, 1, 2], [0, 1, 4], label='squares')\n"
+    "ax.scatter([1, 2], [3, 4], c=[0, 1], label='points')\n"
+    "ax.set(title='Growth', xlabel='x', ylabel='y', yscale='log')\n"
+    "ax.legend()\n"
+    "plt.show()",
+    # shown and closed by the inline backend at the end of the cell
+    "fig2, (left, right) = plt.subplots(1, 2)\n"
+    "fig2.suptitle('Two')\n"
+    "left.bar(['a', 'b'], [3, 5])\n"
+    "right.imshow(np.zeros((4, 6)))",
+    "plt.figure()\nplt.plot(['mon', 'tue'], [1, 2])\nplt.close('all')",
+]
+
+
+def test_figures_come_back_as_data_after_the_backend_closed_them():
+    def check(nb):
+        figures = nb.figures()
+        assert [f["suptitle"] for f in figures] == ["", "Two", ""]
+        (growth,) = figures[0]["axes"]
+        assert (growth["title"], growth["xlabel"], growth["ylabel"]) == ("Growth", "x", "y")
+        assert (growth["xscale"], growth["yscale"]) == ("linear", "log")
+        assert growth["legend"] == ["squares", "points"]
+        (line,) = growth["lines"]
+        assert line["label"] == "squares"
+        np.testing.assert_array_equal(line["y"], [0, 1, 4])
+        (points,) = growth["scatters"]
+        np.testing.assert_array_equal(points["offsets"], [[1, 3], [2, 4]])
+        np.testing.assert_array_equal(points["array"], [0, 1])
+        left, right = figures[1]["axes"]
+        np.testing.assert_array_equal(left["bars"][0]["heights"], [3, 5])
+        np.testing.assert_array_equal(left["bars"][0]["x"], [0, 1])
+        assert right["images"] == [{"shape": (4, 6)}]
+        assert figures[2]["axes"][0]["lines"][0]["x"] == ["mon", "tue"]  # categories as text
+
+    with_notebook(check, PLOTS)
+
+
+def test_a_notebook_without_plots_has_no_figures_and_never_imports_matplotlib():
+    def check(nb):
+        assert nb.figures() == []
+        assert nb.eval("__import__('sys').modules.get('matplotlib') is None")
+
+    with_notebook(check, CELLS[:2])
+
+
+STUDENT_TESTS = [
+    "def clip(x, low, high):\n    return max(low, min(x, high))",
+    "keep = clip",  # an alias: replaced too, so a test cannot call the original through it
+    "def test_inside():\n    assert clip(5, 0, 10) == 5",
+    "def test_bounds():\n    assert keep(-1, 0, 10) == 0\n    assert clip(11, 0, 10) == 10",
+    "def test_needs_an_argument(x):\n    raise AssertionError('never run')",
+    "def helper_not_a_test():\n    raise AssertionError('never run')",
+]
+
+
+def test_the_students_tests_run_against_each_implementation_and_the_globals_come_back():
+    def check(nb):
+        good = "def clip(x, low, high):\n    return min(max(x, low), high)"
+        assert nb.student_tests(good) == {"test_inside": None, "test_bounds": None}
+        no_upper = "def clip(x, low, high):\n    return max(x, low)"
+        assert nb.student_tests(no_upper) == {
+            "test_inside": None,
+            "test_bounds": "AssertionError: ",
+        }
+        assert nb.function("keep")(20, 0, 10) == 10  # the notebook's own clip is back
+        assert nb.student_tests(good, prefix="nothing_") == {}
+        with pytest.raises(StudentError, match="SyntaxError"):
+            nb.student_tests("def clip(:")
+        with pytest.raises(BridgeTimeout):
+            nb.student_tests("def clip(x, low, high):\n    while True:\n        pass")
+
+    with_notebook(check, STUDENT_TESTS)

@@ -27,7 +27,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         "grader.errors", "grader.models", "grader.logs", "grader.config",
         "grader.notebook", "grader.late", "grader.scoring", "grader.tracebacks", "grader.manual",
         "grader.watchdog", "grader.progress", "grader.submissions", "grader.feedback.markdown",
-        "grader.feedback.levels", "grader.variants",
+        "grader.feedback.levels", "grader.feedback.images", "grader.variants",
         "grader.review", "grader.review.queue", "grader.integrity",
     )),
     ("runtime: kernels, checks, the gradebook, rendering, release", (

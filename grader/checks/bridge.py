@@ -15,7 +15,7 @@ from collections.abc import Callable
 from importlib.resources import files
 from typing import Any, Literal, Protocol
 
-from grader.guest import codec
+from grader.guest import codec, figures
 from grader.guest.helper import Answer, Request
 from grader.models import CellError
 
@@ -28,7 +28,7 @@ class Asker(Protocol):
 
 
 def request(
-    op: Literal["get", "call", "evaluate", "run"],
+    op: Literal["get", "call", "evaluate", "run", "figures", "tests"],
     *,
     name: str = "",
     expression: str = "",
@@ -63,8 +63,9 @@ def bootstrap_code() -> str:
         f"exec(compile({helper_src!r}, '<grader-bridge>', 'exec'), _m.__dict__)\n"
         "_s.modules['_grader_bridge'] = _m\n"
     )
-    # Run in a throwaway namespace: the student's globals are untouched.
-    return f"exec({boot!r}, {{}})"
+    # Run in a throwaway namespace: the student's globals are untouched. The figure recorder
+    # is installed at a kernel's start; in a student's own kernel (the Checker) from here on.
+    return f"exec({boot!r}, {{}})\n" + figures.startup_code()
 
 
 def decode_answer(text: str, what: str, timeout: float, max_bytes: int) -> Any:
@@ -168,3 +169,33 @@ class Notebook:
                 "(not in an after_cell check)"
             )
         self._ask(request("run", expression=source), "running the test in the notebook")
+
+    def figures(self) -> list[dict[str, Any]]:
+        """The student's matplotlib figures, oldest first, as plain data.
+
+        Each figure pyplot made while the notebook ran (the newest 50), shown and closed or
+        not: ``{"number", "suptitle", "axes": [...]}``, each axes with its ``title``,
+        ``xlabel``, ``ylabel``, ``xscale``, ``yscale``, ``xlim``, ``ylim``, ``legend`` (its
+        texts), ``lines`` (``label``, ``x``, ``y``), ``scatters`` (``label``, ``offsets``,
+        ``colors``, ``array``: the values a colormap coloured), ``bars`` (``label``, ``x``
+        centres, ``heights``) and ``images`` (``shape``). Numbers come as float arrays; dates
+        or categories as lists of str.
+        """
+        return self._ask(request("figures"), "reading the notebook's figures")  # type: ignore[no-any-return]
+
+    def student_tests(self, implementation: str, prefix: str = "test_") -> dict[str, str | None]:
+        """Run the student's own test functions against ``implementation`` (Python source).
+
+        The tests are the notebook's top-level functions named ``prefix``… that take no
+        arguments. While each runs, the names ``implementation`` defines replace the
+        notebook's own (an alias of one is replaced too). The answer maps each test's name to
+        None when it passed, else ``"ExceptionName: message"``; an empty dict when the student
+        wrote none. All of them together run under the check's time limit.
+        """
+        if not self.finished:
+            raise KernelUnavailable(
+                "the student's tests run only after all of the notebook's cells have run "
+                "(not in an after_cell check)"
+            )
+        asked = request("tests", name=prefix, expression=implementation)
+        return self._ask(asked, "running the student's tests")  # type: ignore[no-any-return]

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from grader.config import Assignment
 from grader.errors import ReportError
+from grader.feedback.images import figures_by_question
 from grader.feedback.levels import FeedbackConfig, for_student
 from grader.feedback.summary import summarize
 from grader.feedback.templates import environment, safe_name
@@ -80,7 +81,7 @@ def render_from_gradebook(
     Raises:
         GradebookError: the gradebook does not exist or holds no result of ``name``.
     """
-    results = latest_results(gradebook_url, name, assignment)
+    results = latest_results(gradebook_url, name, assignment, answers=True)
     for result in results:
         write_student_reports(result, out_dir, assignment.feedback if assignment else None)
     return Rendered(len(results), write_summary(name, results, out_dir))
@@ -104,7 +105,8 @@ def write_summary(assignment: str, results: Sequence[SubmissionResult], out_dir:
 
 def render_student_html(result: SubmissionResult) -> str:
     """The student's feedback page."""
-    return environment("html").get_template("student.html.j2").render(r=result)
+    template = environment("html").get_template("student.html.j2")
+    return template.render(r=result, figures=figures_by_question(result))
 
 
 def render_student_markdown(result: SubmissionResult) -> str:

@@ -30,10 +30,13 @@ class Request(TypedDict):
     ``[args, kwargs]``); ``evaluate``: ``expression`` with ``payload`` (encoded inputs) bound;
     ``run``: the statements in ``expression`` (an imported test that needs the live kernel),
     run after the notebook's cells, against its globals; the answer is None or what it raised.
+    ``figures``: the figures the notebook drew, as data (:mod:`grader.guest.figures`).
+    ``tests``: the notebook's test functions (named ``name``…) run with the definitions in
+    ``expression`` in place of the notebook's own; the answer maps each to None or its failure.
     ``limit``: the largest answer, in bytes, the grader will read.
     """
 
-    op: Literal["get", "call", "evaluate", "run"]
+    op: Literal["get", "call", "evaluate", "run", "figures", "tests"]
     name: str
     expression: str
     payload: str
@@ -139,6 +142,10 @@ def handle(request_json: str, namespace: dict[str, Any] | None = None) -> _Answe
             return _evaluate(ns, request["expression"], request["payload"], limit)
         if op == "run":
             return _run(ns, request["expression"], limit)
+        if op == "figures":
+            return _figures(limit)
+        if op == "tests":
+            return _tests(ns, request["name"], request["expression"], limit)
     except (KeyError, CodecError) as exc:
         return _problem("request", type(exc).__name__, f"malformed request: {exc}")
     return _problem("request", "ValueError", f"malformed request: unknown op {op!r}")
@@ -191,3 +198,74 @@ def _run(ns: dict[str, Any], source: str, limit: int) -> _Answer:
     except BaseException as exc:
         return _raised(exc)
     return _ok(None, limit)
+
+
+def _figures(limit: int) -> _Answer:
+    """The figures the notebook drew, as data (none when no recorder is installed)."""
+    import sys
+
+    recorder = sys.modules.get("_grader_figures")
+    try:
+        found = recorder.described() if recorder is not None else []
+    except BaseException as exc:  # a figure matplotlib cannot describe, or a tampered recorder
+        return _raised(exc)
+    return _ok(found, limit)
+
+
+def _tests(ns: dict[str, Any], prefix: str, implementation: str, limit: int) -> _Answer:
+    """Run the notebook's test functions against the instructor's ``implementation``.
+
+    The test functions are the notebook's own top-level functions named ``prefix``… that take
+    no arguments, in the order they were defined. The names ``implementation`` defines are
+    bound in the notebook's globals in place of its own (and of every global that is the same
+    object, such as an alias kept by a test) while each test runs, and restored after it.
+    """
+    import types
+
+    scope = dict(ns)
+    try:
+        exec(compile(implementation, "<grader implementation>", "exec"), scope)  # noqa: S102
+    except BaseException as exc:  # the instructor's implementation itself is broken
+        return _raised(exc)
+    bound = {k: v for k, v in scope.items() if k not in ns or ns[k] is not v}
+    bound.pop("__builtins__", None)
+    tests = [
+        (name, f)
+        for name, f in list(ns.items())
+        if name.startswith(prefix) and isinstance(f, types.FunctionType) and _no_arguments(f, ns)
+    ]
+    replaced = dict(bound)
+    for name, value in bound.items():
+        if name in ns:
+            replaced.update({k: value for k, v in ns.items() if v is ns[name]})
+    outcomes: dict[str, str | None] = {}
+    for name, test in tests:
+        saved = {k: ns[k] for k in replaced if k in ns}
+        ns.update(replaced)
+        try:
+            test()
+            outcomes[name] = None
+        except KeyboardInterrupt as exc:  # the check's time limit: stop every test
+            return _raised(exc)
+        except BaseException as exc:  # the test failed (or errored): that is its outcome
+            outcomes[name] = f"{type(exc).__name__}: {exc}"[:500]
+        finally:
+            for k in replaced:
+                if k in saved:
+                    ns[k] = saved[k]
+                else:
+                    ns.pop(k, None)
+    return _ok(outcomes, limit)
+
+
+def _no_arguments(f: Any, ns: dict[str, Any]) -> bool:
+    """Whether ``f`` is a function of the notebook itself that can be called with none."""
+    import inspect
+
+    if f.__globals__ is not ns:
+        return False
+    try:
+        inspect.signature(f).bind()
+    except (TypeError, ValueError):
+        return False
+    return True

@@ -14,8 +14,6 @@ HTML or an image, each escaped or sanitised before it reaches the page.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -29,12 +27,12 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import PythonLexer
 
 from grader.execute import ANSI
+from grader.feedback.images import image_src, joined, output_image
 from grader.models import AnswerCell, ManualAnswer
 
 MAX_TEXT = 20_000
 """Characters of one text output shown (the rest is cut, with a mark)."""
 
-IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp")
 _TAGS = {
     "p", "b", "i", "u", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "em", "strong", "del",
     "s", "code", "pre", "blockquote", "ul", "ol", "li", "a", "img", "table", "thead", "tbody",
@@ -53,7 +51,6 @@ _ATTRIBUTES = {
 }
 _NO_HTML = Markup("")
 _CLASS = re.compile(r"^(?:highlight|language-[\w+-]{1,30}|[a-z]{1,3}\d?)$")
-_DATA_IMAGE = re.compile(r"^data:(image/(?:png|jpeg|gif|webp));base64,([A-Za-z0-9+/=\s]+)$")
 
 Kind = Literal["markdown", "code", "text", "error", "html", "image"]
 
@@ -110,7 +107,7 @@ def sanitise(html: str, attachments: Mapping[str, Any] | None = None) -> Markup:
 
     def keep(tag: str, attribute: str, value: str) -> str | None:
         if tag == "img" and attribute == "src":
-            return _image_src(value, attachments or {})
+            return image_src(value, attachments or {})
         if attribute == "class":
             return " ".join(c for c in value.split() if _CLASS.match(c)) or None
         return value
@@ -131,7 +128,7 @@ def output_piece(output: Mapping[str, Any]) -> Piece | None:
     """One output of the graded run, as the most faithful safe piece (None: nothing to show)."""
     kind = output.get("output_type")
     if kind == "stream":
-        return Piece("text", text=_cut(_joined(output.get("text", ""))))
+        return Piece("text", text=_cut(joined(output.get("text", ""))))
     if kind == "error":
         trace = "\n".join(ANSI.sub("", str(line)) for line in output.get("traceback", ()))
         words = f"{output.get('ename', '')}: {output.get('evalue', '')}"
@@ -139,50 +136,17 @@ def output_piece(output: Mapping[str, Any]) -> Piece | None:
     data = output.get("data", {})
     if not isinstance(data, Mapping):
         return None
-    for mime in IMAGE_TYPES:
-        if mime in data:
-            src = _image_src(f"data:{mime};base64,{_joined(data[mime])}", {})
-            if src:
-                return Piece("image", src=src)
-    if "image/svg+xml" in data:
-        svg = _joined(data["image/svg+xml"]).encode()
-        return Piece("image", src="data:image/svg+xml;base64," + base64.b64encode(svg).decode())
+    src = output_image(data)
+    if src:
+        return Piece("image", src=src)
     if "text/html" in data:
-        return Piece("html", html=sanitise(_cut(_joined(data["text/html"]))))
+        return Piece("html", html=sanitise(_cut(joined(data["text/html"]))))
     if "text/markdown" in data:
-        return Piece("markdown", html=markdown_html(_joined(data["text/markdown"])))
+        return Piece("markdown", html=markdown_html(joined(data["text/markdown"])))
     for mime in ("text/latex", "text/plain"):
         if mime in data:
-            return Piece("text", text=_cut(_joined(data[mime])))
+            return Piece("text", text=_cut(joined(data[mime])))
     return None
-
-
-def _image_src(value: str, attachments: Mapping[str, Any]) -> str | None:
-    """A ``data:`` URL of an image whose bytes decode; an attachment's, looked up; else None."""
-    if value.startswith("attachment:"):
-        bundle = attachments.get(value.removeprefix("attachment:"))
-        if not isinstance(bundle, Mapping):
-            return None
-        mime = next((m for m in IMAGE_TYPES if m in bundle), None)
-        if mime is None:
-            return None
-        value = f"data:{mime};base64,{_joined(bundle[mime])}"
-    match = _DATA_IMAGE.match(value)
-    if match is None:
-        return None
-    payload = "".join(match[2].split())
-    try:
-        base64.b64decode(payload, validate=True)
-    except (binascii.Error, ValueError):
-        return None
-    return f"data:{match[1]};base64,{payload}"
-
-
-def _joined(value: object) -> str:
-    """Nbformat keeps multi-line strings as lists of lines."""
-    if isinstance(value, list):
-        return "".join(str(v) for v in value)
-    return str(value)
 
 
 def _cut(text: str) -> str:

@@ -31,6 +31,7 @@ from jupyter_client.provisioning.factory import KernelProvisionerFactory
 
 from grader.config import Limits
 from grader.errors import KernelError
+from grader.guest import figures
 from grader.guest.codec import MAX_PAYLOAD
 from grader.guest.output_cap import startup_code
 from grader.sandbox.bwrap import Isolation, python_roots
@@ -144,6 +145,7 @@ async def sandboxed_kernel(
             argv=[
                 *(sys.executable, "-s", "-m", "ipykernel_launcher", "-f", "{connection_file}"),
                 f"--IPKernelApp.exec_lines={startup_code(limits.output_kb * 1024)}",
+                f"--IPKernelApp.exec_lines={figures.startup_code()}",
             ],
             display_name="grader sandbox",
             language="python",
