@@ -121,7 +121,7 @@ def test_cohort_notebooks_are_autograded_without_the_manual_question(cohort_grad
     graded = cohort_graded["model-evaluation"]
     awaiting = {s: [q["name"] for q in r["questions"] if q["awaiting"]] for s, r in graded.items()}
     assert awaiting == {s: ([] if s == "mia-empty" else ["q8"]) for s in graded}
-    assert {r["possible"] for s, r in graded.items() if s != "mia-empty"} == {54.5}
+    assert {r["possible"] for s, r in graded.items() if s != "mia-empty"} == {58}
 
 
 def test_bundled_manual_grades_give_the_expected_manual_totals(manual_graded):
@@ -143,7 +143,7 @@ def test_bundled_manual_grades_give_the_expected_manual_totals(manual_graded):
                 for r in csv.DictReader(io.StringIO(_export(out, "csv")))}  # fmt: skip
     assert exported == want
     ada = json.loads((out / "ada-complete.json").read_text())
-    assert (ada["possible"], [q["name"] for q in ada["questions"] if q["awaiting"]]) == (58.5, [])
+    assert (ada["possible"], [q["name"] for q in ada["questions"] if q["awaiting"]]) == (62, [])
 
 
 def test_bundled_manual_grades_are_what_the_export_writes_back(manual_graded):
@@ -205,4 +205,12 @@ def test_demo_imports_the_bundled_grades_and_reports_them(cohort_graded, cohort_
         s: scores["model-evaluation"] for s, scores in want.items()
     }
     page = (tmp_path / "kim-memory-hog.html").read_text(encoding="utf-8")
-    assert "57 / 58.5" in page and "awaiting manual grading" not in page.lower()
+    assert "57 / 62" in page and "awaiting manual grading" not in page.lower()
+
+
+def test_the_roc_figure_a_student_drew_is_on_their_feedback_page(cohort_graded, cohort_out):
+    """model-evaluation Q9 (`# FIGURE: q9`): the image from the graded run, beside its score."""
+    page = (cohort_out / "model-evaluation" / "ada-complete.html").read_text(encoding="utf-8")
+    section = page.split('id="figure-q9"', 1)[1].split("</section>", 1)[0]
+    assert section.count('<img src="data:image/png;base64,') == 1 and "3.5 / 3.5" in section
+    assert 'id="figure-q9"' not in (cohort_out / "linear-algebra" / "ada-complete.html").read_text()

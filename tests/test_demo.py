@@ -78,6 +78,6 @@ def _made_up(student: str, total: float) -> SubmissionResult:
     0-byte notebook is not gradable)."""
     if student == "mia-empty":
         return SubmissionResult("model-evaluation", student, False, 0.0, 0.0, reason="empty")
-    checked = QuestionResult("q1-q7", "", total, 54.5, False, 0, 0)
+    checked = QuestionResult("q1-q7, q9", "", total, 58, False, 0, 0)
     q8 = QuestionResult("q8", "", 0.0, 4.0, False, 0, 0, manual=True, awaiting=True)
-    return SubmissionResult("model-evaluation", student, True, total, 54.5, (checked, q8))
+    return SubmissionResult("model-evaluation", student, True, total, 58, (checked, q8))
