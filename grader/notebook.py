@@ -2,12 +2,18 @@
 
 A submission that cannot be read is not an error of the grader: :func:`read_submission`
 returns the reason, and the caller records the submission as not gradable.
+
+Students hand in text too, read by jupytext into the same notebook: a ``.py`` file in the
+percent format (``# %%`` cells) or, without any ``# %%`` line, a plain script (one code cell);
+a ``.md`` file (Markdown with fenced code); a ``.qmd`` Quarto document (its ``{python}`` chunks,
+read as R Markdown, whose chunk syntax Quarto shares).
 """
 
 from __future__ import annotations
 
 import ast
 import json
+import re
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +24,9 @@ from nbformat.validator import ValidationError
 from grader.errors import AssignmentError
 
 MAX_NOTEBOOK_BYTES = 64 * 1024 * 1024
+TEXT_SUFFIXES = (".py", ".md", ".qmd")
+"""Files that stand for a notebook of the same stem (``<stem>.py`` for ``<stem>.ipynb``)."""
+_PERCENT = re.compile(r"^# ?%%", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -59,13 +68,41 @@ def parse_notebook(raw: bytes) -> nbformat.NotebookNode | Unreadable:
 
 
 def read_submission(path: Path) -> nbformat.NotebookNode | Unreadable:
-    """Read a student's notebook, or say why it cannot be read."""
+    """Read a student's notebook (or a text file standing for one), or say why it cannot be."""
     try:
         with path.open("rb") as fh:
             raw = fh.read(MAX_NOTEBOOK_BYTES + 1)
     except OSError as exc:
         return Unreadable(f"the notebook could not be opened: {exc.strerror or exc}")
+    if path.suffix.lower() in TEXT_SUFFIXES:
+        return parse_text_notebook(raw, path.suffix.lower())
     return parse_notebook(raw)
+
+
+def parse_text_notebook(raw: bytes, suffix: str) -> nbformat.NotebookNode | Unreadable:
+    """A ``.py``, ``.md`` or ``.qmd`` file read as the notebook it stands for."""
+    if len(raw) > MAX_NOTEBOOK_BYTES:
+        return Unreadable(f"the file is larger than {MAX_NOTEBOOK_BYTES >> 20} MiB")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return Unreadable(f"the {suffix} file is not UTF-8 text")
+    if suffix == ".py" and not _PERCENT.search(text):
+        script: nbformat.NotebookNode = nbformat.v4.new_notebook(
+            cells=[nbformat.v4.new_code_cell(text.strip("\n"))]
+        )
+        return script
+    fmt = {".py": "py:percent", ".md": "md", ".qmd": "Rmd"}[suffix]
+    try:
+        import jupytext  # only for the files that need it (it imports a good deal)
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            nb: nbformat.NotebookNode = jupytext.reads(text, fmt=fmt)
+            nbformat.validate(nb)
+    except Exception as exc:  # jupytext raises assorted errors on odd documents
+        return Unreadable(f"the {suffix} file could not be read as a notebook: {exc}"[:400])
+    return nb
 
 
 def read_notebook_strict(path: Path) -> nbformat.NotebookNode:

@@ -18,6 +18,7 @@ from pathlib import Path
 from grader.config import Assignment
 from grader.errors import SubmissionError
 from grader.late import read_timestamp
+from grader.notebook import TEXT_SUFFIXES
 
 
 @dataclass(frozen=True)
@@ -129,12 +130,26 @@ def _one_student(assignment: Assignment, folder: Path) -> bool:
 
 def _holds_notebooks(assignment: Assignment, folder: Path) -> bool:
     """Whether ``folder`` itself holds one of the assignment's notebooks (one student's)."""
-    return any((folder / name).is_file() for name in assignment.notebooks)
+    return any(notebook_in(folder, name).is_file() for name in assignment.notebooks)
+
+
+def notebook_in(folder: Path, name: str) -> Path:
+    """``folder/name``, or the text file standing for it there when only that is there.
+
+    ``<stem>.py``, ``.md`` or ``.qmd``, read by :func:`grader.notebook.read_submission`.
+    """
+    path = folder / name
+    if path.is_file():
+        return path
+    for suffix in TEXT_SUFFIXES:
+        if (other := path.with_suffix(suffix)).is_file():
+            return other
+    return path
 
 
 def _student_of_file(assignment: Assignment, path: Path) -> str:
     """``ada.ipynb`` is ada's; ``ada/<the assignment's notebook>.ipynb`` is ada's too."""
-    if path.name == assignment.notebook and path.resolve().parent.name:
+    if path.stem == Path(assignment.notebook).stem and path.resolve().parent.name:
         return path.resolve().parent.name
     return path.stem
 
@@ -173,7 +188,7 @@ def _student_folder(assignment: Assignment, folder: Path, from_zip: bool) -> Sub
     home = inner if not _holds_notebooks(assignment, folder) and inner.is_dir() else folder
     if assignment.multi_notebook:
         return _several_notebooks(assignment, folder.name, home, from_zip)
-    named = home / assignment.notebook
+    named = notebook_in(home, assignment.notebook)
     notebooks = [p for p in _visible(home) if p.suffix == ".ipynb" and p.is_file()]
     if named.is_file():
         return _timed(Submission(folder.name, named), home, from_zip)
@@ -198,7 +213,7 @@ def _several_notebooks(
     assignment: Assignment, student: str, home: Path, from_zip: bool
 ) -> Submission:
     """A student's folder in a multi-notebook assignment: each notebook where it should be."""
-    paths = tuple(home / name for name in assignment.notebooks)
+    paths = tuple(notebook_in(home, name) for name in assignment.notebooks)
     handed_in = [p for p in paths if p.is_file()]
     problem = ""
     if not handed_in:

@@ -176,3 +176,24 @@ def test_student_folders_given_one_by_one_are_each_their_student(tmp_path):
         shutil.copy(NOTEBOOKS / "mini" / "correct.ipynb", tmp_path / student / "mini.ipynb")
     with find_submissions(mini, [tmp_path / "ada", tmp_path / "ben"]) as subs:
         assert [(s.student, s.path.parent.name) for s in subs] == [("ada", "ada"), ("ben", "ben")]
+
+
+def test_a_text_file_named_as_the_notebook_stands_for_it_in_a_students_folder(tmp_path):
+    for student, name in {"ada": "mini.py", "ben": "mini.md", "cara": "mini.qmd"}.items():
+        (tmp_path / student).mkdir()
+        (tmp_path / student / name).write_text("x = 1\n")
+    (tmp_path / "dan").mkdir()  # both: the notebook is the submission
+    shutil.copy(CORRECT, tmp_path / "dan" / "mini.ipynb")
+    (tmp_path / "dan" / "mini.py").write_text("x = 1\n")
+    (tmp_path / "eve").mkdir()  # a script of another name is not the notebook
+    (tmp_path / "eve" / "answers.py").write_text("x = 1\n")
+    subs = found([tmp_path])
+    assert {n: (s.path.name, s.problem) for n, s in subs.items()} == {
+        "ada": ("mini.py", ""),
+        "ben": ("mini.md", ""),
+        "cara": ("mini.qmd", ""),
+        "dan": ("mini.ipynb", ""),
+        "eve": ("mini.ipynb", "no notebook named mini.ipynb; found: answers.py"),
+    }
+    assert found([tmp_path / "ada" / "mini.py"])["ada"].path.name == "mini.py"
+    assert set(found([tmp_path / "ben"])) == {"ben"}
