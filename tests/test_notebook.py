@@ -55,7 +55,9 @@ def test_a_percent_script_is_its_cells_and_a_plain_script_is_one_cell(tmp_path):
 
 def test_markdown_and_quarto_files_give_their_python_blocks_as_cells(tmp_path):
     md = tmp_path / "la.md"
-    md.write_text("# Q1\n\nSome words.\n\n```python\nx = 1\n```\n\nMore.\n\n```python\ny = 2\n```\n")
+    md.write_text(
+        "# Q1\n\nSome words.\n\n```python\nx = 1\n```\n\nMore.\n\n```python\ny = 2\n```\n"
+    )
     assert codes(read_submission(md)) == ["x = 1", "y = 2"]
     qmd = tmp_path / "la.qmd"
     qmd.write_text(

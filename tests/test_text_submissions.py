@@ -25,7 +25,9 @@ def test_the_solution_as_py_md_and_qmd_grades_exactly_as_the_notebook(tmp_path):
         (cohort / student).mkdir(parents=True)
         text = jupytext.writes(nb, fmt=fmt)
         if suffix == ".qmd":  # Quarto's front matter and chunks, which R Markdown's reader reads
-            text = "---\ntitle: Linear algebra\njupyter: python3\n---\n\n" + text.split("---\n", 2)[-1]
+            text = (
+                "---\ntitle: Linear algebra\njupyter: python3\n---\n\n" + text.split("---\n", 2)[-1]
+            )
         (cohort / student / f"linear-algebra{suffix}").write_text(text)
     done = run_grader("grade", "linear-algebra", str(cohort), "--format", "json", "--jobs", "2",
                       "--output", str(tmp_path / "out"))  # fmt: skip
