@@ -33,7 +33,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("runtime: kernels, checks, the gradebook, rendering, release", (
         "grader.sandbox", "grader.checks", "grader.execute", "grader.gradebook", "grader.grading_key",
         "grader.authoring.markers", "grader.authoring.tomlwrite", "grader.authoring.release",
-        "grader.authoring.importing",
+        "grader.authoring.importing", "grader.authoring.scaffold",
         "grader.feedback.templates", "grader.feedback.summary",
         "grader.review.answers", "grader.review.rubric", "grader.integrity.similarity",
     )),

@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 
 from grader import __version__
-from grader.cli.authoring import release_cmd, validate_cmd
+from grader.cli.authoring import new_cmd, release_cmd, validate_cmd
 from grader.cli.exporting import ci_group, export_cmd, import_grades_cmd
 from grader.cli.grading import check_cmd, demo_cmd, grade_cmd, report_cmd
 from grader.cli.importing import import_group
@@ -49,7 +49,7 @@ def main(ctx: click.Context, course: Path, verbose: bool, debug: bool) -> None:
     ctx.meta[DEBUG] = debug
 
 
-for command in (release_cmd, validate_cmd, grade_cmd, check_cmd, report_cmd, export_cmd,
+for command in (new_cmd, release_cmd, validate_cmd, grade_cmd, check_cmd, report_cmd, export_cmd,
                 import_grades_cmd, review_cmd, similarity_cmd, ci_group, demo_cmd,
                 import_group):  # fmt: skip
     main.add_command(command)

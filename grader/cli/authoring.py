@@ -1,4 +1,4 @@
-"""Commands for the instructor's assignments: ``release`` and ``validate``."""
+"""Commands for the instructor's assignments: ``new``, ``release`` and ``validate``."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from grader.authoring.release import release, release_for_students
+from grader.authoring.scaffold import new_assignment
 from grader.authoring.validate import validate
 from grader.cli.options import fail, grade_options, sandbox_option
 from grader.config import SandboxMode, solution_assignment
@@ -57,3 +58,20 @@ def validate_cmd(course: Path, name: str, sandbox: SandboxMode) -> None:
     if not outcome.ok:
         fail(f"{name} is not valid ({len(outcome.problems)} problems)")
     click.echo(f"{name} is valid: full marks for the solution, 0 on every check without it")
+
+
+@click.command("new")
+@click.argument("name")
+@click.option("--title", default="", help="The assignment's title (default: from NAME).")
+@click.pass_obj
+def new_cmd(course: Path, name: str, title: str) -> None:
+    """Make solutions/NAME/: a new assignment that `grader validate NAME` passes at once.
+
+    An assignment.toml naming every key (the optional ones commented out), a solution notebook
+    with one question in both marker spellings, a public and a hidden check, released and
+    hidden data; and assignments/, reports/ and a .gitignore where the course has none.
+    """
+    made = new_assignment(course, name, title)
+    for path in made.made:
+        click.echo(f"  made {path}")
+    click.echo(f"new assignment in {made.folder}: next, `grader validate {name}`")
