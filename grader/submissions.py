@@ -92,7 +92,7 @@ def _from_zip(assignment: Assignment, path: Path, under: Path) -> list[Submissio
     Unpacked in a folder of its own under ``under`` (two zips may share a name).
     """
     dest = under / path.stem
-    outside = _safe_extract(path, dest)
+    outside = safe_extract(path, dest)
     if _holds_notebooks(assignment, dest):  # one student's zip: <student>.zip
         unpacked = [_student_folder(assignment, dest, from_zip=True)]
     else:
@@ -236,7 +236,7 @@ MAX_UNPACKED = 1 << 30
 an entry that inflates past its declared size is cut there by :mod:`zipfile`)."""
 
 
-def _safe_extract(archive: Path, dest: Path) -> list[str]:
+def safe_extract(archive: Path, dest: Path) -> list[str]:
     """Unpack ``archive`` into ``dest``; the names of the entries skipped for pointing outside.
 
     Raises:

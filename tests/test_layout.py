@@ -43,7 +43,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         "grader.authoring.validate", "grader.student.selfcheck",
     )),
     ("front ends: the command line, CI formats and exports, the in-notebook Checker", (
-        "grader.cli", "grader.integrations.formats", "grader.integrations.export",
+        "grader.cli", "grader.integrations.formats", "grader.integrations.export", "grader.integrations.lms",
         "grader.integrations.ci", "grader.student.checker", "grader.__main__",
         "grader.integrations.manual_csv", "grader.review.app", "grader.demo",
         "grader.integrity.report",

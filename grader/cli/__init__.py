@@ -16,6 +16,7 @@ import click
 
 from grader import __version__
 from grader.cli.authoring import new_cmd, release_cmd, validate_cmd
+from grader.cli.collecting import collect_cmd
 from grader.cli.exporting import ci_group, export_cmd, import_grades_cmd
 from grader.cli.grading import check_cmd, demo_cmd, grade_cmd, report_cmd
 from grader.cli.importing import import_group
@@ -51,5 +52,5 @@ def main(ctx: click.Context, course: Path, verbose: bool, debug: bool) -> None:
 
 for command in (new_cmd, release_cmd, validate_cmd, grade_cmd, check_cmd, report_cmd, export_cmd,
                 import_grades_cmd, review_cmd, similarity_cmd, ci_group, demo_cmd,
-                import_group):  # fmt: skip
+                import_group, collect_cmd):  # fmt: skip
     main.add_command(command)
