@@ -104,11 +104,24 @@ GRADESCOPE_VISIBILITIES = ("hidden", "after_due_date", "after_published", "visib
 
 
 @dataclass(frozen=True)
+class LeaderboardColumn:
+    """A column of Gradescope's leaderboard (``[[gradescope.leaderboard]]``).
+
+    A check reports the student's value with the ``leaderboard`` fixture.
+    """
+
+    name: str
+    order: str = "desc"
+    """``desc``: the highest value ranks first; ``asc``: the lowest (a time, an error)."""
+
+
+@dataclass(frozen=True)
 class GradescopeConfig:
     """How results look on Gradescope (``[gradescope]``)."""
 
     hidden_visibility: str = "after_published"
     """When students see the hidden checks' results: one of :data:`GRADESCOPE_VISIBILITIES`."""
+    leaderboard: tuple[LeaderboardColumn, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -376,7 +389,17 @@ def _late(table: object, path: Path) -> LatePolicy | None:
 
 
 def _gradescope(table: dict[str, Any], path: Path) -> GradescopeConfig:
-    config = _dataclass_from(GradescopeConfig, table, "gradescope", path)
+    columns = table.get("leaderboard", [])
+    if not isinstance(columns, list) or not all(isinstance(c, dict) for c in columns):
+        raise ConfigError(f"{path}: 'gradescope.leaderboard' must be a list of tables")
+    plain = {k: v for k, v in table.items() if k != "leaderboard"}
+    config = _dataclass_from(GradescopeConfig, plain, "gradescope", path)
+    board = tuple(
+        _dataclass_from(LeaderboardColumn, c, "gradescope.leaderboard", path) for c in columns
+    )
+    if any(c.order not in ("asc", "desc") or not c.name for c in board):
+        raise ConfigError(f"{path}: each leaderboard column needs a name and order asc or desc")
+    config = dataclasses.replace(config, leaderboard=board)
     if config.hidden_visibility not in GRADESCOPE_VISIBILITIES:
         raise ConfigError(
             f"{path}: 'gradescope.hidden_visibility' must be one of "

@@ -53,6 +53,8 @@ class CheckResult:
     in_kernel: bool = False
     """It ran test code in the student's kernel (``@pytest.mark.in_kernel``), where the
     student's own code could interfere; every other check reads the notebook by value."""
+    reported: dict[str, float | str] = field(default_factory=dict)
+    """Values the check reported for a leaderboard (the ``leaderboard`` fixture), by name."""
 
     @property
     def passed(self) -> bool:

@@ -164,3 +164,26 @@ def test_a_release_entry_may_hold_no_notebook_of_a_multi_notebook_assignment(tmp
     root = _toml(tmp_path, 'notebooks = ["p1.ipynb", "p2.ipynb"]\nrelease = ["extra/"]\n')
     with pytest.raises(AssignmentError, match="solution notebook"):
         load_assignment(root)
+
+
+def test_leaderboard_columns_load_in_order_with_desc_by_default(tmp_path):
+    a = load_assignment(write(tmp_path, 'notebook = "a.ipynb"\n[gradescope]\nhidden_visibility = '
+                              '"hidden"\n[[gradescope.leaderboard]]\nname = "Accuracy"\n'
+                              '[[gradescope.leaderboard]]\nname = "Seconds"\norder = "asc"\n'))  # fmt: skip
+    assert [(c.name, c.order) for c in a.gradescope.leaderboard] == [
+        ("Accuracy", "desc"), ("Seconds", "asc")
+    ]  # fmt: skip
+    assert a.gradescope.hidden_visibility == "hidden"
+
+
+@pytest.mark.parametrize(
+    ("board", "message"),
+    [
+        ('[[gradescope.leaderboard]]\nname = "A"\norder = "up"\n', "order asc or desc"),
+        ("[[gradescope.leaderboard]]\nvalue = 1\n", "gradescope.leaderboard.value"),
+        ('[gradescope]\nleaderboard = "Accuracy"\n', "must be a list of tables"),
+    ],
+)
+def test_a_bad_leaderboard_is_a_one_line_error(tmp_path, board, message):
+    with pytest.raises(ConfigError, match=message):
+        load_assignment(write(tmp_path, 'notebook = "a.ipynb"\n' + board))

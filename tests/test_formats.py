@@ -8,10 +8,12 @@ import json
 import shutil
 import xml.etree.ElementTree as ET
 
+import jsonschema
 import nbformat
 import pytest
 
 from tests.conftest import COURSE, NOTEBOOKS, run_grader
+from tests.gradescope_schema import RESULTS
 
 pytestmark = pytest.mark.slow
 
@@ -98,6 +100,7 @@ def test_gradescope_results_json_for_one_submission(batch):
     done = grade(batch["cohort"] / "ben.ipynb", batch["out"], "--format", "gradescope")
     assert done.returncode == 0, done.stderr
     results = json.loads(done.stdout)
+    jsonschema.validate(results, RESULTS)
     assert results["score"] == 3.0 and isinstance(results["tests"], list)
     for test in results["tests"]:
         assert GRADESCOPE_TEST_KEYS <= set(test)
@@ -130,6 +133,39 @@ def test_hidden_visibility_comes_from_assignment_toml(batch, tmp_path):
     tests = json.loads(done.stdout)["tests"]
     assert {t["visibility"] for t in tests if t["name"].startswith("q2")} == {"hidden"}
     assert json.loads(done.stdout)["score"] == 5.5
+
+
+LEADERBOARD_CHECK = """
+import pytest
+
+
+@pytest.mark.question("q2")
+def test_reports_the_total_for_the_leaderboard(nb, leaderboard):
+    total = nb["total"]
+    leaderboard("Total", float(total))
+    leaderboard("Name", "ada")
+    assert total > 100, "reported even when the check then fails"
+"""
+
+
+def test_a_check_reports_a_value_for_gradescopes_leaderboard(batch, tmp_path):
+    course = tmp_path / "course"
+    shutil.copytree(COURSE, course)
+    mini = course / "solutions" / "mini"
+    (mini / "tests" / "hidden" / "test_board.py").write_text(LEADERBOARD_CHECK)
+    toml = mini / "assignment.toml"
+    toml.write_text(toml.read_text() + '\n[[gradescope.leaderboard]]\nname = "Total"\n'
+                    'order = "asc"\n\n[[gradescope.leaderboard]]\nname = "Name"\n')  # fmt: skip
+    done = run_grader("--course", str(course), "grade", "mini", str(batch["cohort"] / "ada.ipynb"),
+                      "--output", str(tmp_path / "out"), "--format", "gradescope")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    results = json.loads(done.stdout)
+    jsonschema.validate(results, RESULTS)
+    assert results["leaderboard"] == [
+        {"name": "Total", "value": 10.0, "order": "asc"}, {"name": "Name", "value": "ada"}
+    ]  # fmt: skip
+    tests = {t["name"]: t for t in results["tests"]}
+    assert tests["q2: test_reports_the_total_for_the_leaderboard"]["status"] == "failed"
 
 
 @pytest.mark.parametrize(

@@ -13,9 +13,10 @@ import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import jsonschema
 import pytest
 
-from grader.config import GRADESCOPE_VISIBILITIES, Assignment, GradescopeConfig
+from grader.config import GRADESCOPE_VISIBILITIES, Assignment, GradescopeConfig, LeaderboardColumn
 from grader.errors import SubmissionError
 from grader.integrations.formats import below, render, to_gradescope, to_json, to_junit
 from grader.models import (
@@ -26,6 +27,7 @@ from grader.models import (
     QuestionResult,
     SubmissionResult,
 )
+from tests.gradescope_schema import RESULTS
 
 INJECTION = "<img src=x onerror=alert(1)> | **bold** `code` [link](http://evil.example)"
 NOT_XML = "ansi \x1b[31mred\x1b[0m and a NUL \x00"
@@ -117,12 +119,18 @@ def test_gradescope_has_a_test_per_check_with_status_score_and_visibility():
     doc = json.loads(to_gradescope([ada()], assignment()))
     assert doc["score"] == 3.0 and doc["execution_time"] == 13
     assert doc["stdout_visibility"] == "hidden"
-    assert doc["output"].startswith("Score: 3 / 5.5 (55%)")
+    assert (doc["output_format"], doc["test_output_format"], doc["test_name_format"]) == (
+        "md", "md", "text"
+    )  # fmt: skip
+    assert doc["output"].startswith("Score: 3 / 5.5 \\(55%\\)")  # Markdown, escaped
+    assert doc["extra_data"] == {"assignment": "mini", "student": "ada", "gradable": True,
+                                 "possible": 5.5, "schema_version": SCHEMA_VERSION}  # fmt: skip
     tests = {t["name"]: t for t in doc["tests"]}
     assert list(tests) == ["q1: test_add_small", "q1: test_add_big", "q2: test_total_type",
                            "q2: test_total_value"]  # fmt: skip
-    for test in doc["tests"]:
-        assert set(test) == {"name", "score", "max_score", "status", "output", "visibility"}
+    assert [t["number"] for t in doc["tests"]] == ["1.1", "1.2", "2.1", "2.2"]
+    assert [t["tags"] for t in doc["tests"]] == [["q1"], ["q1"], ["q2"], ["q2"]]
+    assert tests["q1: test_add_big"]["extra_data"] == {"status": "passed", "kind": "hidden"}
     assert [t["status"] for t in doc["tests"]] == ["passed", "passed", "passed", "failed"]
     assert [t["visibility"] for t in doc["tests"]] == [
         "visible", "after_published", "visible", "after_published"
@@ -133,7 +141,8 @@ def test_gradescope_has_a_test_per_check_with_status_score_and_visibility():
     assert "all or nothing" in tests["q2: test_total_type"]["output"]
     assert sum(t["score"] for t in doc["tests"]) == doc["score"]
     failed = tests["q2: test_total_value"]["output"]
-    assert failed.splitlines()[:2] == ["failed: expected 6, got 5", "Hint: Sum every row."]
+    assert failed.split("\n\n")[:3] == ["**failed**", "```text\nexpected 6, got 5\n```",
+                                         "Hint: Sum every row."]  # fmt: skip
     assert tests["q1: test_add_small"]["output"] == ""  # a pass says nothing
 
 
@@ -148,12 +157,13 @@ def test_gradescope_shows_a_graded_manual_question_as_a_test_and_an_awaiting_one
     doc = json.loads(to_gradescope([result], assignment()))
     manual = doc["tests"][-1]
     assert manual == {
-        "name": "q3: graded by hand", "score": 2.5, "max_score": 3.0, "status": "failed",
-        "output": "+2 Names the median\nAdjustment: +0.5\nGood.\nGraded by tess",
-        "visibility": "visible",
+        "name": "q3: graded by hand", "name_format": "text", "number": "3.1", "score": 2.5,
+        "max_score": 3.0, "status": "failed", "output_format": "md", "tags": ["q3"],
+        "output": "- +2 Names the median\n- Adjustment: +0.5\n\nGood.\n\nGraded by tess",
+        "visibility": "visible", "extra_data": {"status": "graded by hand"},
     }  # fmt: skip
     assert sum(t["score"] for t in doc["tests"]) == doc["score"] == 5.5
-    assert "Awaiting manual grading: q4 (2 more points)" in doc["output"].splitlines()
+    assert "Awaiting manual grading: q4 \\(2 more points\\)" in doc["output"].split("  \n")
     assert "q4" not in {t["name"].split(":")[0] for t in doc["tests"]}
 
 
@@ -180,16 +190,18 @@ def test_gradescope_late_penalty_is_a_visible_test_of_negative_score():
 def test_gradescope_errors_and_timeouts_fail_with_their_status_in_the_output():
     doc = json.loads(to_gradescope([broken_eve()], assignment()))
     assert [t["status"] for t in doc["tests"]] == ["failed", "failed"]  # Gradescope has no more
-    assert doc["tests"][0]["output"].startswith("error: calling add() raised ValueError")
-    assert doc["tests"][1]["output"] == "timeout: did not finish in 10 s"
-    assert "Cell 3: ValueError" in doc["output"] and "note <img" in doc["output"]
+    assert doc["tests"][0]["output"].startswith("**error**\n\n```text\ncalling add() raised Val")
+    assert doc["tests"][1]["output"] == "**timeout**\n\n```text\ndid not finish in 10 s\n```"
+    assert [t["extra_data"]["status"] for t in doc["tests"]] == ["error", "timeout"]
+    assert "Cell 3: ValueError" in doc["output"] and "note &lt;img" in doc["output"]
     assert "execution_time" not in doc  # no timing known
 
 
 def test_gradescope_of_an_ungradable_submission_says_why_with_no_tests():
     doc = json.loads(to_gradescope([ungradable_zed()], assignment()))
-    assert doc == {"score": 0.0, "output": "Not graded: the notebook is not valid JSON",
-                   "stdout_visibility": "hidden", "tests": []}  # fmt: skip
+    assert doc["score"] == 0.0 and doc["tests"] == []
+    assert doc["output"] == "Not graded: the notebook is not valid JSON"
+    assert doc["extra_data"]["gradable"] is False
 
 
 @pytest.mark.parametrize("count", [0, 2])
@@ -331,3 +343,44 @@ def test_the_students_markdown_has_one_table_row_per_question():
         "| q1: Add | 3 / 3 | 2 of 2 |\n| q2: Total (all or nothing) | 0 / 2.5 | 1 of 2 |\n\n## Checks"
         in md
     )
+
+
+# --- gradescope: the whole spec ------------------------------------------------------------
+
+
+def board_assignment():
+    return dataclasses.replace(assignment(), gradescope=GradescopeConfig(
+        leaderboard=(LeaderboardColumn("Accuracy"), LeaderboardColumn("Seconds", "asc"),
+                     LeaderboardColumn("Never reported"))))  # fmt: skip
+
+
+def reporting_ada():
+    base = ada()
+    checks = list(base.checks)
+    checks[0] = dataclasses.replace(checks[0], reported={"Accuracy": 0.9312})
+    checks[3] = dataclasses.replace(checks[3], reported={"Seconds": 12.5})  # a failed check's
+    return dataclasses.replace(base, checks=tuple(checks))
+
+
+def test_gradescope_leaderboard_has_each_reported_column_with_its_order():
+    doc = json.loads(to_gradescope([reporting_ada()], board_assignment()))
+    assert doc["leaderboard"] == [{"name": "Accuracy", "value": 0.9312},
+                                  {"name": "Seconds", "value": 12.5, "order": "asc"}]  # fmt: skip
+    assert "leaderboard" not in json.loads(to_gradescope([ada()], assignment()))
+
+
+@pytest.mark.parametrize("which", ["ada", "late_ben", "broken_eve", "ungradable_zed", "board"])
+def test_every_gradescope_document_follows_gradescopes_schema(which):
+    made = {"ada": ada, "late_ben": late_ben, "broken_eve": broken_eve,
+            "ungradable_zed": ungradable_zed, "board": reporting_ada}[which]()  # fmt: skip
+    doc = json.loads(to_gradescope([made], board_assignment()))
+    jsonschema.validate(doc, RESULTS)
+
+
+def test_the_schema_refuses_what_gradescope_would_not_read():
+    doc = json.loads(to_gradescope([ada()], assignment()))
+    for broken in ({**doc, "tests": [{**doc["tests"][0], "status": "error"}]},
+                   {**doc, "output_format": "markdown"}, {**doc, "stdout_visiblity": "hidden"},
+                   {**doc, "leaderboard": [{"name": "x", "value": 1, "order": "up"}]}):  # fmt: skip
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate(broken, RESULTS)

@@ -19,7 +19,7 @@ from typing import Any
 from grader.config import Assignment
 from grader.errors import SubmissionError
 from grader.feedback.levels import for_student
-from grader.feedback.markdown import MAX_MESSAGE
+from grader.feedback.markdown import MAX_MESSAGE, md_escape, md_fence
 from grader.feedback.templates import environment
 from grader.late import describe
 from grader.models import CheckResult, QuestionResult, SubmissionResult
@@ -38,9 +38,13 @@ def to_gradescope(results: Sequence[SubmissionResult], assignment: Assignment) -
 
     ``score`` is the final score (after any late penalty, which also appears as a test of
     negative score); one test per check, public ones ``visible``, hidden ones as
-    ``[gradescope] hidden_visibility`` says (default ``after_published``); one visible test per
-    manual question graded (its items, adjustment and comment); the overview names those
-    still awaiting manual grading (in Gradescope, a manual question of its own).
+    ``[gradescope] hidden_visibility`` says (default ``after_published``), each numbered
+    ``<question>.<check>`` in the assignment's order, tagged with its question, with our own
+    status in ``extra_data``; one visible test per manual question graded (its items,
+    adjustment and comment); the overview names those still awaiting manual grading (in
+    Gradescope, a manual question of its own). Outputs are Markdown (``md``): what a student
+    wrote or printed sits in code fences or is escaped. With ``[[gradescope.leaderboard]]``
+    columns, ``leaderboard`` holds each value a check reported for one.
 
     Raises:
         SubmissionError: ``results`` does not hold exactly one submission.
@@ -51,29 +55,43 @@ def to_gradescope(results: Sequence[SubmissionResult], assignment: Assignment) -
         )
     [result] = _shown(results, assignment)
     questions = {q.name: q for q in result.questions}
-    tests: list[dict[str, Any]] = [
-        {
-            "name": f"{check.question}: {check.name}",
-            "score": _check_score(check, questions.get(check.question)),
-            "max_score": check.possible,
-            "status": "passed" if check.passed else "failed",
-            "output": _check_output(check, questions.get(check.question)),
-            "visibility": (
-                "visible"
-                if check.visibility == "public"
-                else assignment.gradescope.hidden_visibility
-            ),
-        }
-        for check in result.checks
-    ]
+    order = {name: n for n, name in enumerate(questions, 1)}
+    seen: dict[str, int] = {}
+    tests: list[dict[str, Any]] = []
+    for check in result.checks:
+        seen[check.question] = seen.get(check.question, 0) + 1
+        tests.append(
+            {
+                "name": f"{check.question}: {check.name}",
+                "name_format": "text",
+                "number": f"{order.get(check.question, len(order) + 1)}.{seen[check.question]}",
+                "score": _check_score(check, questions.get(check.question)),
+                "max_score": check.possible,
+                "status": "passed" if check.passed else "failed",
+                "output": _check_output(check, questions.get(check.question)),
+                "output_format": "md",
+                "tags": [check.question, *([check.notebook] if check.notebook else [])],
+                "visibility": (
+                    "visible"
+                    if check.visibility == "public"
+                    else assignment.gradescope.hidden_visibility
+                ),
+                "extra_data": {"status": check.status, "kind": check.visibility},
+            }
+        )
     tests += [
         {
             "name": f"{q.name}: graded by hand",
+            "name_format": "text",
+            "number": f"{order[q.name]}.1",
             "score": q.score,
             "max_score": q.possible,
             "status": "passed" if q.score >= q.possible else "failed",
             "output": _manual_output(q),
+            "output_format": "md",
+            "tags": [q.name],
             "visibility": "visible",
+            "extra_data": {"status": "graded by hand"},
         }
         for q in result.questions
         if q.manual and not q.awaiting
@@ -85,19 +103,51 @@ def to_gradescope(results: Sequence[SubmissionResult], assignment: Assignment) -
                 "score": -result.penalty,
                 "max_score": 0,
                 "status": "failed",
-                "output": describe(result),
+                "output": md_escape(describe(result)),
+                "output_format": "md",
+                "tags": ["late"],
                 "visibility": "visible",
             }
         )
     document: dict[str, Any] = {
         "score": result.total,
         "output": _overview(result),
+        "output_format": "md",
+        "test_output_format": "md",
+        "test_name_format": "text",
         "stdout_visibility": "hidden",
+        "extra_data": {
+            "assignment": result.assignment,
+            "student": result.student,
+            "gradable": result.gradable,
+            "possible": result.possible,
+            "schema_version": result.schema_version,
+        },
         "tests": tests,
     }
+    if assignment.gradescope.leaderboard:
+        document["leaderboard"] = _leaderboard(result, assignment)
     if "total" in result.timings:
         document["execution_time"] = round(result.timings["total"])
     return json.dumps(document, indent=2)
+
+
+def _leaderboard(result: SubmissionResult, assignment: Assignment) -> list[dict[str, Any]]:
+    """Each leaderboard column with the value a check reported.
+
+    A column no check reported a value for is left out: the student is not ranked on it.
+    """
+    reported: dict[str, float | str] = {}
+    for check in result.checks:
+        reported.update(check.reported)
+    board = []
+    for column in assignment.gradescope.leaderboard:
+        if column.name in reported:
+            entry: dict[str, Any] = {"name": column.name, "value": reported[column.name]}
+            if column.order == "asc":
+                entry["order"] = "asc"
+            board.append(entry)
+    return board
 
 
 def _check_score(check: CheckResult, question: QuestionResult | None) -> float:
@@ -108,31 +158,41 @@ def _check_score(check: CheckResult, question: QuestionResult | None) -> float:
 
 
 def _check_output(check: CheckResult, question: QuestionResult | None) -> str:
+    """Markdown: the status, the message in a code fence, the hint escaped."""
     lines = []
     if not check.passed:
-        lines.append(f"{check.status}: {check.message}" if check.message else check.status)
+        lines.append(f"**{check.status}**")
+        if check.message:
+            lines.append(str(md_fence(check.message)))
         if check.hint:
-            lines.append(f"Hint: {check.hint}")
+            lines.append(f"Hint: {md_escape(check.hint)}")
     if question is not None and question.all_or_nothing:
-        lines.append(f"{question.name} is all or nothing: its points need every check to pass.")
-    return "\n".join(lines)
+        lines.append(
+            md_escape(f"{question.name} is all or nothing: its points need every check to pass.")
+        )
+    return "\n\n".join(lines)
 
 
 def _manual_output(question: QuestionResult) -> str:
-    """A graded manual question's items, adjustment and comment, one per line."""
-    lines = [f"{item.points:+g} {item.text}" for item in question.rubric]
+    """Markdown: a graded manual question's items, adjustment and comment, one per line."""
+    lines = [f"- {item.points:+g} {md_escape(item.text)}" for item in question.rubric]
     if question.adjustment:
-        lines.append(f"Adjustment: {question.adjustment:+g}")
+        lines.append(f"- Adjustment: {question.adjustment:+g}")
     if question.comment:
-        lines.append(question.comment)
+        lines.append("\n" + md_escape(question.comment))
     if question.graded_by:
-        lines.append(f"Graded by {question.graded_by}")
+        lines.append("\nGraded by " + md_escape(question.graded_by))
     return "\n".join(lines)
 
 
 def _overview(result: SubmissionResult) -> str:
+    """Markdown: the score and what stopped or slowed the notebook, each line escaped."""
+    return "  \n".join(md_escape(line) for line in _overview_lines(result))
+
+
+def _overview_lines(result: SubmissionResult) -> list[str]:
     if not result.gradable:
-        return f"Not graded: {result.reason}"
+        return [f"Not graded: {result.reason}"]
     lines = [f"Score: {result.total:g} / {result.possible:g} ({result.percent:.0f}%)"]
     if waiting := result.awaiting_manual:
         names = ", ".join(q.name for q in waiting)
@@ -145,7 +205,7 @@ def _overview(result: SubmissionResult) -> str:
     for error in result.cell_errors:
         lines.append(f"Cell {error.cell + 1}: {error.ename or error.kind}: {error.evalue}")
     lines += result.notes
-    return "\n".join(lines)
+    return lines
 
 
 def to_junit(results: Sequence[SubmissionResult], assignment: Assignment) -> str:
