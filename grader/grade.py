@@ -29,7 +29,7 @@ from grader.execute import STOPPED_TAIL, AfterCell, Execution, run_notebook
 from grader.late import apply_late_policy
 from grader.manual import capture_answers
 from grader.models import CellError, CheckResult, ManualAnswer, SubmissionResult
-from grader.notebook import Unreadable, read_submission
+from grader.notebook import Unreadable, read_submission, structure_notes
 from grader.sandbox import Isolation
 from grader.sandbox.kernel import Kernel, sandboxed_kernel
 from grader.sandbox.warm import KernelFactory
@@ -132,6 +132,8 @@ async def _grade(
                 else:
                     run = _run(assignment, options, kernels, nb, name, submission.student, variant)
                     runs.append(await run(deadline))
+                    shape = structure_notes(nb, assignment.root / name)
+                    runs[-1].notes.extend(f"{name}: {n}" if multi else n for n in shape)
     except TimeoutError:
         return ungradable(
             assignment,

@@ -12,6 +12,7 @@ read as R Markdown, whose chunk syntax Quarto shares).
 from __future__ import annotations
 
 import ast
+import functools
 import json
 import re
 import warnings
@@ -140,3 +141,43 @@ def imported_modules(nb: nbformat.NotebookNode) -> list[str]:
             elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
                 found[node.module] = None
     return list(found)
+
+
+def structure_notes(nb: nbformat.NotebookNode, released: Path) -> list[str]:
+    """What a student's notebook does differently in its structure from the release.
+
+    Notes only: it is graded by its code either way. ``released`` is the notebook the release
+    was made from (the solution, which has the release's cells); nothing is said when it is
+    not there. Editors and students add, delete, split and merge cells (Colab, VS Code and
+    JupyterLite save the same cells with metadata of their own, which does not count).
+    """
+    notes = []
+    kernelspec = nb.get("metadata", {}).get("kernelspec", {})
+    language = str(kernelspec.get("language", "python") or "python")
+    if language.lower() != "python":
+        shown = kernelspec.get("display_name") or kernelspec.get("name") or language
+        notes.append(f"the notebook's kernelspec is {shown} ({language}): graded as Python")
+    expected = _code_cell_count(released, _mtime(released))
+    found = sum(1 for cell in nb.cells if cell.cell_type == "code")
+    if expected is not None and found != expected:
+        notes.append(
+            f"the notebook has {found} code cells where the release has {expected} (cells "
+            "added, deleted, split or merged): graded by its code as it is"
+        )
+    return notes
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
+
+
+@functools.lru_cache(maxsize=32)
+def _code_cell_count(path: Path, _mtime: float) -> int | None:
+    """The code cells of the notebook at ``path`` (read once per version), None if unreadable."""
+    nb = read_submission(path) if path.is_file() else None
+    if nb is None or isinstance(nb, Unreadable):
+        return None
+    return sum(1 for cell in nb.cells if cell.cell_type == "code")
