@@ -10,7 +10,7 @@ try:
 except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0"
 
-__all__ = ["Checker", "__version__"]
+__all__ = ["Checker", "StudentError", "__version__"]
 
 
 def __getattr__(name: str) -> Any:
@@ -19,4 +19,8 @@ def __getattr__(name: str) -> Any:
         from grader.student.checker import Checker
 
         return Checker
+    if name == "StudentError":  # what a check expects when the student's code must raise
+        from grader.checks.bridge import StudentError
+
+        return StudentError
     raise AttributeError(f"module 'grader' has no attribute {name!r}")

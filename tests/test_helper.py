@@ -62,6 +62,10 @@ def test_what_the_student_raised_comes_back_with_its_message_and_traceback(helpe
     with pytest.raises(StudentError, match=r"asking raised ValueError: bad 3") as raised:
         ask(helper, request("call", name="broken", payload=payload), {"broken": broken})
     assert "grader-bridge" not in str(raised.value)  # the helper's own frames are hidden
+    assert (raised.value.ename, raised.value.evalue) == ("ValueError", "bad 3")
+    import grader
+
+    assert grader.StudentError is StudentError  # what checks import to expect a raise
 
 
 def test_an_interrupted_call_is_a_time_out_not_the_student_s_error(helper):

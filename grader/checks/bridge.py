@@ -39,7 +39,18 @@ def request(
 
 
 class StudentError(Exception):
-    """The student's code raised, a name is missing, or a value cannot travel as data."""
+    """The student's code raised, a name is missing, or a value cannot travel as data.
+
+    ``ename`` and ``evalue`` are what the student's code raised (its exception's class name
+    and message; "" otherwise), so a check can expect one: ``with pytest.raises(StudentError)
+    as info: f(bad)`` then ``assert info.value.ename == "ValueError"``. Importable as
+    ``from grader import StudentError``.
+    """
+
+    def __init__(self, message: str, ename: str = "", evalue: str = "") -> None:
+        super().__init__(message)
+        self.ename = ename
+        self.evalue = evalue
 
 
 class BridgeTimeout(Exception):
@@ -97,7 +108,8 @@ def decode_answer(text: str, what: str, timeout: float, max_bytes: int) -> Any:
         raise BridgeTimeout(f"{what} did not finish within {timeout:g} s")
     if error.get("kind") == "raised":
         tb = str(error.get("traceback", ""))[-4000:]
-        raise StudentError(f"{what} raised {ename}: {message}" + (f"\n{tb}" if tb else ""))
+        shown = f"{what} raised {ename}: {message}" + (f"\n{tb}" if tb else "")
+        raise StudentError(shown, ename, message)
     raise StudentError(message or f"{what} failed: {ename}")
 
 
