@@ -18,8 +18,9 @@ pytestmark = pytest.mark.slow
 
 
 def test_the_course_assignments_are_present_and_listed_in_the_readme():
-    assert ASSIGNMENTS == ["data-wrangling", "linear-algebra", "model-evaluation", "model-training",
-                           "optimization", "probability-statistics"]  # fmt: skip
+    assert ASSIGNMENTS == ["data-wrangling", "linear-algebra", "ml-in-production",
+                           "model-evaluation", "model-training", "optimization",
+                           "probability-statistics", "unsupervised"]  # fmt: skip
     course = (ROOT / "README.md").read_text().split("## The course", 1)[1].split("\n## ", 1)[0]
     assert re.findall(r"^\| `([a-z-]+)` \|", course, re.MULTILINE) == [
         "linear-algebra",
@@ -28,6 +29,8 @@ def test_the_course_assignments_are_present_and_listed_in_the_readme():
         "model-evaluation",
         "probability-statistics",
         "optimization",
+        "unsupervised",
+        "ml-in-production",
     ]
 
 
