@@ -69,8 +69,10 @@ ALLOWED = {
     ("grader.guest.zygote", "grader.guest.protocol"),
     ("grader.guest.zygote", "grader.guest.confine"),
     ("grader.guest.confine", "grader.guest.protocol"),
-    # The package's public API, re-exported lazily (``from grader import Checker``).
+    # The package's public API, re-exported lazily (``from grader import Checker``, and the
+    # ``StudentError`` a check expects when the student's code must raise).
     ("grader", "grader.student.checker"),
+    ("grader", "grader.checks.bridge"),
 }
 
 
