@@ -144,23 +144,28 @@ first grading of the cohort; the halves leave them out, as grading them again wo
 the same limits out again (the time limits themselves are tested in tests/test_liveness.py)."""
 
 
-def cohort_half(name: str, half: int) -> list[Path]:
-    """Half of the demo cohort's notebooks of assignment ``name``: every other student, starting
-    with the first (``half`` 0) or the second (1), shifted by the assignment's place, so that
-    each half holds every assignment and every student (in some of the assignments), except
-    the :data:`TIME_BOUND` ones."""
+PARTS = 3
+"""The demo cohort is graded a second time in thirds: one by the determinism test, one by the
+in-notebook Checker's parity test (the whole cohort is graded once, and asserted exactly)."""
+
+
+def cohort_part(name: str, part: int) -> list[Path]:
+    """A third of the demo cohort's notebooks of assignment ``name``: every third student,
+    starting with the first, second or third (``part``), shifted by the assignment's place, so
+    that each part holds every assignment and every student (in some of the assignments),
+    except the :data:`TIME_BOUND` ones."""
     students = sorted(p.name for p in COHORT.iterdir() if p.is_dir() and p.name not in TIME_BOUND)
-    start = (ASSIGNMENTS.index(name) + half) % 2
-    return [COHORT / s / f"{name}.ipynb" for s in students[start::2]]
+    start = (ASSIGNMENTS.index(name) + part) % PARTS
+    return [COHORT / s / f"{name}.ipynb" for s in students[start::PARTS]]
 
 
-def grade_cohort(out, half: int | None = None):
-    """Grade the demo cohort (or one ``half`` of it: :func:`cohort_half`), the four assignments
-    at once; {assignment: {student: result}}."""
+def grade_cohort(out, part: int | None = None):
+    """Grade the demo cohort (or one ``part`` of it: :func:`cohort_part`), the assignments at
+    once; {assignment: {student: result}}."""
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}
     runs = {}
     for name in ASSIGNMENTS:
-        what = [str(COHORT)] if half is None else [str(p) for p in cohort_half(name, half)]
+        what = [str(COHORT)] if part is None else [str(p) for p in cohort_part(name, part)]
         runs[name] = subprocess.Popen(
             [sys.executable, "-m", "grader", "grade", name, *what, "--format", "json",
              "--output", str(out / name), "--jobs", "1"],
