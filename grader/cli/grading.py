@@ -28,7 +28,7 @@ from grader.cohort import BatchOptions, grade_batch
 from grader.config import Assignment, SandboxMode, grading_assignment, solution_assignment
 from grader.demo import demo_cohort, demo_grades, import_demo_grades
 from grader.errors import GraderError, SubmissionError
-from grader.feedback.report import render_from_gradebook
+from grader.feedback.report import AssignmentRow, render_from_gradebook, write_course_index
 from grader.grade import GradeOptions
 from grader.gradebook import default_url
 from grader.integrations.cluster import LOCAL
@@ -162,6 +162,19 @@ def grade_cmd(
         sys.exit(BELOW_EXIT)
 
 
+def _echo_rows(rows: list[AssignmentRow]) -> None:
+    """One line per assignment: graded, mean score, not gradable, awaiting manual grading."""
+    width = max(len("assignment"), *(len(r.name) for r in rows))
+    head = f"{'assignment':<{width}}  {'graded':>7}  {'mean score':<19}  {'not gradable':>12}"
+    click.echo(head + "  awaiting manual grading")
+    for r in rows:
+        mean = f"{r.mean:.1f} / {r.possible:g} ({r.percent:.0f}%)" if r.graded else "-"
+        graded = f"{r.graded}/{r.submissions}"
+        click.echo(
+            f"{r.name:<{width}}  {graded:>7}  {mean:<19}  {r.ungradable:>12}  {r.awaiting:>8}"
+        )
+
+
 def _echo_scores(results: list[SubmissionResult], indent: str = "") -> None:
     """One line per student, by name, on stdout."""
     for result in sorted(results, key=lambda r: r.student):
@@ -236,11 +249,12 @@ def demo_cmd(course: Path, jobs: int | None, sandbox: SandboxMode, kernels: str)
     after it is graded, and the scores printed include them.
     """
     options = grade_options(sandbox, kernels)
+    rows = []
     for name, submissions in demo_cohort(course).items():
         assignment = solution_assignment(course, name)
         out_dir = course / "reports" / name
         options = debugging_into(options, out_dir)
-        click.echo(f"== {name}: {len(submissions)} submissions")
+        click.echo(f"grading {name}: {len(submissions)} submissions")
         batch = BatchOptions(out_dir, jobs_or_cores(jobs))
         results = _grade(assignment, submissions, options, batch)
         if (grades := demo_grades(course, name)) is not None:
@@ -250,6 +264,9 @@ def demo_cmd(course: Path, jobs: int | None, sandbox: SandboxMode, kernels: str)
                 log.warning("manual grades of %s not imported: %s", name, exc)
             else:
                 where = grades.relative_to(course)
-                click.echo(f"   manual grades: {done.rows} imported from {where}")
-        _echo_scores(results, indent="   ")
-        click.echo(f"   reports: {out_dir.resolve()}")
+                click.echo(f"  manual grades of {name}: {done.rows} imported from {where}")
+        rows.append(AssignmentRow.of(name, assignment.title, results))
+    page = write_course_index(course / "reports", rows, "The demo course")
+    click.echo("")
+    _echo_rows(rows)
+    click.echo(f"\nopen {page.resolve()}: every assignment's summary, every student's feedback")

@@ -24,6 +24,62 @@ from grader.gradebook import latest_results
 from grader.models import SubmissionResult
 
 SUMMARY_PAGE = "index.html"
+COURSE_PAGE = "index.html"
+"""The course index in the reports folder (``reports/index.html``), beside the assignments'."""
+
+
+@dataclass(frozen=True)
+class AssignmentRow:
+    """One assignment on the course index: how its batch went."""
+
+    name: str
+    title: str
+    submissions: int
+    graded: int
+    """Gradable results (a notebook that could not be graded is not one)."""
+    mean: float
+    """The mean total of the graded results."""
+    possible: float
+    ungradable: int
+    awaiting: int
+    """Results with a manual question still to grade."""
+
+    @property
+    def link(self) -> str:
+        """Its cohort summary, relative to the course index."""
+        return f"{safe_name(self.name)}/{SUMMARY_PAGE}"
+
+    @property
+    def percent(self) -> float:
+        """The mean score as a percentage of the possible points."""
+        return 100 * self.mean / self.possible if self.possible else 0.0
+
+    @classmethod
+    def of(cls, name: str, title: str, results: Sequence[SubmissionResult]) -> AssignmentRow:
+        """The row of a batch's results."""
+        graded = [r for r in results if r.gradable]
+        return cls(
+            name=name,
+            title=title,
+            submissions=len(results),
+            graded=len(graded),
+            mean=sum(r.total for r in graded) / len(graded) if graded else 0.0,
+            possible=max((r.possible for r in graded), default=0.0),
+            ungradable=len(results) - len(graded),
+            awaiting=sum(1 for r in graded if r.awaiting_manual),
+        )
+
+
+def write_course_index(reports: Path, rows: Sequence[AssignmentRow], title: str) -> Path:
+    """Write ``reports/index.html``: every assignment's line, linking its cohort summary.
+
+    Raises:
+        ReportError: the page cannot be written.
+    """
+    page = reports / COURSE_PAGE
+    template = environment("html").get_template("course.html.j2")
+    write_report(page, template.render(rows=rows, title=title))
+    return page
 
 
 def write_student_reports(
