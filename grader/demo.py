@@ -8,6 +8,7 @@ not a folder: a folder there would be taken for a student's.
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -21,6 +22,36 @@ from grader.submissions import Submission
 
 MANUAL_SUFFIX = "-manual.csv"
 """``<assignment>-manual.csv``: the demo's manual grades of an assignment."""
+
+
+DEMO_PARTS = ("solutions", "examples/cohort")
+"""What the demo course is: the course's solutions and its demo cohort."""
+
+
+def copy_demo_course(dest: Path) -> Path:
+    """Copy the demo course into ``dest`` (new or empty), for ``grader demo --to DIR``.
+
+    From the wheel (``grader/_demo/``, packed there at build time), or, in a clone installed
+    for development, from the clone itself.
+
+    Raises:
+        SubmissionError: ``dest`` is not empty, or this installation carries no demo course.
+    """
+    if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
+        raise SubmissionError(
+            f"{dest} is not an empty folder: give a new one to copy the demo into"
+        )
+    packed = Path(__file__).resolve().parent / "_demo"
+    clone = Path(__file__).resolve().parents[1]
+    source = next(
+        (root for root in (packed, clone) if (root / "examples" / "cohort").is_dir()), None
+    )
+    if source is None:
+        raise SubmissionError("this installation of grader carries no demo course")
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", ".secret")
+    for part in DEMO_PARTS:
+        shutil.copytree(source / part, dest / part, ignore=ignore)
+    return dest
 
 
 def demo_cohort(course: Path) -> dict[str, list[Submission]]:

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from grader.config import solution_assignment
-from grader.demo import demo_cohort, demo_grades
+from grader.demo import copy_demo_course, demo_cohort, demo_grades
+from grader.errors import SubmissionError
 from grader.integrations.manual_csv import parse_manual_csv
 from grader.manual import apply_manual_grades
 from grader.models import QuestionResult, SubmissionResult
@@ -81,3 +84,14 @@ def _made_up(student: str, total: float) -> SubmissionResult:
     checked = QuestionResult("q1-q7, q9", "", total, 58, False, 0, 0)
     q8 = QuestionResult("q8", "", 0.0, 4.0, False, 0, 0, manual=True, awaiting=True)
     return SubmissionResult("model-evaluation", student, True, total, 58, (checked, q8))
+
+
+def test_the_demo_course_is_copied_into_a_new_folder_and_never_over_another(tmp_path):
+    course = copy_demo_course(tmp_path / "demo")
+    assert sorted(p.name for p in course.iterdir()) == ["examples", "solutions"]
+    assert demo_cohort(course).keys() == demo_cohort(ROOT).keys()
+    assert not list(course.rglob("__pycache__")) and not list(course.rglob(".secret"))
+    (tmp_path / "used").mkdir()
+    (tmp_path / "used" / "notes.txt").write_text("mine")
+    with pytest.raises(SubmissionError, match="not an empty folder"):
+        copy_demo_course(tmp_path / "used")

@@ -26,7 +26,7 @@ from grader.cli.options import (
 )
 from grader.cohort import BatchOptions, grade_batch
 from grader.config import Assignment, SandboxMode, grading_assignment, solution_assignment
-from grader.demo import demo_cohort, demo_grades, import_demo_grades
+from grader.demo import copy_demo_course, demo_cohort, demo_grades, import_demo_grades
 from grader.errors import GraderError, SubmissionError
 from grader.feedback.report import AssignmentRow, render_from_gradebook, write_course_index
 from grader.grade import GradeOptions
@@ -241,13 +241,23 @@ def check_cmd(notebook: Path, sandbox: SandboxMode) -> None:
 @jobs_option
 @sandbox_option
 @kernels_option
+@click.option(
+    "--to", "dest", type=click.Path(file_okay=False, path_type=Path), default=None,
+    help="Copy the demo course (solutions/ and examples/cohort/, carried by the package) into "
+    "this new or empty folder and grade it there: the demo outside a clone.",
+)  # fmt: skip
 @click.pass_obj
-def demo_cmd(course: Path, jobs: int | None, sandbox: SandboxMode, kernels: str) -> None:
+def demo_cmd(
+    course: Path, jobs: int | None, sandbox: SandboxMode, kernels: str, dest: Path | None
+) -> None:
     """Grade the bundled demo cohort (examples/cohort/) and print where the reports are.
 
     An assignment's bundled manual grades (examples/cohort/NAME-manual.csv) are imported
     after it is graded, and the scores printed include them.
     """
+    if dest is not None:
+        course = copy_demo_course(dest)
+        click.echo(f"copied the demo course into {dest}")
     options = grade_options(sandbox, kernels)
     rows = []
     for name, submissions in demo_cohort(course).items():
