@@ -142,6 +142,8 @@ def grade_cohort(
         on_result(result, False)
 
     pending = [sub for sub, _ in todo]
+    if len(pending) > jobs:
+        pending = slowest_first(pending, _previous_seconds(gradebook, assignment.name))
     log.info(
         "%s: %d to grade, %d unchanged since graded (kept; --force grades them again)",
         assignment.name, len(pending), len(done),
@@ -161,6 +163,28 @@ def grade_cohort(
     else:
         grade_on_cluster(assignment, pending, options, scheduler, jobs, finished)
     return done
+
+
+def slowest_first(pending: Sequence[Submission], seconds: dict[str, float]) -> list[Submission]:
+    """``pending`` with the students who took longest to grade last time first.
+
+    A batch is as long as its last job: a notebook that waits out its time limits, started
+    near the end, runs alone while the other workers idle. Students graded before are ordered
+    by how long they took then (longest first); a student never graded counts as the median of
+    the others; ties keep their order.
+    """
+    known = sorted(seconds[s.student] for s in pending if s.student in seconds)
+    middle = known[len(known) // 2] if known else 0.0
+    return sorted(pending, key=lambda s: -seconds.get(s.student, middle))
+
+
+def _previous_seconds(gradebook: Gradebook, assignment: str) -> dict[str, float]:
+    """How long each student's latest stored result took to grade, by student."""
+    return {
+        r.student: r.timings["total"]
+        for r in gradebook.latest(assignment)
+        if isinstance(r.timings.get("total"), int | float)
+    }
 
 
 async def grade_all(
