@@ -8,7 +8,7 @@ whatever the student did to escape its process group (``setsid``, double forks).
 Without root the kernel runs as the grader's own user. Inside bubblewrap the kernel's pid
 namespace ends with it; without bubblewrap the kernel's process tree is collected before it is
 stopped and killed after (a process that has already left the tree cannot be told apart from
-the grader's own, see the README's sandbox section).
+the grader's own, see docs/sandbox.md).
 """
 
 from __future__ import annotations
