@@ -23,7 +23,9 @@ import dataclasses
 import datetime as dt
 import getpass
 import json
+import random
 import re
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -333,19 +335,23 @@ def patch_grade(
 
     ``begin``: a transaction that writes.
 
-    Two graders changing the same grade at once both keep their change: the write is a
-    compare-and-swap on the whole stored row (an update that matches the row as read, or an
-    insert that the unique key refuses when another came first), retried on the row as it is
-    now. Works the same in SQLite and PostgreSQL, whatever their isolation level.
+    Two graders changing the same grade at once both keep their change. The stored row is read
+    locked (``SELECT … FOR UPDATE`` in PostgreSQL; SQLite's write transaction already holds the
+    whole file), so writers of one grade take turns instead of racing: optimistic retries alone
+    starved a grader among a dozen. The write is still a compare-and-swap on the whole row (an
+    update that matches the row as read, or an insert that the unique key refuses when another
+    came first), retried on the row as it is now, a little later each time.
     """
     key = (
         (manual_grades.c.assignment == assignment)
         & (manual_grades.c.student == student)
         & (manual_grades.c.question == question)
     )
-    for _ in range(PATCH_TRIES):
+    for attempt in range(PATCH_TRIES):
+        if attempt:
+            time.sleep(random.uniform(0, 0.01 * attempt))  # noqa: S311  (jitter, not secrets)
         with begin() as conn:
-            row = conn.execute(sa.select(manual_grades).where(key)).first()
+            row = conn.execute(sa.select(manual_grades).where(key).with_for_update()).first()
             old = _grade_of(row) if row is not None else ManualGrade(student, question)
             new = dataclasses.replace(
                 patch.applied_to(old),

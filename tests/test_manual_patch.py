@@ -52,7 +52,7 @@ def test_a_patch_changes_only_what_it_names(gradebook_url):
 @pytest.mark.timeout(300)
 def test_many_graders_changing_one_grade_at_once_all_keep_their_change(gradebook_url):
     Gradebook(gradebook_url).close()  # the tables, made once
-    graders = 6
+    graders = 10
     per_grader = 5
 
     def grader(g):
