@@ -184,15 +184,29 @@ class Browser:
         return answer["result"].get("value")
 
     def click(self, selector: str) -> None:
-        """Scroll the element ``selector`` into view and click its middle with the mouse."""
-        box = self.evaluate(
-            f"(() => {{ const e = document.querySelector({json.dumps(selector)});"
-            " e.scrollIntoView({block: 'center'});"
-            # A link wrapped over two lines: its first line's box (the whole box's middle
-            # may fall between the lines, on the paragraph).
-            " const r = e.getClientRects()[0] || e.getBoundingClientRect();"
-            " return [r.x + r.width / 2, r.y + r.height / 2]; })()"
-        )
+        """Scroll the element ``selector`` into view and click its middle with the mouse.
+
+        Waits until the point to click is on the element itself (a page still laying itself
+        out, or another element over it, would take the click instead).
+        """
+        deadline = time.monotonic() + self.timeout
+        while True:
+            box = self.evaluate(
+                f"(() => {{ const e = document.querySelector({json.dumps(selector)});"
+                " if (!e) return null;"
+                " e.scrollIntoView({block: 'center'});"
+                # A link wrapped over two lines: its first line's box (the whole box's middle
+                # may fall between the lines, on the paragraph).
+                " const r = e.getClientRects()[0] || e.getBoundingClientRect();"
+                " const x = r.x + r.width / 2, y = r.y + r.height / 2;"
+                " const hit = document.elementFromPoint(x, y);"
+                " return hit && (hit === e || e.contains(hit)) ? [x, y] : null; })()"
+            )
+            if box is not None:
+                break
+            if time.monotonic() > deadline:
+                raise BrowserError(f"never clickable: {selector}")
+            time.sleep(0.05)
         for kind in ("mousePressed", "mouseReleased"):
             self.send(
                 "Input.dispatchMouseEvent",

@@ -131,7 +131,8 @@ def test_editing_a_rubric_item_changes_the_totals_and_the_feedback_shows_the_gra
         assert browser.evaluate("document.querySelector('#total').textContent") == "6"
         page = browser.evaluate("location.pathname")
         browser.click('a[href$="/rubric"]')
-        browser.wait_until("document.querySelector('#rubric') !== null")
+        browser.wait_until("document.querySelector('#rubric') !== null && "
+                           "document.readyState === 'complete'")  # fmt: skip
         browser.evaluate(
             "document.querySelector('input[aria-label=\"points of item 2\"]').value = '1'"
         )
