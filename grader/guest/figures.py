@@ -15,6 +15,7 @@ misreport their own figures.
 
 from __future__ import annotations
 
+import functools
 import importlib.abc
 import importlib.machinery
 import sys
@@ -157,6 +158,7 @@ def _values(data: Any) -> Any:
         return [str(v) for v in np.asarray(data, dtype=object).ravel()]
 
 
+@functools.cache
 def startup_code() -> str:
     """Python that installs this module as ``_grader_figures`` and starts recording.
 
