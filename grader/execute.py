@@ -25,9 +25,9 @@ from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
 from nbformat.v4 import output_from_msg
 
-from grader.config import Limits
 from grader.models import CellError
 from grader.sandbox.kernel import Kernel
+from grader.settings import Limits
 from grader.tracebacks import readable_traceback
 
 TIMEOUT_ENAME = "CellTimeoutError"

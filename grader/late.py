@@ -17,8 +17,8 @@ import re
 import zoneinfo
 from pathlib import Path
 
-from grader.config import LatePolicy
 from grader.models import SubmissionResult
+from grader.settings import LatePolicy
 
 TIMESTAMP_FILE = "timestamp.txt"
 _MAX_TIMESTAMP_BYTES = 200

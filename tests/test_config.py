@@ -2,8 +2,9 @@ import datetime as dt
 
 import pytest
 
-from grader.config import Limits, load_assignment
+from grader.config import load_assignment
 from grader.errors import AssignmentError, ConfigError
+from grader.settings import Limits
 
 
 def write(tmp_path, text):

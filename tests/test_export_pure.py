@@ -12,11 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from grader.config import Assignment, QuestionConfig
+from grader.config import Assignment
 from grader.errors import GradebookError
 from grader.gradebook import Gradebook, Stamp
 from grader.integrations.export import export_grades
 from grader.models import CheckResult, QuestionResult, SubmissionResult
+from grader.settings import QuestionConfig
 
 MINI = Assignment("mini", Path("/nowhere/mini"), "Mini", "mini.ipynb",
                   questions={"q2": QuestionConfig(), "q1": QuestionConfig()})  # fmt: skip

@@ -16,7 +16,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from grader.config import GRADESCOPE_VISIBILITIES, Assignment, GradescopeConfig, LeaderboardColumn
+from grader.config import Assignment
 from grader.errors import SubmissionError
 from grader.integrations.formats import below, render, to_gradescope, to_json, to_junit
 from grader.models import (
@@ -27,6 +27,7 @@ from grader.models import (
     QuestionResult,
     SubmissionResult,
 )
+from grader.settings import GRADESCOPE_VISIBILITIES, GradescopeConfig, LeaderboardColumn
 from tests.gradescope_schema import RESULTS
 
 INJECTION = "<img src=x onerror=alert(1)> | **bold** `code` [link](http://evil.example)"

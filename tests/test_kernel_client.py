@@ -11,10 +11,10 @@ from nbformat.v4 import new_code_cell, new_notebook
 
 from grader.checks.bridge import BridgeTimeout, KernelUnavailable, Notebook, StudentError
 from grader.checks.kernel_client import KernelBridge
-from grader.config import Limits
 from grader.execute import run_notebook
 from grader.sandbox import choose_isolation
 from grader.sandbox.kernel import sandboxed_kernel
+from grader.settings import Limits
 
 pytestmark = pytest.mark.slow
 

@@ -9,12 +9,13 @@ import zipfile
 import pytest
 
 from grader.authoring.release import release
-from grader.config import LatePolicy, load_assignment
+from grader.config import load_assignment
 from grader.errors import ConfigError
 from grader.grade import GradeOptions, grade_submission
 from grader.late import TimeError, apply_late_policy, parse_time
 from grader.models import SCHEMA_VERSION, SubmissionResult
 from grader.sandbox import choose_isolation
+from grader.settings import LatePolicy
 from grader.submissions import find_submissions
 from tests.conftest import NOTEBOOKS, run_grader
 

@@ -24,7 +24,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("base: settings, results, notebooks, submissions", (
         "grader.release_rules",
         "grader", "grader.authoring", "grader.feedback", "grader.integrations", "grader.student",
-        "grader.errors", "grader.models", "grader.logs", "grader.config",
+        "grader.errors", "grader.models", "grader.logs", "grader.config", "grader.settings",
         "grader.notebook", "grader.late", "grader.scoring", "grader.tracebacks", "grader.manual",
         "grader.watchdog", "grader.progress", "grader.submissions", "grader.feedback.markdown",
         "grader.feedback.levels", "grader.feedback.images", "grader.variants",

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.config import Assignment, LatePolicy, QuestionConfig, RubricItem, load_assignment
+from grader.config import Assignment, load_assignment
 from grader.errors import IncompleteGrades
 from grader.feedback.report import render_student_html, render_student_markdown
 from grader.gradebook import Gradebook, Stamp, default_url, latest_results
@@ -20,6 +20,7 @@ from grader.integrations.export import canvas_csv, export_grades, grades_csv
 from grader.manual import ManualGrade, apply_manual_grades, question_score
 from grader.models import CheckResult, SubmissionResult
 from grader.scoring import score
+from grader.settings import LatePolicy, QuestionConfig, RubricItem
 from tests.conftest import COURSE
 
 Q8 = QuestionConfig(

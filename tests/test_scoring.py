@@ -1,6 +1,7 @@
-from grader.config import Assignment, QuestionConfig
+from grader.config import Assignment
 from grader.models import CheckResult
 from grader.scoring import score, ungradable
+from grader.settings import QuestionConfig
 
 
 def check(q, status, possible=1.0, name="t"):

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from grader.config import Limits
 from grader.errors import KernelError
 from grader.sandbox import bwrap_problem, warm
 from grader.sandbox.kernel import sandboxed_kernel
 from grader.sandbox.reaper import UID_BASE
 from grader.sandbox.warm import KernelFactory, warm_kernels
+from grader.settings import Limits
 
 pytestmark = pytest.mark.slow  # every test here forks real warm kernels
 

@@ -10,7 +10,8 @@ import dataclasses
 import datetime as dt
 import json
 
-from grader.config import Assignment, LatePolicy, Limits, QuestionConfig
+from grader.config import Assignment
+from grader.settings import LatePolicy, Limits, QuestionConfig
 
 Scalar = str | bool | int | float | dt.datetime | None
 

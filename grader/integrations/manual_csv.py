@@ -26,11 +26,12 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.config import Assignment, QuestionConfig
+from grader.config import Assignment
 from grader.errors import GraderError, ReportError
 from grader.gradebook import Gradebook, latest_results
 from grader.manual import ManualGrade, answer_text, question_score
 from grader.models import SubmissionResult
+from grader.settings import QuestionConfig
 
 FIXED = ("student", "question", "possible", "points", "answer", "answer_missing")
 TAIL = ("adjustment", "comment", "grader")

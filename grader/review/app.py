@@ -30,7 +30,7 @@ from flask import Flask, Response, abort, jsonify, redirect, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.serving import WSGIRequestHandler, make_server
 
-from grader.config import Assignment, QuestionConfig, RubricItem
+from grader.config import Assignment
 from grader.errors import GraderError
 from grader.feedback.levels import for_student
 from grader.feedback.report import render_student_html
@@ -41,6 +41,7 @@ from grader.models import AnswerCell, ManualAnswer, SubmissionResult
 from grader.review.answers import answer_pieces, highlight_css
 from grader.review.queue import Queue, build_queue, pseudonyms, student_id
 from grader.review.rubric import edit_rubric_item
+from grader.settings import QuestionConfig, RubricItem
 
 log = logging.getLogger(__name__)
 

@@ -29,7 +29,6 @@ from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning.factory import KernelProvisionerFactory
 
-from grader.config import Limits
 from grader.errors import KernelError
 from grader.guest import figures
 from grader.guest.codec import MAX_PAYLOAD
@@ -38,6 +37,7 @@ from grader.sandbox.bwrap import Isolation, python_roots
 from grader.sandbox.provisioner import SandboxConfig
 from grader.sandbox.reaper import kill_pids, kill_uid, process_tree, student_uid
 from grader.sandbox.warm import WarmProcess
+from grader.settings import Limits
 from grader.watchdog import watchdog
 
 if TYPE_CHECKING:

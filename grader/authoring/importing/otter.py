@@ -59,9 +59,10 @@ from grader.authoring.importing.otter_tests import (
 from grader.authoring.markers import has_solution_markers
 from grader.authoring.tomlwrite import dump_assignment
 from grader.checks.imported import kernel_only_reason
-from grader.config import Assignment, QuestionConfig, load_assignment
+from grader.config import Assignment, load_assignment
 from grader.errors import AssignmentError
 from grader.notebook import read_notebook_strict
+from grader.settings import QuestionConfig
 
 _SKIP = {"__pycache__", ".ipynb_checkpoints", "__MACOSX", "tests"}
 _OTTER_CALLS = {"check", "check_all", "export", "to_pdf", "run_plugin"}

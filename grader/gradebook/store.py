@@ -1,15 +1,8 @@
-"""The gradebook: every graded submission, in SQLite or any SQLAlchemy database.
+"""A connection to a gradebook: results recorded one transaction each, and read back.
 
-Tables: ``students``; ``submissions`` (one row per graded version of a student's notebook: its
-content hash, the grading key of :mod:`grader.grading_key`, when it was submitted and graded,
-the score and the whole result as JSON; ``attempt`` counts a student's distinct versions);
-``check_results`` (one row per check of a submission); ``submission_files`` (where each graded
-version's notebooks were); ``manual_answers`` (each version's answers to manual questions, with
-the graded run's outputs); ``manual_grades`` (:mod:`grader.manual`: a person's grades of manual
-questions, by assignment, student and question, independent of the versions). Every table is
-made with ``create_all`` when the gradebook is opened (there are no migrations yet: a new table
-appears in an old gradebook, a new column would not). Each result is written in one
-transaction, so a batch killed half-way keeps exactly the results it had finished.
+Every table is made with ``create_all`` when the gradebook is opened (there are no migrations
+yet: a new table appears in an old gradebook, a new column would not). Each result is written in
+one transaction, so a batch killed half-way keeps exactly the results it had finished.
 """
 
 from __future__ import annotations
@@ -17,87 +10,34 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
-import functools
 import json
-import sqlite3
-import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.exc import SQLAlchemyError
 
 from grader.config import Assignment
 from grader.errors import GradebookError
+from grader.gradebook.engine import (
+    LOCK,
+    database_errors,
+    shown,
+    sqlite_transactions,
+    why,
+)
+from grader.gradebook.manual_grades import load_grades, patch_grade, save_grades
+from grader.gradebook.schema import (
+    check_results,
+    manual_answers,
+    metadata,
+    students,
+    submission_files,
+    submissions,
+)
 from grader.grading_key import Stamp
-from grader.manual import (
-    ManualGrade,
-    Patch,
-    apply_manual_grades,
-    load_grades,
-    patch_grade,
-    save_grades,
-    stored_text,
-)
-from grader.manual import metadata as manual_metadata
+from grader.manual import ManualGrade, Patch, apply_manual_grades, stored_text
 from grader.models import SCHEMA_VERSION, ManualAnswer, SubmissionResult
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-metadata = sa.MetaData()
-students = sa.Table(
-    "students",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("name", sa.String(255), nullable=False, unique=True),
-)
-submissions = sa.Table(
-    "submissions",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("assignment", sa.String(255), nullable=False),
-    sa.Column("student_id", sa.ForeignKey("students.id"), nullable=False),
-    sa.Column("attempt", sa.Integer, nullable=False),
-    sa.Column("content_hash", sa.String(64), nullable=False),
-    sa.Column("grading_key", sa.String(64), nullable=False),
-    sa.Column("submitted_at", sa.String(40)),
-    sa.Column("graded_at", sa.String(40), nullable=False),
-    sa.Column("gradable", sa.Boolean, nullable=False),
-    sa.Column("total", sa.Float, nullable=False),
-    sa.Column("possible", sa.Float, nullable=False),
-    sa.Column("reason", sa.Text, nullable=False),
-    sa.Column("result_json", sa.Text, nullable=False),
-    sa.UniqueConstraint("assignment", "student_id", "grading_key"),
-)
-check_results = sa.Table(
-    "check_results",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("submission_id", sa.ForeignKey("submissions.id", ondelete="CASCADE"), nullable=False),
-    sa.Column("name", sa.String(255), nullable=False),
-    sa.Column("question", sa.String(255), nullable=False),
-    sa.Column("visibility", sa.String(10), nullable=False),
-    sa.Column("status", sa.String(10), nullable=False),
-    sa.Column("points", sa.Float, nullable=False),
-    sa.Column("possible", sa.Float, nullable=False),
-    sa.Column("message", sa.Text, nullable=False),
-)
-submission_files = sa.Table(
-    "submission_files",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("submission_id", sa.ForeignKey("submissions.id", ondelete="CASCADE"), nullable=False),
-    sa.Column("path", sa.Text, nullable=False),
-)
-manual_answers = sa.Table(
-    "manual_answers",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("submission_id", sa.ForeignKey("submissions.id", ondelete="CASCADE"), nullable=False),
-    sa.Column("question", sa.String(255), nullable=False),
-    sa.Column("answer_json", sa.Text, nullable=False),
-)
 
 
 def default_url(out_dir: Path) -> str:
@@ -141,34 +81,6 @@ def latest_results(
     return results
 
 
-def shown(url: str) -> str:
-    """A gradebook's URL as messages show it: any password hidden."""
-    try:
-        return sa.make_url(url).render_as_string(hide_password=True)
-    except (SQLAlchemyError, ValueError):
-        return url
-
-
-def _why(exc: BaseException) -> str:
-    """The first line of what went wrong, without SQLAlchemy's statement and links."""
-    cause = getattr(exc, "orig", None) or exc
-    lines = str(cause).strip().splitlines()
-    return lines[0] if lines else type(cause).__name__
-
-
-def _database_errors(method: F) -> F:
-    """Turn a database error in a :class:`Gradebook` method into a GradebookError."""
-
-    @functools.wraps(method)
-    def wrapper(self: Gradebook, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return method(self, *args, **kwargs)
-        except SQLAlchemyError as exc:
-            raise GradebookError(f"cannot use the gradebook {self.shown}: {_why(exc)}") from exc
-
-    return wrapper  # type: ignore[return-value]
-
-
 class Gradebook:
     """A connection to a gradebook database (created on first use)."""
 
@@ -182,22 +94,21 @@ class Gradebook:
                 Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
             self.engine = engine = sa.create_engine(url)
             if engine.dialect.name == "sqlite":
-                _sqlite_transactions(engine)
+                sqlite_transactions(engine)
             with self._write() as conn:  # one opener at a time makes the tables
                 if engine.dialect.name == "postgresql":
-                    conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK})
+                    conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK})
                 metadata.create_all(conn)
-                manual_metadata.create_all(conn)
         except (SQLAlchemyError, ImportError, OSError) as exc:
             if engine is not None:
                 engine.dispose()
-            raise GradebookError(f"cannot open the gradebook {self.shown}: {_why(exc)}") from exc
+            raise GradebookError(f"cannot open the gradebook {self.shown}: {why(exc)}") from exc
 
     def close(self) -> None:
         """Release the database connections."""
         self.engine.dispose()
 
-    @_database_errors
+    @database_errors
     def stored(self, assignment: str, student: str, grading_key: str) -> SubmissionResult | None:
         """The result stored for exactly this version of a submission, if any."""
         query = (
@@ -213,7 +124,7 @@ class Gradebook:
             row = conn.execute(query).first()
         return None if row is None else self._result(row[0])
 
-    @_database_errors
+    @database_errors
     def record(self, result: SubmissionResult, stamp: Stamp) -> None:
         """Store ``result`` in one transaction, replacing a result of the same version."""
         now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
@@ -297,7 +208,7 @@ class Gradebook:
                     ],
                 )
 
-    @_database_errors
+    @database_errors
     def latest(self, assignment: str) -> list[SubmissionResult]:
         """The most recently graded result of each student, by student name."""
         query = (
@@ -310,7 +221,7 @@ class Gradebook:
             rows = conn.execute(query).all()
         return [self._result(r[0]) for r in rows]
 
-    @_database_errors
+    @database_errors
     def notebook_paths(self, assignment: str) -> dict[str, tuple[Path, ...]]:
         """Where each student's latest graded notebooks were, by student name."""
         query = (
@@ -324,7 +235,7 @@ class Gradebook:
             rows = conn.execute(query).all()
         return {n: tuple(Path(p) for m, p in rows if m == n) for n, _ in rows}
 
-    @_database_errors
+    @database_errors
     def answers(
         self, assignment: str, student: str | None = None
     ) -> dict[tuple[str, str], ManualAnswer]:
@@ -349,25 +260,25 @@ class Gradebook:
                 found[(student, answer.question)] = answer
         return found
 
-    @_database_errors
+    @database_errors
     def manual_grades(self, assignment: str) -> dict[tuple[str, str], ManualGrade]:
         """Every manual grade of ``assignment``, by (student, question)."""
         with self.engine.connect() as conn:
             return load_grades(conn, assignment)
 
-    @_database_errors
+    @database_errors
     def save_manual_grades(self, assignment: str, grades: Sequence[ManualGrade]) -> int:
         """Store ``grades`` in one transaction (all or none); how many changed."""
         with self._write() as conn:
             return save_grades(conn, assignment, grades)
 
-    @_database_errors
+    @database_errors
     def patch_manual_grade(
         self, assignment: str, student: str, question: str, patch: Patch, grader: str
     ) -> ManualGrade:
         """Apply one grader's change to a grade, on top of any other grader's; the grade stored.
 
-        See :func:`grader.manual.patch_grade`.
+        See :func:`grader.gradebook.manual_grades.patch_grade`.
         """
         return patch_grade(assignment, student, question, patch, grader, self._write)
 
@@ -411,7 +322,7 @@ class Gradebook:
         except (ValueError, TypeError) as exc:
             raise GradebookError(
                 f"the gradebook {self.shown} holds a malformed result of {data.get('student')}: "
-                f"{_why(exc)}"
+                f"{why(exc)}"
             ) from exc
 
     @staticmethod
@@ -432,50 +343,6 @@ class Gradebook:
             found = conn.execute(query).first()
         assert found is not None
         return int(found[0])
-
-
-_LOCK = 0x67726164
-"""The PostgreSQL advisory lock held while a gradebook's tables are made."""
-SQLITE_BUSY_SECONDS = 60
-"""How long a SQLite writer waits for another's transaction before giving up."""
-
-
-def _sqlite_transactions(engine: sa.Engine) -> None:
-    """SQLite in WAL mode, waiting when busy, with transactions begun by SQLAlchemy.
-
-    In WAL mode readers never wait for the writer; ``BEGIN IMMEDIATE`` for a write means a
-    transaction that reads and then writes cannot deadlock with another.
-    """
-
-    @sa.event.listens_for(engine, "connect")
-    def connected(dbapi_connection: Any, _record: object) -> None:
-        dbapi_connection.isolation_level = None  # the driver's own BEGIN off: ours below
-        cursor = dbapi_connection.cursor()
-        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_SECONDS * 1000}")
-        _wal(cursor)
-        cursor.close()
-
-    @sa.event.listens_for(engine, "begin")
-    def begin(conn: sa.Connection) -> None:
-        writes = conn.get_execution_options().get("grader_writes", False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
-
-
-def _wal(cursor: Any) -> None:
-    """Put the file in WAL mode (kept by the file), waiting while another connection holds it.
-
-    Switching a new file to WAL needs it alone, and SQLite answers "database is locked" at once
-    instead of calling the busy handler when two openers of a new file race for it.
-    """
-    deadline = time.monotonic() + SQLITE_BUSY_SECONDS
-    while True:
-        try:
-            cursor.execute("PRAGMA journal_mode = WAL")
-            return
-        except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc) or time.monotonic() > deadline:
-                raise
-            time.sleep(0.05)
 
 
 def _answer(text: str) -> ManualAnswer | None:
