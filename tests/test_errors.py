@@ -60,7 +60,8 @@ def test_a_gradebook_of_another_shape_is_one_line(tmp_path):
     with sqlite3.connect(path) as db:
         db.execute("CREATE TABLE submissions (id INTEGER PRIMARY KEY, other TEXT)")
     done = run_grader("report", "mini", "--output", str(tmp_path))
-    one_line_error(done, "cannot use the gradebook")
+    # Refused as it is opened: bringing it to the current schema needs a column it lacks.
+    one_line_error(done, "cannot open the gradebook", "no such column")
 
 
 def test_results_of_a_newer_schema_ask_for_an_upgrade(gradebook, tmp_path):

@@ -7,6 +7,10 @@ and the whole result as JSON; ``attempt`` counts a student's distinct versions);
 version's notebooks were); ``manual_answers`` (each version's answers to manual questions, with
 the graded run's outputs); ``manual_grades`` (a person's grades of manual questions, by
 assignment, student and question, independent of the versions: :mod:`grader.manual`).
+
+This is the schema as it is now; ``migrations/versions/`` holds how a gradebook gets here from
+any earlier revision (:mod:`grader.gradebook.migrate`). A change to a table here needs a new
+revision there (``test_migrations`` compares the two).
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ submissions = sa.Table(
     sa.Column("reason", sa.Text, nullable=False),
     sa.Column("result_json", sa.Text, nullable=False),
     sa.UniqueConstraint("assignment", "student_id", "grading_key"),
+    sa.Index("ix_submissions_assignment_student", "assignment", "student_id"),
 )
 check_results = sa.Table(
     "check_results",
@@ -50,6 +55,7 @@ check_results = sa.Table(
     sa.Column("points", sa.Float, nullable=False),
     sa.Column("possible", sa.Float, nullable=False),
     sa.Column("message", sa.Text, nullable=False),
+    sa.Index("ix_check_results_submission", "submission_id"),
 )
 submission_files = sa.Table(
     "submission_files",
@@ -57,6 +63,7 @@ submission_files = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("submission_id", sa.ForeignKey("submissions.id", ondelete="CASCADE"), nullable=False),
     sa.Column("path", sa.Text, nullable=False),
+    sa.Index("ix_submission_files_submission", "submission_id"),
 )
 manual_answers = sa.Table(
     "manual_answers",
@@ -65,6 +72,7 @@ manual_answers = sa.Table(
     sa.Column("submission_id", sa.ForeignKey("submissions.id", ondelete="CASCADE"), nullable=False),
     sa.Column("question", sa.String(255), nullable=False),
     sa.Column("answer_json", sa.Text, nullable=False),
+    sa.Index("ix_manual_answers_submission", "submission_id"),
 )
 manual_grades = sa.Table(
     "manual_grades",

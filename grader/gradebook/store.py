@@ -1,8 +1,8 @@
 """A connection to a gradebook: results recorded one transaction each, and read back.
 
-Every table is made with ``create_all`` when the gradebook is opened (there are no migrations
-yet: a new table appears in an old gradebook, a new column would not). Each result is written in
-one transaction, so a batch killed half-way keeps exactly the results it had finished.
+Opening a gradebook makes its tables, or upgrades those an older grader made
+(:mod:`grader.gradebook.migrate`). Each result is written in one transaction, so a batch killed
+half-way keeps exactly the results it had finished.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from grader.config import Assignment
 from grader.errors import GradebookError
+from grader.gradebook import migrate
 from grader.gradebook.engine import (
     LOCK,
     database_errors,
@@ -30,7 +31,6 @@ from grader.gradebook.manual_grades import load_grades, patch_grade, save_grades
 from grader.gradebook.schema import (
     check_results,
     manual_answers,
-    metadata,
     students,
     submission_files,
     submissions,
@@ -98,7 +98,7 @@ class Gradebook:
             with self._write() as conn:  # one opener at a time makes the tables
                 if engine.dialect.name == "postgresql":
                     conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK})
-                metadata.create_all(conn)
+                migrate.upgrade(conn, self.shown)
         except (SQLAlchemyError, ImportError, OSError) as exc:
             if engine is not None:
                 engine.dispose()
