@@ -35,7 +35,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         "grader.authoring.markers", "grader.authoring.tomlwrite", "grader.authoring.release",
         "grader.authoring.importing", "grader.authoring.scaffold",
         "grader.feedback.templates", "grader.feedback.summary",
-        "grader.review.answers", "grader.review.rubric", "grader.integrity.similarity",
+        "grader.review.answers", "grader.review.rubric", "grader.review.patches", "grader.integrity.similarity",
     )),
     ("grade: one submission", ("grader.grade",)),
     ("batch: many submissions, here or on a cluster, and their reports", (
@@ -45,7 +45,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("front ends: the command line, CI formats and exports, the in-notebook Checker", (
         "grader.cli", "grader.integrations.formats", "grader.integrations.export", "grader.integrations.lms",
         "grader.integrations.ci", "grader.student.checker", "grader.__main__",
-        "grader.integrations.manual_csv", "grader.review.app", "grader.demo",
+        "grader.integrations.manual_csv", "grader.review.app", "grader.review.server", "grader.demo",
         "grader.integrity.report",
     )),
 ]  # fmt: skip

@@ -10,7 +10,8 @@ from grader.cli.options import gradebook_option, log, reports_folder_option
 from grader.config import solution_assignment
 from grader.gradebook import default_url, latest_results
 from grader.manual import default_grader
-from grader.review.app import ReviewConfig, is_local, serve
+from grader.review.app import ReviewConfig
+from grader.review.server import is_local, serve
 
 
 @click.command("review")

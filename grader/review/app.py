@@ -15,20 +15,17 @@ an adjustment, a comment. Two graders on the same answer both keep their changes
 from __future__ import annotations
 
 import dataclasses
-import ipaddress
-import logging
 import math
 import os
 import secrets
 import urllib.parse
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, abort, jsonify, redirect, request
 from werkzeug.exceptions import HTTPException
-from werkzeug.serving import WSGIRequestHandler, make_server
 
 from grader.config import Assignment
 from grader.errors import GraderError
@@ -36,14 +33,13 @@ from grader.feedback.levels import for_student
 from grader.feedback.report import render_student_html
 from grader.feedback.templates import environment
 from grader.gradebook import Gradebook
-from grader.manual import ManualGrade, Patch, answer_text, apply_manual_grades, question_score
+from grader.manual import ManualGrade, answer_text, apply_manual_grades, question_score
 from grader.models import AnswerCell, ManualAnswer, SubmissionResult
 from grader.review.answers import answer_pieces, highlight_css
+from grader.review.patches import read_patch
 from grader.review.queue import Queue, build_queue, pseudonyms, student_id
 from grader.review.rubric import edit_rubric_item
 from grader.settings import QuestionConfig, RubricItem
-
-log = logging.getLogger(__name__)
 
 TOKEN_HEADER = "X-Review-Token"  # noqa: S105 -- a header name
 CSP = (
@@ -235,7 +231,7 @@ def create_app(config: ReviewConfig) -> Flask:
         student = student_of(seen, sid)
         if not _asks(seen.results[student], question):
             abort(404, f"{student}'s latest result has no {question}")
-        patch, who = _patch(request.get_json(silent=True), config_q, config.grader)
+        patch, who = read_patch(request.get_json(silent=True), config_q, config.grader)
         grade = state.gradebook.patch_manual_grade(
             state.assignment.name, student, question, patch, who
         )
@@ -338,43 +334,6 @@ def _totals(
     return scored.total, scored.possible
 
 
-def _patch(body: object, config: QuestionConfig, who: str) -> tuple[Patch, str]:
-    """The change a request asks for, checked; and who makes it."""
-    if not isinstance(body, dict):
-        abort(400, "the request must be a JSON object")
-    grader = body.get("grader", who)
-    if not isinstance(grader, str) or not grader.strip() or len(grader) > 100:
-        abort(400, "grader must be a name")
-    changes = {k: v for k, v in body.items() if k != "grader"}
-    if unknown := set(changes) - {"item", "on", "adjustment", "comment"}:
-        abort(400, f"unknown field: {sorted(unknown)}")
-    item = changes.get("item")
-    if item is not None and (
-        isinstance(item, bool) or not isinstance(item, int) or not 1 <= item <= len(config.rubric)
-    ):
-        abort(400, f"item must be a rubric item's number, 1 to {len(config.rubric)}")
-    on = changes.get("on", True)
-    if not isinstance(on, bool):
-        abort(400, "on must be true or false")
-    adjustment = changes.get("adjustment")
-    if adjustment is not None and (
-        isinstance(adjustment, bool)
-        or not isinstance(adjustment, int | float)
-        or not math.isfinite(adjustment)
-        or abs(adjustment) > max(config.points, 1) * 10
-    ):
-        abort(400, "adjustment must be a number of points")
-    comment = changes.get("comment")
-    if comment is not None and (not isinstance(comment, str) or len(comment) > 20_000):
-        abort(400, "comment must be text (at most 20,000 characters)")
-    return Patch(
-        item=item,
-        on=on,
-        adjustment=None if adjustment is None else float(adjustment),
-        comment=comment,
-    ), grader.strip()
-
-
 def _from_files(
     gradebook: Gradebook, assignment: Assignment, student: str, question: str
 ) -> ManualAnswer:
@@ -383,38 +342,3 @@ def _from_files(
     text, why = answer_text(paths, assignment, question)
     cells = (AnswerCell("markdown", text),) if text else ()
     return ManualAnswer(question, cells, note=why)
-
-
-def is_local(host: str) -> bool:
-    """Whether ``host`` is a loopback address (or ``localhost``)."""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-class _Quiet(WSGIRequestHandler):
-    """No line per request on the terminal (the token is in the first one); -v logs them."""
-
-    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        log.debug("%s %s %s", self.command, self.path.partition("?")[0], code)
-
-
-def serve(config: ReviewConfig, host: str, port: int, ready: Callable[[str], None]) -> None:
-    """Serve the review app on ``host``:``port`` (0: any free port) until interrupted.
-
-    ``ready`` receives the address to open, token included, once the server listens.
-    """
-    app = create_app(config)
-    server = make_server(host, port, app, threaded=True, request_handler=_Quiet)
-    shown = f"[{host}]" if ":" in host else host
-    ready(f"http://{shown}:{server.server_port}/?token={config.token}")
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
-        app.extensions["grader_review"].gradebook.close()
