@@ -144,14 +144,20 @@ first grading of the cohort; the halves leave them out, as grading them again wo
 the same limits out again (the time limits themselves are tested in tests/test_liveness.py)."""
 
 
-PARTS = 3
-"""The demo cohort is graded a second time in thirds: one by the determinism test, one by the
-in-notebook Checker's parity test (the whole cohort is graded once, and asserted exactly)."""
+PARTS = 4
+"""The demo cohort is graded again in quarters: one by the determinism test, one by the
+in-notebook Checker's parity test (the whole cohort is graded once, and asserted exactly). A
+quarter still holds every assignment, and every student in two of them."""
+
+HEAVY = {"probability-statistics": 2}
+"""Submissions graded at once per assignment when the whole cohort is graded (default 1): the
+assignments are graded side by side, and this one's checks compute the most (bootstrap and
+permutation references), so with one at a time it finished alone, long after the others."""
 
 
 def cohort_part(name: str, part: int) -> list[Path]:
-    """A third of the demo cohort's notebooks of assignment ``name``: every third student,
-    starting with the first, second or third (``part``), shifted by the assignment's place, so
+    """A part of the demo cohort's notebooks of assignment ``name`` (:data:`PARTS`): every
+    PARTS-th student, starting with the ``part``-th, shifted by the assignment's place, so
     that each part holds every assignment and every student (in some of the assignments),
     except the :data:`TIME_BOUND` ones."""
     students = sorted(p.name for p in COHORT.iterdir() if p.is_dir() and p.name not in TIME_BOUND)
@@ -168,7 +174,7 @@ def grade_cohort(out, part: int | None = None):
         what = [str(COHORT)] if part is None else [str(p) for p in cohort_part(name, part)]
         runs[name] = subprocess.Popen(
             [sys.executable, "-m", "grader", "grade", name, *what, "--format", "json",
-             "--output", str(out / name), "--jobs", "1"],
+             "--output", str(out / name), "--jobs", str(HEAVY.get(name, 1) if part is None else 1)],
             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
             stdin=subprocess.DEVNULL,
         )  # fmt: skip
