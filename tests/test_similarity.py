@@ -289,3 +289,73 @@ def test_the_command_writes_json_most_similar_first_and_a_page_linked_from_nowhe
     assert text.returncode == 0, text.stderr
     assert re.search(r"\d\.\d\d  ada  ben", text.stdout)
     assert "not compared: mia:" in text.stdout
+
+
+EXTRA = [
+    """
+def running_max(values):
+    best, out = None, []
+    for v in values:
+        best = v if best is None or v > best else best
+        out.append(best)
+    return out
+""",
+    """
+def histogram(values, bins):
+    lo, hi = min(values), max(values)
+    width = (hi - lo) / bins or 1.0
+    counts = [0] * bins
+    for v in values:
+        counts[min(int((v - lo) / width), bins - 1)] += 1
+    return counts
+""",
+    """
+def clip_outliers(values, z=3.0):
+    mean = sum(values) / len(values)
+    spread = (sum((v - mean) ** 2 for v in values) / len(values)) ** 0.5
+    return [min(max(v, mean - z * spread), mean + z * spread) for v in values]
+""",
+]
+"""More of a copier's own work: a partial copy is a small share of what it wrote."""
+
+
+def _cohort_with(a_cells, b_cells):
+    """a and b among independent students who each wrote their own versions (OTHERS, MORE)."""
+    codes = [Code("a", tuple(a_cells)), Code("b", tuple(b_cells))]
+    return codes + [Code.of(f"o{i}", o) for i, o in enumerate([*OTHERS, *MORE])]
+
+
+def _pair_of(report, one="a", two="b"):
+    return next((p for p in report.pairs if {p.a, p.b} == {one, two}), None)
+
+
+def test_a_partial_copy_of_two_functions_is_flagged_against_its_source():
+    moving, normalise, words = SOURCE.strip().split("\n\n")[1:]
+    own = OTHERS[1].strip().split("\n\n")  # b's own answers for everything else
+    copier = [own[0], moving, normalise, own[3], *EXTRA]  # two of the source's answers
+    report = compare("x", _cohort_with(["import numpy as np", moving, normalise, words], copier))
+    pair = _pair_of(report)
+    assert pair is not None and pair.similarity >= DEFAULT_THRESHOLD
+    assert min(pair.share_a, pair.share_b) < DEFAULT_THRESHOLD  # the copier's share misses it
+    text = report.codes["b"].text
+    marked = "".join(text[s:e] for s, e in pair.regions_b)
+    assert "normalise_rows" in marked and "moving_average" in marked
+
+
+@pytest.mark.parametrize("common", ["idiom", "one function"])
+def test_a_short_idiom_or_one_function_in_common_is_not_a_copy(common):
+    shared = {
+        "idiom": "def top(counts):\n    return sorted(counts, key=counts.get)",
+        "one function": SOURCE.strip().split("\n\n")[1],
+    }[common]
+    a = [shared, *OTHERS[0].strip().split("\n\n")[2:]]
+    b = [shared, *OTHERS[2].strip().split("\n\n")[2:]]
+    pair = _pair_of(compare("x", _cohort_with(a, b)))
+    assert pair is None or pair.similarity < DEFAULT_THRESHOLD
+
+
+def test_a_function_many_students_wrote_token_for_token_is_not_evidence():
+    moving, normalise = SOURCE.strip().split("\n\n")[1:3]
+    codes = [Code(f"s{i}", (moving, normalise, own)) for i, own in enumerate([*OTHERS, *MORE])]
+    report = compare("x", codes)  # two functions every student has: boilerplate
+    assert all(p.similarity < DEFAULT_THRESHOLD for p in report.pairs), report.pairs[:1]

@@ -6,9 +6,9 @@ nothing) and fingerprinted by winnowing (k-grams, a hash chosen per window: a se
 order of cells and functions does not matter). Then what the student did not write is taken
 out: every fingerprint of the released notebooks (the stubs and given code), and every
 fingerprint found in more than :data:`COMMON_SHARE` of the cohort's submissions (imports and
-boilerplate the assignment implies). A pair's similarity is the share of one side's remaining
-code that the other side also has, the larger of the two shares: added dead code lowers the
-copier's share only.
+boilerplate the assignment implies). A pair's similarity is the mean of the two sides' shares
+of their remaining code that the other side also has or, when higher, the similarity of the
+functions and cells they share token for token (:mod:`grader.integrity.units`: partial copies).
 
 References (earlier cohorts, solutions found online) are fingerprinted the same way and
 compared with each student, never with each other, and never count as the cohort's.
@@ -28,6 +28,7 @@ import numpy as np
 from grader.authoring.release import strip_notebook
 from grader.config import Assignment
 from grader.errors import AssignmentError
+from grader.integrity.units import CELL_GAP, UnitMatch, code_units, unit_matches
 from grader.notebook import Unreadable, read_submission
 from grader.submissions import Submission
 
@@ -43,10 +44,6 @@ submissions) is boilerplate, not evidence."""
 COMMON_MIN = 4
 REPORT_FLOOR = 0.1
 """Pairs less similar than this are not listed (nor their shared code found)."""
-
-
-CELL_GAP = "\n\n"
-"""Between two cells in a submission's code text."""
 
 
 @dataclass(frozen=True)
@@ -86,7 +83,8 @@ class Pair:
     a: str
     b: str
     similarity: float
-    """The larger of the two shares: of ``a``'s code found in ``b`` and of ``b``'s in ``a``."""
+    """The mean of the two shares (of ``a``'s code found in ``b`` and of ``b``'s in ``a``) or,
+    when higher, the similarity of the units they share token for token."""
     share_a: float
     share_b: float
     regions_a: tuple[tuple[int, int], ...]
@@ -207,16 +205,24 @@ def compare(
     own = np.asarray(ones @ weights).ravel()
     floor = 0.5 * float(np.median(own[: len(keys)])) if keys else 0.0
     mass = np.maximum(own, max(floor, 1e-9))
-    pairs = []
+    shares: dict[tuple[int, int], tuple[float, float]] = {}
     for a, b, weight in zip(shared.row, shared.col, shared.data, strict=True):
-        if a >= b or a >= len(keys) or weight <= 0:
-            continue  # each pair once; references only with students
-        share_a, share_b = weight / mass[a], weight / mass[b]
-        if max(share_a, share_b) < REPORT_FLOOR:
-            continue
-        pairs.append(
-            _pair(every[a], every[b], float(share_a), float(share_b), bool(b >= len(keys)))
-        )
+        if a < b and a < len(keys) and weight > 0:  # each pair once; references with students
+            shares[int(a), int(b)] = (float(weight / mass[a]), float(weight / mass[b]))
+    units = {c.key: code_units(c.cells) for c in (*codes, *references) if not c.problem}
+    matches = unit_matches(units, prints, code_units(tuple(released)), COMMON_SHARE)
+    index = {p.code.key: i for i, p in enumerate(every)}
+    for x, y in matches:
+        first, second = sorted((index[x], index[y]))
+        shares.setdefault((first, second), (0.0, 0.0))
+    pairs = []
+    for (a, b), (share_a, share_b) in shares.items():
+        one, two = every[a], every[b]
+        match = matches.get((one.code.key, two.code.key))
+        if (flipped := matches.get((two.code.key, one.code.key))) is not None:
+            match = UnitMatch(flipped.similarity, flipped.spans_b, flipped.spans_a)
+        if max(share_a, share_b, match.similarity if match else 0.0) >= REPORT_FLOOR:
+            pairs.append(_pair(one, two, share_a, share_b, b >= len(keys), match))
     pairs.sort(key=lambda p: (-p.similarity, p.a, p.b))
     return Similarity(
         assignment,
@@ -294,23 +300,44 @@ def _drop(print_: _Print, common: set[int]) -> None:
     print_.where = {h: i for h, i in print_.where.items() if h not in common}
 
 
-def _pair(one: _Print, two: _Print, share_one: float, share_two: float, reference: bool) -> Pair:
-    """The pair ``one`` and ``two`` with their shares, and where their shared code is."""
+def _pair(
+    one: _Print, two: _Print, share_one: float, share_two: float, reference: bool,
+    match: UnitMatch | None,
+) -> Pair:  # fmt: skip
+    """The pair ``one`` and ``two`` and where their shared code is.
+
+    Its similarity: the mean of the two shares or, when higher, that of the units they share
+    token for token (:mod:`grader.integrity.units`).
+    """
     from copydetect.utils import find_fingerprint_overlap, get_copied_slices
 
     shared = one.hashes & two.hashes
     where_one, where_two = find_fingerprint_overlap(shared, shared, one.where, two.where)
     share_one, share_two = min(share_one, 1.0), min(share_two, 1.0)
+    verbatim = match.similarity if match else 0.0
     return Pair(
         a=one.code.key,
         b=two.code.key,
-        similarity=round(float((share_one + share_two) / 2), 4),
+        similarity=round(max((share_one + share_two) / 2, verbatim), 4),
         share_a=round(float(share_one), 4),
         share_b=round(float(share_two), 4),
-        regions_a=_regions(get_copied_slices(where_one, NOISE), one.offsets),
-        regions_b=_regions(get_copied_slices(where_two, NOISE), two.offsets),
+        regions_a=_merged(_regions(get_copied_slices(where_one, NOISE), one.offsets),
+                          match.spans_a if match else ()),
+        regions_b=_merged(_regions(get_copied_slices(where_two, NOISE), two.offsets),
+                          match.spans_b if match else ()),
         reference=reference,
-    )
+    )  # fmt: skip
+
+
+def _merged(*regions: Sequence[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
+    """The regions, overlapping ones joined, in order."""
+    joined: list[tuple[int, int]] = []
+    for start, end in sorted(r for some in regions for r in some):
+        if joined and start <= joined[-1][1]:
+            joined[-1] = (joined[-1][0], max(joined[-1][1], end))
+        else:
+            joined.append((start, end))
+    return tuple(joined)
 
 
 def _regions(slices: Any, offsets: Any) -> tuple[tuple[int, int], ...]:
