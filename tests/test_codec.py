@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 from sklearn.linear_model import LinearRegression
 
-from grader.guest import codec
+from grader.guest import codec, decode
 
 
 @pytest.mark.parametrize(
@@ -18,7 +18,7 @@ from grader.guest import codec
     ],
 )  # fmt: skip
 def test_plain_values_round_trip(value):
-    got = codec.loads(codec.dumps(value))
+    got = decode.loads(codec.dumps(value))
     if isinstance(value, np.ndarray):
         assert got.dtype == value.dtype and got.shape == value.shape
         assert (got == value).all()
@@ -32,14 +32,14 @@ def test_pandas_values_round_trip_with_dtypes_and_index():
          "d": pd.Series(["lo", "hi"], dtype="category"), "e": pd.Series([1, None], dtype="Int64")},
         index=pd.Index(["r1", "r2"], name="row"),
     )  # fmt: skip
-    pd.testing.assert_frame_equal(codec.loads(codec.dumps(df)), df)
+    pd.testing.assert_frame_equal(decode.loads(codec.dumps(df)), df)
     s = pd.Series([1.5, 2.5], index=[10, 20], name="s")
-    pd.testing.assert_series_equal(codec.loads(codec.dumps(s)), s)
+    pd.testing.assert_series_equal(decode.loads(codec.dumps(s)), s)
 
 
 def test_fitted_estimator_arrives_as_inspectable_data():
     model = LinearRegression().fit([[0.0], [1.0], [2.0]], [1.0, 3.0, 5.0])
-    got = codec.loads(codec.dumps(model))
+    got = decode.loads(codec.dumps(model))
     assert got.class_name == "LinearRegression"
     assert got.params["fit_intercept"] is True
     np.testing.assert_allclose(got.coef_, [2.0])
@@ -70,14 +70,14 @@ def test_objects_that_are_not_data_are_refused():
 )
 def test_decoder_rejects_payloads_that_are_not_valid_data(payload):
     with pytest.raises(codec.CodecError):
-        codec.loads(json.dumps(payload))
+        decode.loads(json.dumps(payload))
 
 
 def test_decoder_caps_size_and_depth():
     with pytest.raises(codec.CodecError, match="too large"):
-        codec.loads('"' + "x" * 100 + '"', limit=50)
+        decode.loads('"' + "x" * 100 + '"', limit=50)
     deep = {"$": "list", "items": []}
     for _ in range(200):
         deep = {"$": "list", "items": [deep]}
     with pytest.raises(codec.CodecError, match="deeply"):
-        codec.loads(json.dumps(deep))
+        decode.loads(json.dumps(deep))

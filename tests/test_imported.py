@@ -109,13 +109,13 @@ def test_an_estimator_s_fitted_attributes_come_as_data_and_its_methods_run_in_th
     from sklearn.linear_model import LinearRegression
 
     from grader.checks.imported import EstimatorProxy, fetch
-    from grader.guest import codec
+    from grader.guest import codec, decode
 
     model = LinearRegression().fit([[0.0], [1.0]], [0.0, 2.0])
 
     class EstimatorNotebook(FakeNotebook):
         def __getitem__(self, name):
-            return codec.loads(codec.dumps(self.values[name]))  # as it travels
+            return decode.loads(codec.dumps(self.values[name]))  # as it travels
 
     nb = EstimatorNotebook(model=model)
     got = fetch(nb, "model")

@@ -64,8 +64,6 @@ PACKAGES = {
 
 # Imports that break the layering, each with its reason: (importing module, imported module).
 ALLOWED = {
-    # TYPE_CHECKING only: in the kernel these names come from the codec source, executed first.
-    ("grader.guest.helper", "grader.guest.codec"),
     # TYPE_CHECKING only: in the sandbox the zygote's sources run in order, in one namespace.
     ("grader.guest.zygote", "grader.guest.protocol"),
     ("grader.guest.zygote", "grader.guest.confine"),
@@ -83,13 +81,20 @@ def module_name(path: Path) -> str:
 
 
 def grader_imports(path: Path) -> set[str]:
-    """Every module of grader that ``path`` imports, anywhere in it (lazy and TYPE_CHECKING too)."""
+    """Every module of grader that ``path`` imports, anywhere in it (lazy and TYPE_CHECKING too).
+
+    Relative imports are the guest modules' own (they resolve in the kernel too, where the guest
+    package has another name): they name a sibling guest module, and are not counted here.
+    """
     names: set[str] = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
             names.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
-            assert node.level == 0, f"{path.name}: relative import"
+            if node.level:
+                assert path.parent == GUEST and node.level == 1, f"{path.name}: relative import"
+                assert (GUEST / f"{node.module}.py").is_file(), f"{path.name}: {node.module}"
+                continue
             if node.module is None:
                 continue
             names.add(node.module)
@@ -125,19 +130,25 @@ def test_guest_code_imports_nothing_of_grader():
 
 
 def test_guest_sources_run_without_grader():
+    # Each guest file runs as a module of a package of another name (as in the kernel), so its
+    # relative imports find its siblings and nothing else.
     program = (
-        "import json, sys\n"
+        "import json, sys, types\n"
         "sys.modules['grader'] = None  # any import of grader now raises ImportError\n"
+        "package = types.ModuleType('_guest_under_test')\n"
+        "package.__path__ = [json.loads(sys.argv[3])]\n"
+        "sys.modules[package.__name__] = package\n"
         "for path in json.loads(sys.argv[1]):\n"
         "    source = open(path, encoding='utf-8').read()\n"
-        "    exec(compile(source, path, 'exec'), {'__name__': '_guest_under_test'})\n"
+        "    name = '_guest_under_test._' + path.rsplit('/', 1)[-1].removesuffix('.py')\n"
+        "    exec(compile(source, path, 'exec'), {'__name__': name, '__package__': package.__name__})\n"
         "exec(sys.argv[2], {})  # the bridge's bootstrap: codec, then helper, as text\n"
         "assert '_grader_bridge' in sys.modules\n"
         "assert 'grader' not in {m.split('.')[0] for m, v in sys.modules.items() if v}\n"
     )
     paths = json.dumps([str(p) for p in GUEST_FILES])
     run = subprocess.run(
-        [sys.executable, "-I", "-c", program, paths, bootstrap_code()],
+        [sys.executable, "-I", "-c", program, paths, bootstrap_code(), json.dumps(str(GUEST))],
         capture_output=True, text=True, timeout=120, cwd="/",
     )  # fmt: skip
     assert run.returncode == 0, run.stderr

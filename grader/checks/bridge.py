@@ -4,7 +4,7 @@ Checks run in a worker process outside the sandbox. Each ``nb[...]``, ``nb.funct
 ``nb.eval(...)`` becomes one :class:`~grader.guest.helper.Request` that an :class:`Asker`
 answers: in the check worker :class:`grader.checks.kernel_client.KernelBridge`, over the
 kernel's shell channel; in a student's own notebook the Checker's local one. The answer is
-JSON text decoded here by :mod:`grader.guest.codec` (never unpickled).
+JSON text decoded here by :mod:`grader.guest.decode` (never unpickled).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from collections.abc import Callable
 from importlib.resources import files
 from typing import Any, Literal, Protocol
 
-from grader.guest import codec, figures
+from grader.guest import codec, decode, figures
 from grader.guest.helper import Answer, Request
 from grader.models import CellError
 
@@ -61,22 +61,38 @@ class KernelUnavailable(Exception):
     """The kernel is gone (died, wedged, or never finished the notebook)."""
 
 
+GUEST_PACKAGE = "_grader_guest"
+"""The name the guest modules have in the student's kernel (``grader`` may not be there)."""
+KERNEL_MODULES = (("codec", "<grader-codec>"), ("decode", "<grader-decode>"),
+                  ("helper", "<grader-bridge>"))  # fmt: skip
+"""The guest modules the bridge needs in the kernel, each after those it imports, with the
+file name its tracebacks show (the helper hides these from the student)."""
+
+
 @functools.cache
 def bootstrap_code() -> str:
-    """Python that installs the kernel helper as module ``_grader_bridge`` (globals untouched)."""
+    """Python that installs the kernel helper as module ``_grader_bridge`` (globals untouched).
+
+    The guest modules become the package :data:`GUEST_PACKAGE` in the kernel's ``sys.modules``
+    (so their relative imports of each other resolve there as in the grader), each run from its
+    source text; the helper is also ``_grader_bridge``.
+    """
     guest = files("grader.guest")
-    codec_src = guest.joinpath("codec.py").read_text(encoding="utf-8")
-    helper_src = guest.joinpath("helper.py").read_text(encoding="utf-8")
-    boot = (
-        "import sys as _s, types as _t\n"
-        "_m = _t.ModuleType('_grader_bridge')\n"
-        f"exec(compile({codec_src!r}, '<grader-codec>', 'exec'), _m.__dict__)\n"
-        f"exec(compile({helper_src!r}, '<grader-bridge>', 'exec'), _m.__dict__)\n"
-        "_s.modules['_grader_bridge'] = _m\n"
-    )
+    boot = [
+        "import sys as _s, types as _t\n",
+        f"_p = _t.ModuleType({GUEST_PACKAGE!r}); _p.__path__ = []; _s.modules[_p.__name__] = _p\n",
+    ]
+    for name, shown in KERNEL_MODULES:
+        source = guest.joinpath(f"{name}.py").read_text(encoding="utf-8")
+        boot.append(
+            f"_m = _t.ModuleType({GUEST_PACKAGE + '.' + name!r}); _m.__package__ = _p.__name__\n"
+            f"_s.modules[_m.__name__] = _m; setattr(_p, {name!r}, _m)\n"
+            f"exec(compile({source!r}, {shown!r}, 'exec'), _m.__dict__)\n"
+        )
+    boot.append(f"_s.modules['_grader_bridge'] = _s.modules['{GUEST_PACKAGE}.helper']\n")
     # Run in a throwaway namespace: the student's globals are untouched. The figure recorder
     # is installed at a kernel's start; in a student's own kernel (the Checker) from here on.
-    return f"exec({boot!r}, {{}})\n" + figures.startup_code()
+    return f"exec({''.join(boot)!r}, {{}})\n" + figures.startup_code()
 
 
 def decode_answer(text: str, what: str, timeout: float, max_bytes: int) -> Any:
@@ -96,7 +112,7 @@ def decode_answer(text: str, what: str, timeout: float, max_bytes: int) -> Any:
         raise StudentError(f"{what}: the notebook sent back malformed data")
     if answer.get("status") == "ok":
         try:
-            return codec.decode_tree(answer.get("value"))
+            return decode.decode_tree(answer.get("value"))
         except (codec.CodecError, RecursionError) as exc:
             raise StudentError(f"{what}: the value cannot be read as data: {exc}") from None
     error = answer.get("error")

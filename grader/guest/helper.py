@@ -2,7 +2,8 @@
 
 It runs in the student's process, so nothing here is trusted by the grader: a student may
 replace it, which only lets them misreport their own values, and whatever it answers is
-decoded as plain data by :mod:`grader.guest.codec`. It never runs in the grader.
+decoded as plain data by :mod:`grader.guest.decode`. It never answers in the grader (which
+imports it for the protocol's types).
 
 One entry point, :func:`handle`, takes a :class:`Request` as JSON text (so the expression the
 grader sends is always ``handle('<json>')``: no Python built per request) and returns an
@@ -14,13 +15,13 @@ travels on the shell channel in the execute reply.
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any, Literal, TypedDict
+from typing import Any, Literal, TypedDict
 
-if TYPE_CHECKING:  # in the kernel these names come from the codec source, executed first
-    from grader.guest.codec import CodecError, dumps, loads
+from .codec import CodecError, dumps
+from .decode import loads
 
 MIME = "application/x-grader-value"
-_HIDE = ("<grader-bridge>", "<grader-codec>", "<string>")
+_HIDE = ("<grader-bridge>", "<grader-codec>", "<grader-decode>", "<string>")
 
 
 class Request(TypedDict):
