@@ -8,8 +8,19 @@ the level once (:func:`to_stderr`): warnings always, ``-v`` adds what the grader
 from __future__ import annotations
 
 import logging
+import os
+import warnings
 
 LOGGER = "grader"
+STRICT_WARNINGS = "GRADER_WARNINGS"
+"""Set to ``error`` (the test suite does), warnings raised in the grader's own process are
+errors, but for the third-party ones :data:`TOLERATED` names, as pytest treats them in-process."""
+TOLERATED = (
+    # (message regex, category, module regex): what pyproject.toml's filterwarnings ignores.
+    ("", DeprecationWarning, r"jupyter_client\."),
+    ("", DeprecationWarning, r"zmq\."),
+    ("Jupyter is migrating its paths", DeprecationWarning, ""),
+)
 
 
 class _Prefixed(logging.Formatter):
@@ -20,6 +31,19 @@ class _Prefixed(logging.Formatter):
         if record.levelno >= logging.WARNING:
             return f"grader: {record.levelname.lower()}: {message}"
         return f"grader: {message}"
+
+
+def warnings_policy() -> None:
+    """Make warnings errors in this process when :data:`STRICT_WARNINGS` says ``error``.
+
+    Only the command's own process: check workers, kernels and the zygote keep Python's
+    defaults (a warning a check's own computation raises must not fail it).
+    """
+    if os.environ.get(STRICT_WARNINGS) != "error":
+        return
+    warnings.simplefilter("error")
+    for message, category, module in TOLERATED:
+        warnings.filterwarnings("ignore", message, category, module)
 
 
 def to_stderr(verbosity: int = 0) -> None:

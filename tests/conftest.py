@@ -20,6 +20,10 @@ NOTEBOOKS = FIXTURES / "notebooks"
 COHORT = ROOT / "examples" / "cohort"
 ASSIGNMENTS = sorted(p.name for p in (ROOT / "solutions").iterdir() if p.is_dir())
 
+# Warnings raised in the grader's own process are errors in every `grader` the tests start
+# (grader.logs.warnings_policy; PYTHONWARNINGS=ignore, which some set, quiets only the others).
+os.environ["GRADER_WARNINGS"] = "error"
+
 _unmarked: list[str] = []
 """The test running now when it is not marked slow (so it must start no kernel)."""
 

@@ -329,7 +329,7 @@ OURS_DIFFER = {("mallory-patches-numpy", "q1"): 0.0}
 @pytest.mark.slow
 def test_the_imported_course_releases_validates_and_grades_as_otter(tmp_path):
     grader = [str(Path(sys.executable).parent / "grader"), "--course", str(tmp_path)]
-    env = {"PYTHONWARNINGS": "ignore", "PATH": "/usr/bin:/bin"}
+    env = {"PYTHONWARNINGS": "ignore", "GRADER_WARNINGS": "error", "PATH": "/usr/bin:/bin"}
 
     def run(*args):
         return subprocess.run(

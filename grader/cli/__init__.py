@@ -23,7 +23,7 @@ from grader.cli.importing import import_group
 from grader.cli.integrity import similarity_cmd
 from grader.cli.options import DEBUG, GraderGroup
 from grader.cli.reviewing import review_cmd
-from grader.logs import to_stderr
+from grader.logs import to_stderr, warnings_policy
 
 
 @click.group(cls=GraderGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -46,6 +46,7 @@ from grader.logs import to_stderr
 def main(ctx: click.Context, course: Path, verbose: bool, debug: bool) -> None:
     """Grade Jupyter notebook exercises in sandboxed kernels against hidden pytest checks."""
     to_stderr(2 if debug else 1 if verbose else 0)
+    warnings_policy()
     ctx.obj = course
     ctx.meta[DEBUG] = debug
 
