@@ -11,14 +11,14 @@ import asyncio
 import contextlib
 import hashlib
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from grader.authoring.release import released_imports
 from grader.checks.worker import warm_up
 from grader.config import Assignment
-from grader.errors import Stopped
+from grader.errors import GradebookError, Stopped
 from grader.feedback.report import write_student_reports, write_summary
 from grader.grade import GradeOptions, grade_submission_async
 from grader.gradebook import Gradebook, default_url
@@ -34,6 +34,48 @@ log = logging.getLogger(__name__)
 
 OnResult = Callable[[SubmissionResult, bool], None]
 """Told of each result as it is recorded: (result, True when it is the gradebook's stored one)."""
+
+
+@dataclass(frozen=True)
+class Graded:
+    """One submission of a batch as the command line reports it.
+
+    The whole result stays in the gradebook: a batch of thousands keeps only these in memory.
+    """
+
+    student: str
+    grading_key: str
+    line: str
+    """:meth:`SubmissionResult.summary`: the student's line on the terminal."""
+    gradable: bool
+    percent: float
+    grader_failure: bool
+
+    @classmethod
+    def of(cls, result: SubmissionResult, grading_key: str = "") -> Graded:
+        """``result``'s line (``grading_key``: the version stored in the gradebook)."""
+        return cls(result.student, grading_key, result.summary(), result.gradable,
+                   result.percent, result.grader_failure)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """What a batch graded: a line per submission, and the whole results on demand."""
+
+    graded: tuple[Graded, ...]
+    """In the order they were finished, stored ones first."""
+    read: Callable[[], Iterator[SubmissionResult]]
+    """Each whole result, in the same order, manual grades applied: read back one at a time."""
+
+    def results(self) -> Iterator[SubmissionResult]:
+        """Each whole result (see :attr:`read`)."""
+        return self.read()
+
+    @classmethod
+    def holding(cls, results: Sequence[SubmissionResult]) -> BatchResult:
+        """A batch whose results are at hand (a test's, or one read back already)."""
+        kept = tuple(results)
+        return cls(tuple(Graded.of(r) for r in kept), lambda: iter(kept))
 
 
 @dataclass(frozen=True)
@@ -58,30 +100,35 @@ def grade_batch(
     options: GradeOptions,
     batch: BatchOptions,
     on_result: OnResult | None = None,
-) -> list[SubmissionResult]:
+) -> BatchResult:
     """Grade ``submissions``, record and report each, then write the cohort summary.
 
     Every submission gets a row. Each student's JSON, HTML and Markdown reports are written as
     their result is recorded; the summary (``index.html``) covers every student the gradebook
-    holds for the assignment. Results come in the order they were finished, stored ones first.
-    Reports, the summary and the results returned carry the manual grades the gradebook holds
-    (re-grading never touches them).
+    holds for the assignment. Results come in the order they were finished, stored ones first,
+    as a line each; the whole results are read back from the gradebook when asked for
+    (:meth:`BatchResult.results`), so memory does not grow with the batch. Reports, the summary
+    and the results carry the manual grades the gradebook holds (re-grading never touches
+    them).
 
     Raises:
         GradebookError: the gradebook cannot be opened or written.
         Stopped: a stop signal ended the batch (what was graded is recorded).
     """
-    gradebook = Gradebook(batch.gradebook_url or default_url(batch.output))
+    url = batch.gradebook_url or default_url(batch.output)
+    gradebook = Gradebook(url)
+    graded: list[Graded] = []
     try:
         grades = gradebook.manual_grades(assignment.name)
 
-        def reported(result: SubmissionResult, reused: bool) -> None:
+        def reported(result: SubmissionResult, key: str, reused: bool) -> None:
             result = apply_manual_grades(result, grades, assignment)
             write_student_reports(result, batch.output, assignment.feedback)
+            graded.append(Graded.of(result, key))
             if on_result is not None:
                 on_result(result, reused)
 
-        results = grade_cohort(
+        grade_cohort(
             assignment,
             submissions,
             options,
@@ -91,9 +138,36 @@ def grade_batch(
             force=batch.force,
             scheduler=batch.scheduler,
         )
-        latest = gradebook.with_manual_grades(gradebook.latest(assignment.name), assignment)
-        write_summary(assignment.name, latest, batch.output)
-        return [apply_manual_grades(r, grades, assignment) for r in results]
+        latest = gradebook.iter_latest(assignment.name)
+        write_summary(assignment.name, (apply_manual_grades(r, grades, assignment) for r in latest),
+                      batch.output)  # fmt: skip
+    finally:
+        gradebook.close()
+    keys = tuple(graded)
+    return BatchResult(keys, lambda: read_back(url, assignment, keys))
+
+
+def read_back(
+    url: str, assignment: Assignment, graded: Sequence[Graded]
+) -> Iterator[SubmissionResult]:
+    """The whole results of ``graded`` from the gradebook at ``url``, one at a time.
+
+    With the manual grades the gradebook holds applied.
+
+    Raises:
+        GradebookError: a result is no longer there, or the gradebook cannot be read.
+    """
+    gradebook = Gradebook(url)
+    try:
+        grades = gradebook.manual_grades(assignment.name)
+        for g in graded:
+            result = gradebook.stored(assignment.name, g.student, g.grading_key)
+            if result is None:  # replaced since (another grader, --force): the latest then
+                raise GradebookError(
+                    f"the result of {g.student} graded by this batch is no longer in the "
+                    f"gradebook {gradebook.shown}"
+                )
+            yield apply_manual_grades(result, grades, assignment)
     finally:
         gradebook.close()
 
@@ -110,20 +184,21 @@ def grade_cohort(
     options: GradeOptions,
     jobs: int,
     gradebook: Gradebook,
-    on_result: OnResult,
+    on_result: Callable[[SubmissionResult, str, bool], None],
     force: bool = False,
     scheduler: str | None = None,
-) -> list[SubmissionResult]:
-    """Grade what the gradebook lacks, record each result as it finishes; all results.
+) -> int:
+    """Grade what the gradebook lacks, record each result as it finishes; how many it has.
 
-    A submission whose notebook, checks and grader are unchanged since it was graded keeps its
-    stored result (``on_result(result, True)``) unless ``force``. Grading runs here, ``jobs``
+    ``on_result(result, grading_key, reused)`` is told of each, once it is recorded: a
+    submission whose notebook, checks and grader are unchanged since it was graded keeps its
+    stored result (``reused``) unless ``force``. Grading runs here, ``jobs``
     at a time, or on the Dask cluster at ``scheduler`` (``"local"``: a cluster of ``jobs``
     workers on this machine). Results come in the order they were finished, stored ones first.
     """
     digest = grading_digest(assignment, options)
     timed = assignment.late is not None
-    done: list[SubmissionResult] = []
+    done = 0
     todo: list[tuple[Submission, Stamp]] = []
     for sub in submissions:
         version = stamp(sub.files, digest, sub.submitted_at, time_in_key=timed)
@@ -132,21 +207,22 @@ def grade_cohort(
         if stored is None or stored.grader_failure:  # a grader failure is always retried
             todo.append((sub, version))
         else:
-            done.append(stored)
-            on_result(stored, True)
+            done += 1
+            on_result(stored, key, True)
     stamps = dict(todo)
 
     def finished(sub: Submission, result: SubmissionResult) -> None:
+        nonlocal done
         gradebook.record(result, stamps[sub])
-        done.append(result)
-        on_result(result, False)
+        done += 1
+        on_result(result, stamps[sub].grading_key, False)
 
     pending = [sub for sub, _ in todo]
     if len(pending) > jobs:
         pending = slowest_first(pending, _previous_seconds(gradebook, assignment.name))
     log.info(
         "%s: %d to grade, %d unchanged since graded (kept; --force grades them again)",
-        assignment.name, len(pending), len(done),
+        assignment.name, len(pending), done,
     )  # fmt: skip
     if not pending:
         return done
@@ -154,10 +230,10 @@ def grade_cohort(
         try:
             asyncio.run(grade_all(assignment, pending, options, jobs, finished))
         except _StoppedBy as stop:
-            left = len(submissions) - len(done)
+            left = len(submissions) - done
             raise Stopped.by(
                 stop.signal_name,
-                f"stopped by {stop.signal_name}: {len(done)} of {len(submissions)} graded and "
+                f"stopped by {stop.signal_name}: {done} of {len(submissions)} graded and "
                 f"recorded, {left} left; run the same command again to grade the rest",
             ) from None
     else:
@@ -193,13 +269,16 @@ async def grade_all(
     options: GradeOptions,
     jobs: int,
     on_result: Callable[[Submission, SubmissionResult], None],
-) -> list[SubmissionResult]:
-    """Grade ``submissions``, ``jobs`` at a time; call ``on_result`` as each finishes."""
+) -> None:
+    """Grade ``submissions``, ``jobs`` at a time; call ``on_result`` as each finishes.
+
+    The results are not kept here.
+    """
     task = asyncio.current_task()
     assert task is not None, "called in a task"
     with stop_on_signals(task) as stop:
         try:
-            return await _grade_all(assignment, submissions, options, jobs, on_result)
+            await _grade_all(assignment, submissions, options, jobs, on_result)
         except asyncio.CancelledError:
             if stop.signum is None:
                 raise
@@ -220,7 +299,7 @@ async def _grade_all(
     options: GradeOptions,
     jobs: int,
     on_result: Callable[[Submission, SubmissionResult], None],
-) -> list[SubmissionResult]:
+) -> None:
     gate = asyncio.Semaphore(max(1, jobs))
     # The check workers' fork server imports pytest, numpy, pandas and scikit-learn once: let
     # it do so while the first kernels start, not when the first checks are waiting for it.
@@ -231,15 +310,14 @@ async def _grade_all(
     keep_log = options.debug_dir / "zygote.log" if options.debug_dir is not None else None
     async with warm_kernels(preload, warm, keep_log) as kernels:
 
-        async def one(sub: Submission) -> SubmissionResult:
+        async def one(sub: Submission) -> None:
             async with gate:
                 result = await grade_submission_async(assignment, sub, options, kernels)
             on_result(sub, result)
-            return result
 
         tasks = [asyncio.ensure_future(one(s)) for s in submissions]
         try:
-            return list(await asyncio.gather(*tasks))
+            await asyncio.gather(*tasks)
         finally:
             # gather ends at the first failure or cancellation: every kernel must be stopped
             # (by its own task's clean-up) before the zygote goes.

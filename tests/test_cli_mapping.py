@@ -24,6 +24,7 @@ import grader.cli.grading
 import grader.cli.options
 import grader.cli.reviewing
 from grader.cli import main
+from grader.cohort import BatchResult
 from grader.errors import GradebookError, GraderError, SubmissionError
 from grader.models import SubmissionResult
 from tests.conftest import COURSE, NOTEBOOKS
@@ -54,7 +55,7 @@ def calls(monkeypatch):
     """The stubs' calls: {function name: [arguments]}; what they return, by name."""
     seen: dict[str, list[dict]] = {}
     returns: dict[str, object] = {
-        "grade_batch": [SubmissionResult("mini", "correct", True, 2.75, 5.5)],
+        "grade_batch": BatchResult.holding([SubmissionResult("mini", "correct", True, 2.75, 5.5)]),
     }
 
     def stub(name):
@@ -161,9 +162,13 @@ def test_grade_fail_under_compares_the_librarys_results(calls, percent, code):
 
 
 def test_grade_exits_4_when_the_library_reports_a_grader_failure(calls):
-    calls.returns["grade_batch"] = [
-        SubmissionResult("mini", "correct", False, 0, 0, grader_failure=True, reason="worker died")
-    ]
+    calls.returns["grade_batch"] = BatchResult.holding(
+        [
+            SubmissionResult(
+                "mini", "correct", False, 0, 0, grader_failure=True, reason="worker died"
+            )
+        ]
+    )
     done = invoke("grade", "mini", str(NOTEBOOK))
     assert done.exit_code == 4 and "retry" in done.stderr
 

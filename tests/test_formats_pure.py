@@ -18,7 +18,7 @@ import pytest
 
 from grader.config import Assignment
 from grader.errors import SubmissionError
-from grader.integrations.formats import below, render, to_gradescope, to_json, to_junit
+from grader.integrations.formats import below, json_chunks, render, to_gradescope, to_json, to_junit
 from grader.models import (
     SCHEMA_VERSION,
     AppliedItem,
@@ -95,6 +95,14 @@ def ungradable_zed() -> SubmissionResult:
 
 
 # --- json -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("count", [0, 1, 3])
+def test_json_streamed_a_result_at_a_time_is_the_whole_list_dumped(count):
+    results = [ada(), late_ben(), ungradable_zed()][:count]
+    pieces = list(json_chunks(iter(results)))
+    assert len(pieces) == count + 1
+    assert "".join(pieces) == json.dumps([r.to_dict() for r in results], indent=2)
 
 
 def test_json_is_a_list_of_versioned_results_that_read_back_equal():

@@ -126,7 +126,7 @@ def run(course, book, force=False, calls=None):
     subs = [Submission(p.stem, p) for p in sorted(folder.glob("*.ipynb"))]
     seen: list[tuple[str, bool]] = []
     grade_cohort(mini, subs, GradeOptions(isolation="limits"), 1, book,
-                 lambda r, reused: seen.append((r.student, reused)), force=force)  # fmt: skip
+                 lambda r, _key, reused: seen.append((r.student, reused)), force=force)  # fmt: skip
     if calls is not None:
         return sorted(seen), calls[before:]
     return sorted(seen)

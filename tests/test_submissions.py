@@ -107,7 +107,7 @@ def test_the_row_of_a_folder_without_a_notebook_is_kept_on_a_rerun(tmp_path):
         for _ in range(2):
             grade_cohort(
                 MINI, [ben], GradeOptions(isolation="limits"), 1, gradebook,
-                lambda result, reused: seen.append((result.reason, reused)),
+                lambda result, _key, reused: seen.append((result.reason, reused)),
             )  # fmt: skip
         rows = gradebook.latest("mini")
     finally:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import click
@@ -24,7 +25,7 @@ from grader.cli.options import (
     log,
     sandbox_option,
 )
-from grader.cohort import BatchOptions, grade_batch
+from grader.cohort import BatchOptions, BatchResult, Graded, grade_batch
 from grader.config import Assignment, SandboxMode, grading_assignment, solution_assignment
 from grader.demo import copy_demo_course, demo_cohort, demo_grades, import_demo_grades
 from grader.errors import GraderError, SubmissionError
@@ -32,8 +33,7 @@ from grader.feedback.report import AssignmentRow, render_from_gradebook, write_c
 from grader.grade import GradeOptions
 from grader.gradebook import default_url
 from grader.integrations.cluster import LOCAL
-from grader.integrations.formats import FORMATS, append_step_summary, below, render
-from grader.models import SubmissionResult
+from grader.integrations.formats import FORMATS, append_step_summary, below, json_chunks, render
 from grader.progress import batch_progress
 from grader.student.selfcheck import print_self_check, self_check
 from grader.submissions import Submission, find_submissions
@@ -136,28 +136,32 @@ def grade_cmd(
                 f"--format gradescope describes one submission, and there are {len(found)}"
             )
         batch = BatchOptions(out_dir, jobs_or_cores(jobs), gradebook_url, force, where)
-        results = _grade(assignment, found, options, batch)
+        done = _grade(assignment, found, options, batch)
     if fmt == "text":
-        _echo_scores(results)
+        _echo_lines(done.graded)
         click.echo(f"reports: {out_dir}")
+    elif fmt == "json":  # streamed: a batch of thousands is never all in memory
+        for chunk in json_chunks(done.results()):
+            click.echo(chunk, nl=False)
+        click.echo("")
     else:
-        click.echo(render(fmt, results, assignment))
+        click.echo(render(fmt, list(done.results()), assignment))
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary:
         try:
-            append_step_summary(Path(summary), results, assignment)
+            append_step_summary(Path(summary), list(done.results()), assignment)
         except OSError as exc:
             log.warning("cannot write the step summary %s: %s", summary, exc)
-    if failed := [r for r in results if r.grader_failure]:
-        names = ", ".join(sorted(r.student for r in failed))
+    if failed := [g for g in done.graded if g.grader_failure]:
+        names = ", ".join(sorted(g.student for g in failed))
         click.echo(
             f"grader: {len(failed)} not graded for a reason that is not the student's ({names}); "
             "run the same command again to retry them",
             err=True,
         )
         sys.exit(GRADER_FAILURE_EXIT)
-    if fail_under is not None and (failing := below(results, fail_under)):
-        names = ", ".join(sorted(r.student for r in failing))
+    if fail_under is not None and (failing := below(done.graded, fail_under)):
+        names = ", ".join(sorted(g.student for g in failing))
         click.echo(f"grader: {len(failing)} under {fail_under:g}%: {names}", err=True)
         sys.exit(BELOW_EXIT)
 
@@ -175,10 +179,10 @@ def _echo_rows(rows: list[AssignmentRow]) -> None:
         )
 
 
-def _echo_scores(results: list[SubmissionResult], indent: str = "") -> None:
+def _echo_lines(graded: Sequence[Graded]) -> None:
     """One line per student, by name, on stdout."""
-    for result in sorted(results, key=lambda r: r.student):
-        click.echo(indent + result.summary())
+    for g in sorted(graded, key=lambda g: g.student):
+        click.echo(g.line)
 
 
 def _grade(
@@ -186,7 +190,7 @@ def _grade(
     found: list[Submission],
     options: GradeOptions,
     batch: BatchOptions,
-) -> list[SubmissionResult]:
+) -> BatchResult:
     """:func:`~grader.cohort.grade_batch` with a progress bar on stderr."""
     with batch_progress(f"grading {assignment.name}", len(found)) as progress:
         return grade_batch(assignment, found, options, batch, progress.advance)
@@ -266,7 +270,7 @@ def demo_cmd(
         options = debugging_into(options, out_dir)
         click.echo(f"grading {name}: {len(submissions)} submissions")
         batch = BatchOptions(out_dir, jobs_or_cores(jobs))
-        results = _grade(assignment, submissions, options, batch)
+        results = list(_grade(assignment, submissions, options, batch).results())
         if (grades := demo_grades(course, name)) is not None:
             try:
                 done, results = import_demo_grades(assignment, grades, out_dir, results)

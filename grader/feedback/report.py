@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -147,7 +147,7 @@ SIMILARITY_PAGE = "similarity.html"
 """``grader similarity``'s page, in the same folder: the summary links to it when it is there."""
 
 
-def write_summary(assignment: str, results: Sequence[SubmissionResult], out_dir: Path) -> Path:
+def write_summary(assignment: str, results: Iterable[SubmissionResult], out_dir: Path) -> Path:
     """Write the cohort summary ``index.html`` of ``results`` into ``out_dir``; its path.
 
     Raises:
@@ -172,7 +172,7 @@ def render_student_markdown(result: SubmissionResult) -> str:
 
 
 def render_summary(
-    assignment: str, results: Sequence[SubmissionResult], similarity: bool = False
+    assignment: str, results: Iterable[SubmissionResult], similarity: bool = False
 ) -> str:
     """The instructor's cohort summary page (``similarity``: link to the similarity page)."""
     summary = summarize(assignment, results)

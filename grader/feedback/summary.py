@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from grader.models import SubmissionResult
@@ -112,43 +112,53 @@ class CohortSummary:
         return max([1, *(b.count for b in self.bins)])
 
 
-def summarize(assignment: str, results: Sequence[SubmissionResult]) -> CohortSummary:
-    """The cohort summary of ``results`` (one per student)."""
-    gradable = [r for r in results if r.gradable]
-    percents = [r.percent for r in gradable]
-    ordered = sorted(results, key=lambda r: r.student)
-    rows = tuple(
-        StudentRow(
-            student=r.student,
-            total=r.total,
-            possible=r.possible,
-            percent=round(r.percent, 1),
-            gradable=r.gradable,
-            state=_state(r),
-            reason=r.reason,
-            trouble=_trouble(r),
-            seconds=float(r.timings.get("total", 0.0)),
-            failed_checks=sum(1 for c in r.checks if not c.passed),
-            sandboxed=r.sandboxed,
-        )
-        for r in ordered
-    )
+def summarize(assignment: str, results: Iterable[SubmissionResult]) -> CohortSummary:
+    """The cohort summary of ``results`` (one per student).
+
+    They are read once, one at a time: only a row per student and the tallies are kept, so a
+    gradebook's results can stream through.
+    """
+    tally = _Tally()
+    rows = []
+    percents = []
+    for r in results:
+        rows.append(_row(r))
+        if r.gradable:
+            percents.append(r.percent)
+            tally.add(r)
+    rows.sort(key=lambda row: row.student)
     seconds = [row.seconds for row in rows]
     return CohortSummary(
         assignment=assignment,
-        submissions=len(results),
-        gradable=len(gradable),
+        submissions=len(rows),
+        gradable=len(percents),
         mean_percent=statistics.fmean(percents) if percents else 0.0,
         median_percent=statistics.median(percents) if percents else 0.0,
         bins=_histogram(percents),
-        questions=_questions(gradable),
-        checks=_checks(gradable),
-        students=rows,
+        questions=tally.questions(),
+        checks=tally.checks(),
+        students=tuple(rows),
         ungradable=tuple(row for row in rows if not row.gradable),
         timed_out=tuple(row for row in rows if row.gradable and row.trouble),
         median_seconds=statistics.median(seconds) if seconds else 0.0,
         max_seconds=max(seconds, default=0.0),
         total_seconds=sum(seconds),
+    )
+
+
+def _row(r: SubmissionResult) -> StudentRow:
+    return StudentRow(
+        student=r.student,
+        total=r.total,
+        possible=r.possible,
+        percent=round(r.percent, 1),
+        gradable=r.gradable,
+        state=_state(r),
+        reason=r.reason,
+        trouble=_trouble(r),
+        seconds=float(r.timings.get("total", 0.0)),
+        failed_checks=sum(1 for c in r.checks if not c.passed),
+        sandboxed=r.sandboxed,
     )
 
 
@@ -192,58 +202,62 @@ def _histogram(percents: list[float]) -> tuple[Bin, ...]:
     return tuple(Bin(i * width, (i + 1) * width, n) for i, n in enumerate(counts))
 
 
-def _questions(results: list[SubmissionResult]) -> tuple[QuestionStats, ...]:
-    scores: dict[str, list[float]] = defaultdict(list)
-    full: Counter[str] = Counter()
-    meta: dict[str, tuple[str, float, str]] = {}
-    for r in results:
+class _Tally:
+    """The per-question and per-check counts of the gradable results, added one at a time."""
+
+    def __init__(self) -> None:
+        self.scores: dict[str, list[float]] = defaultdict(list)
+        self.full: Counter[str] = Counter()
+        self.question_meta: dict[str, tuple[str, float, str]] = {}
+        self.passed: Counter[str] = Counter()
+        self.failed: Counter[str] = Counter()
+        self.timeouts: Counter[str] = Counter()
+        self.messages: dict[str, Counter[str]] = defaultdict(Counter)
+        self.check_meta: dict[str, tuple[str, str]] = {}
+
+    def add(self, r: SubmissionResult) -> None:
         for q in r.questions:
             if q.awaiting:  # not graded yet: no score to average
                 continue
-            scores[q.name].append(q.score)
-            meta.setdefault(q.name, (q.title, q.possible, q.notebook))
-            full[q.name] += q.score >= q.possible
-    return tuple(
-        QuestionStats(
-            name=name,
-            title=meta[name][0],
-            possible=meta[name][1],
-            mean=statistics.fmean(values),
-            full_marks=full[name],
-            graded=len(values),
-            notebook=meta[name][2],
-        )
-        for name, values in scores.items()
-    )
-
-
-def _checks(results: list[SubmissionResult]) -> tuple[CheckStats, ...]:
-    passed: Counter[str] = Counter()
-    failed: Counter[str] = Counter()
-    timeouts: Counter[str] = Counter()
-    messages: dict[str, Counter[str]] = defaultdict(Counter)
-    meta: dict[str, tuple[str, str]] = {}
-    for r in results:
+            self.scores[q.name].append(q.score)
+            self.question_meta.setdefault(q.name, (q.title, q.possible, q.notebook))
+            self.full[q.name] += q.score >= q.possible
         for c in r.checks:
             key = f"{c.question}::{c.name}"
-            meta.setdefault(key, (c.question, c.visibility))
+            self.check_meta.setdefault(key, (c.question, c.visibility))
             if c.passed:
-                passed[key] += 1
+                self.passed[key] += 1
                 continue
-            failed[key] += 1
-            timeouts[key] += c.status == "timeout"
+            self.failed[key] += 1
+            self.timeouts[key] += c.status == "timeout"
             first = (c.message.strip().splitlines() or ["(no message)"])[0]
-            messages[key][first[:MESSAGE_CHARS]] += 1
-    stats = [
-        CheckStats(
-            name=key.split("::", 1)[1],
-            question=question,
-            visibility=visibility,
-            passed=passed[key],
-            failed=failed[key],
-            timeouts=timeouts[key],
-            messages=tuple(messages[key].most_common(COMMON_MESSAGES)),
+            self.messages[key][first[:MESSAGE_CHARS]] += 1
+
+    def questions(self) -> tuple[QuestionStats, ...]:
+        return tuple(
+            QuestionStats(
+                name=name,
+                title=self.question_meta[name][0],
+                possible=self.question_meta[name][1],
+                mean=statistics.fmean(values),
+                full_marks=self.full[name],
+                graded=len(values),
+                notebook=self.question_meta[name][2],
+            )
+            for name, values in self.scores.items()
         )
-        for key, (question, visibility) in meta.items()
-    ]
-    return tuple(sorted(stats, key=lambda s: (s.pass_rate, -s.failed, s.question, s.name)))
+
+    def checks(self) -> tuple[CheckStats, ...]:
+        stats = [
+            CheckStats(
+                name=key.split("::", 1)[1],
+                question=question,
+                visibility=visibility,
+                passed=self.passed[key],
+                failed=self.failed[key],
+                timeouts=self.timeouts[key],
+                messages=tuple(self.messages[key].most_common(COMMON_MESSAGES)),
+            )
+            for key, (question, visibility) in self.check_meta.items()
+        ]
+        return tuple(sorted(stats, key=lambda s: (s.pass_rate, -s.failed, s.question, s.name)))

@@ -221,6 +221,30 @@ class Gradebook:
             rows = conn.execute(query).all()
         return [self._result(r[0]) for r in rows]
 
+    def iter_latest(self, assignment: str) -> Iterator[SubmissionResult]:
+        """:meth:`latest`, read one result at a time (memory does not grow with the cohort).
+
+        Raises:
+            GradebookError: the gradebook cannot be read.
+        """
+        ids = (
+            sa.select(submissions.c.id)
+            .join(students, students.c.id == submissions.c.student_id)
+            .where(submissions.c.id.in_(_newest(assignment)))
+            .order_by(students.c.name)
+        )
+        one = sa.select(submissions.c.result_json).where(submissions.c.id == sa.bindparam("id"))
+        try:
+            with self.engine.connect() as conn:
+                found = [row[0] for row in conn.execute(ids)]
+            for submission_id in found:
+                with self.engine.connect() as conn:
+                    text = conn.execute(one, {"id": submission_id}).scalar_one_or_none()
+                if text is not None:
+                    yield self._result(text)
+        except SQLAlchemyError as exc:
+            raise GradebookError(f"cannot use the gradebook {self.shown}: {why(exc)}") from exc
+
     @database_errors
     def notebook_paths(self, assignment: str) -> dict[str, tuple[Path, ...]]:
         """Where each student's latest graded notebooks were, by student name."""

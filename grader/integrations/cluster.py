@@ -157,7 +157,8 @@ def grade_on_cluster(
                 for sub in submissions
             }
             for future in as_completed(list(futures)):
-                finished(futures[future], SubmissionResult.from_dict(json.loads(future.result())))
+                sub = futures.pop(future)  # released once read: results are not kept here
+                finished(sub, SubmissionResult.from_dict(json.loads(future.result())))
         finally:
             client.close()
             if cluster is not None:

@@ -12,9 +12,9 @@ from __future__ import annotations
 import json
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from grader.config import Assignment
 from grader.errors import SubmissionError
@@ -29,8 +29,21 @@ FORMATS = ("text", "json", "gradescope", "junit", "md")
 
 
 def to_json(results: Sequence[SubmissionResult]) -> str:
-    """Our versioned JSON: a list with one object per submission."""
-    return json.dumps([r.to_dict() for r in results], indent=2)
+    """The results as a JSON list (the schema of ``SubmissionResult.to_dict``)."""
+    return "".join(json_chunks(results))
+
+
+def json_chunks(results: Iterable[SubmissionResult]) -> Iterator[str]:
+    """:func:`to_json`'s text, a piece per result (so a batch's results can stream through).
+
+    The same text as ``json.dumps`` of the whole list with ``indent=2``.
+    """
+    first = True
+    for result in results:
+        item = json.dumps(result.to_dict(), indent=2).replace("\n", "\n  ")
+        yield ("[\n  " if first else ",\n  ") + item
+        first = False
+    yield "[]" if first else "\n]"
 
 
 def to_gradescope(results: Sequence[SubmissionResult], assignment: Assignment) -> str:
@@ -329,6 +342,19 @@ def append_step_summary(
         fh.write(to_markdown(results, assignment) + "\n")
 
 
-def below(results: Sequence[SubmissionResult], percent: float) -> list[SubmissionResult]:
+class Scored(Protocol):
+    """A result, or a batch's line of one: whether it was gradable, and its percentage."""
+
+    @property
+    def gradable(self) -> bool: ...  # noqa: D102
+
+    @property
+    def percent(self) -> float: ...  # noqa: D102
+
+
+S = TypeVar("S", bound=Scored)
+
+
+def below(results: Sequence[S], percent: float) -> list[S]:
     """The results under ``percent`` (an ungradable one always is)."""
     return [r for r in results if not r.gradable or r.percent < percent]
