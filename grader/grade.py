@@ -118,7 +118,7 @@ async def _grade(
     try:
         async with (
             asyncio.timeout(limits.submission_timeout),
-            _variant_of(assignment, submission.student) as variant,
+            _variant_of(assignment, submission) as variant,
         ):
             for name, path in zip(assignment.notebooks, paths, strict=True):
                 if multi and not path.is_file():
@@ -355,17 +355,16 @@ def _with_skipped(
 
 
 @contextlib.asynccontextmanager
-async def _variant_of(assignment: Assignment, student: str) -> AsyncIterator[Variant | None]:
-    """The student's data variant, or None.
-
-    Built for them (``[variants]``), or the one their own release holds (a self-check).
-    """
+async def _variant_of(assignment: Assignment, sub: Submission) -> AsyncIterator[Variant | None]:
+    """The student's data variant (built for them, or the one their own release holds), or None."""
     if not assignment.variants:
         yield released_variant(assignment)
         return
     folder = Path(tempfile.mkdtemp(prefix="grader-variant-"))
     try:
-        yield await asyncio.to_thread(build_variant, assignment, student, folder)
+        yield await asyncio.to_thread(
+            build_variant, assignment, sub.student, folder, sub.variant_seed
+        )
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 

@@ -37,6 +37,9 @@ class Submission:
     notebooks: tuple[Path, ...] = ()
     """In a multi-notebook assignment: where each of its notebooks is, in the assignment's
     order (a path that does not exist: that notebook was not handed in)."""
+    variant_seed: int | None = None
+    """The seed of the student's data variant, when it was derived elsewhere from the course
+    secret (a cluster worker grades without the secret); None: derived when graded."""
 
     @property
     def files(self) -> tuple[Path, ...]:

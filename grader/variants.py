@@ -101,14 +101,19 @@ def secret_digest(assignment: Assignment) -> str:
     return hashlib.sha256(b"grader-variants\0" + course_secret(assignment)).hexdigest()
 
 
-def build_variant(assignment: Assignment, student: str, folder: Path) -> Variant:
+def build_variant(
+    assignment: Assignment, student: str, folder: Path, seed: int | None = None
+) -> Variant:
     """Write ``student``'s files into ``folder`` (made if needed) with their parameters.
+
+    ``seed``: their variant's seed, when derived already (None: from the course secret here).
 
     Raises:
         ConfigError: no course secret.
         VariantError: the generator failed, timed out or returned no dict.
     """
-    seed = variant_seed(course_secret(assignment), assignment.name, student)
+    if seed is None:
+        seed = variant_seed(course_secret(assignment), assignment.name, student)
     folder.mkdir(parents=True, exist_ok=True)
     generator = str((assignment.root / assignment.variants).resolve())
     try:

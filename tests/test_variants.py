@@ -130,6 +130,18 @@ def test_each_student_is_graded_on_their_own_data_and_a_copied_answer_loses(cour
         "test_count_is_yours": "failed",
     }
 
+    # On a Dask cluster the seeds are derived here and travel with the submissions: the workers
+    # (whose environment has no GRADER_SECRET, and whose copy of the assignment no .secret)
+    # grade each student on their own data all the same.
+    pytest.importorskip("distributed")
+    remote = run_grader(*on, "grade", "variants", str(cohort), "--cluster", "dask", "--jobs", "1",
+                        "--force", "--format", "json", "--output", str(tmp_path / "remote"))  # fmt: skip
+    assert remote.returncode == 0, remote.stderr[-3000:]
+    assert {r["student"]: (r["total"], [c["status"] for c in r["checks"]])
+            for r in json.loads(remote.stdout)} == {
+        s: (r["total"], [c["status"] for c in r["checks"]]) for s, r in results.items()
+    }  # fmt: skip
+
     mine = tmp_path / "ada-self"
     shutil.copytree(ada, mine)
     nbformat.write(_answer(ada, honest), mine / "variants.ipynb")

@@ -26,6 +26,7 @@ from grader.grade import GradeOptions, grade_submission
 from grader.models import SubmissionResult
 from grader.notebook import MAX_NOTEBOOK_BYTES
 from grader.submissions import Submission
+from grader.variants import course_secret, variant_seed
 
 LOCAL = "local"
 
@@ -81,16 +82,18 @@ class RemoteSubmission:
     """ISO 8601, or None: unknown."""
     notes: tuple[str, ...]
     problem: str
+    variant_seed: int | None = None
+    """The seed of the student's data variant (derived here: workers never get the secret)."""
 
     @classmethod
-    def of(cls, sub: Submission) -> RemoteSubmission:
+    def of(cls, sub: Submission, variant_seed: int | None = None) -> RemoteSubmission:
         """``sub`` as data (its notebooks read, capped)."""
         when = None if sub.submitted_at is None else sub.submitted_at.isoformat()
         paths = sub.notebooks or (sub.path,)
         files = tuple(
             (p.name, None if sub.problem or not p.is_file() else _read_capped(p)) for p in paths
         )
-        return cls(sub.student, files, when, sub.notes, sub.problem)
+        return cls(sub.student, files, when, sub.notes, sub.problem, variant_seed)
 
 
 def grade_remote(pack: AssignmentPack, remote: RemoteSubmission, isolation: str) -> str:
@@ -105,7 +108,7 @@ def grade_remote(pack: AssignmentPack, remote: RemoteSubmission, isolation: str)
         handed_in = [p for p in paths if p.is_file()] or list(paths)
         notebooks = paths if assignment.multi_notebook else ()
         sub = Submission(remote.student, handed_in[0], when, remote.notes, remote.problem,
-                         notebooks)  # fmt: skip
+                         notebooks, variant_seed=remote.variant_seed)  # fmt: skip
         options = GradeOptions(isolation="bwrap" if isolation == "bwrap" else "limits")
         result = grade_submission(assignment, sub, options)
     return json.dumps(result.to_dict(answers=True))
@@ -132,6 +135,13 @@ def grade_on_cluster(
             "grading on a cluster needs Dask distributed: pip install 'grader[cluster]'"
         ) from exc
     pack = pack_assignment(assignment)
+    # A data variant's seed is derived here, from the course secret, and travels with its
+    # submission: the workers build the variant from the seed and never see the secret.
+    secret = course_secret(assignment) if assignment.variants else None
+
+    def seed(sub: Submission) -> int | None:
+        return None if secret is None else variant_seed(secret, assignment.name, sub.student)
+
     with dask.config.set({"distributed.worker.daemon": False}):
         try:
             if scheduler == LOCAL:
@@ -150,7 +160,7 @@ def grade_on_cluster(
                 client.submit(
                     grade_remote,
                     remote_pack,
-                    RemoteSubmission.of(sub),
+                    RemoteSubmission.of(sub, seed(sub)),
                     options.isolation,
                     pure=False,
                 ): sub
