@@ -2,4 +2,5 @@
 
 from grader.cli import main
 
-main()
+if __name__ == "__main__":  # not when multiprocessing imports it again in a spawned worker
+    main()

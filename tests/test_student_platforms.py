@@ -99,6 +99,41 @@ def test_the_self_check_gives_the_same_verdicts_without_bubblewrap_prlimit_or_se
         assert "Traceback" not in other.stderr
 
 
+AS_ON_WINDOWS = """
+import atexit, multiprocessing, sys, zmq
+# As on Windows: zmq without unix sockets (an ipc address is refused here), no fork server.
+has = zmq.has
+zmq.has = lambda feature: False if feature == "ipc" else has(feature)
+for name in ("bind", "connect"):
+    real = getattr(zmq.Socket, name)
+    def refuse(self, address, _real=real):
+        if str(address).startswith("ipc://"):
+            raise zmq.ZMQError(zmq.EPROTONOSUPPORT, "no ipc transport here")
+        return _real(self, address)
+    setattr(zmq.Socket, name, refuse)
+multiprocessing.get_all_start_methods = lambda: ["spawn"]
+import grader.checks.worker as worker
+atexit.register(lambda: print("check workers:", worker._context.get_start_method()))
+from grader.cli import main
+main(["check", sys.argv[1]])
+"""
+
+
+@pytest.mark.slow
+def test_the_self_check_runs_over_tcp_with_spawned_check_workers_as_on_windows(released, tmp_path):
+    env = {**os.environ, "PYTHONWARNINGS": "ignore", "HOME": str(tmp_path)}
+    bare = {"PATH": str(_bare_path(tmp_path)), "HOME": str(tmp_path), "PYTHONWARNINGS": "ignore"}
+    for notebook in ("mine.ipynb", "mini.ipynb"):
+        linux = _check(released / notebook, env)
+        windows = subprocess.run(
+            [sys.executable, "-c", AS_ON_WINDOWS, str(released / notebook)], cwd=released,
+            capture_output=True, text=True, timeout=300, env=bare, stdin=subprocess.DEVNULL,
+        )  # fmt: skip
+        assert linux.returncode == windows.returncode == 0, windows.stderr[-2000:]
+        assert _verdicts(windows.stdout) == _verdicts(linux.stdout) != []
+        assert "check workers: spawn" in windows.stdout
+
+
 STDLIB_FIRST = """
 import sys, sysconfig
 sysconfig.get_config_vars()

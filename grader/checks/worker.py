@@ -17,7 +17,7 @@ import time
 import traceback
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
-from multiprocessing.context import ForkServerContext
+from multiprocessing.context import ForkServerContext, SpawnContext
 from typing import Literal
 
 from grader.checks.plugin import (
@@ -53,14 +53,19 @@ PRELOAD = [
 
 KILL_GRACE = 2.0
 """Seconds past its deadline before the watchdog's thread kills a check worker itself."""
-_context: ForkServerContext | None = None
+_context: ForkServerContext | SpawnContext | None = None
 
 
 class ChecksTimedOut(Exception):
     """The checks did not finish before the submission's deadline."""
 
 
-def _ctx() -> ForkServerContext:
+def _ctx() -> ForkServerContext | SpawnContext:
+    """How check workers start.
+
+    Forked from a warm fork server where the platform has one (Linux, macOS); spawned, each
+    importing what it needs, where it has not (Windows).
+    """
     global _context
     if _context is None:
         # One thread per numerical library in the checks (the fork server and every worker
@@ -70,8 +75,12 @@ def _ctx() -> ForkServerContext:
         for name in THREAD_ENV:
             if not os.environ.get(name):
                 os.environ[name] = "1"
-        _context = multiprocessing.get_context("forkserver")
-        _context.set_forkserver_preload(PRELOAD)
+        if "forkserver" in multiprocessing.get_all_start_methods():
+            server = multiprocessing.get_context("forkserver")
+            server.set_forkserver_preload(PRELOAD)
+            _context = server
+        else:
+            _context = multiprocessing.get_context("spawn")
     return _context
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, get_args
 
+import zmq
 from jupyter_client.provisioning.local_provisioner import LocalProvisioner
 from traitlets import Dict
 
@@ -132,13 +133,20 @@ class SandboxProvisioner(LocalProvisioner):
         await super().post_launch(**kwargs)
 
     async def _private_connection(self, **kwargs: Any) -> dict[str, Any]:
-        """Unix sockets in the run folder; write the connection file (readable by the kernel)."""
+        """Unix sockets in the run folder; write the connection file (readable by the kernel).
+
+        Where zmq has no unix sockets (Windows), loopback TCP.
+        """
         km = self.parent
         assert km is not None, "the provisioner is created by its kernel manager"
         box = self.settings
         run_dir = Path(box.run_dir)
-        km.transport = "ipc"
-        km.ip = str(run_dir / "kernel")
+        if box.isolation == "bwrap" or zmq.has("ipc"):  # bubblewrap: no network, Linux
+            km.transport = "ipc"
+            km.ip = str(run_dir / "kernel")
+        else:  # Windows' libzmq may have no unix sockets: loopback TCP (no sandbox there)
+            km.transport = "tcp"
+            km.ip = "127.0.0.1"
         km.cache_ports = False
         km.connection_file = str(run_dir / "connection.json")
         kwargs = await super().pre_launch(**kwargs)
