@@ -166,10 +166,10 @@ first grading of the cohort; the halves leave them out, as grading them again wo
 the same limits out again (the time limits themselves are tested in tests/test_liveness.py)."""
 
 
-PARTS = 4
-"""The demo cohort is graded again in quarters: one by the determinism test, one by the
-in-notebook Checker's parity test (the whole cohort is graded once, and asserted exactly). A
-quarter still holds every assignment, and every student in two of them."""
+PARTS = 6
+"""The demo cohort is graded again in sixths: one by the determinism test, one by the in-notebook
+Checker's parity test (the whole cohort is graded once, and asserted exactly). A sixth still
+holds every assignment (two students each), and every student in one or two of them."""
 
 HEAVY = {"probability-statistics": 2}
 """Submissions graded at once per assignment when the whole cohort is graded (default 1): the

@@ -110,8 +110,8 @@ async def _checker_verdicts(assignment, notebook):
 
 
 def test_in_notebook_checks_agree_with_grading_on_the_demo_cohort(cohort_graded):
-    """A quarter of the demo cohort (every assignment, every student in two of them); another
-    quarter is graded again by test_assignments' determinism test."""
+    """A sixth of the demo cohort (every assignment, every student in one or two of them);
+    another sixth is graded again by test_assignments' determinism test."""
     disagreements, compared = [], []
 
     async def one(gate, name, student):
@@ -136,4 +136,4 @@ def test_in_notebook_checks_agree_with_grading_on_the_demo_cohort(cohort_graded)
 
     asyncio.run(main())
     assert disagreements == []
-    assert len(compared) >= 20 and {name for name, _ in compared} == set(cohort_graded)
+    assert len(compared) >= 14 and {name for name, _ in compared} == set(cohort_graded)

@@ -83,7 +83,7 @@ def test_an_unwritable_report_folder_is_one_line(gradebook, a_file):
 
 def test_grading_into_an_unwritable_report_folder_is_one_line(tmp_path, a_file):
     (tmp_path / "cohort" / "ben").mkdir(parents=True)
-    (tmp_path / "cohort" / "ben" / "answers.py").write_text("")  # not gradable: no kernel
+    (tmp_path / "cohort" / "ben" / "answers.txt").write_text("")  # no notebook: no kernel
     done = run_grader(
         "--course", str(COURSE), "grade", "mini", str(tmp_path / "cohort"), "--output",
         str(a_file / "out"), "--gradebook", f"sqlite:///{tmp_path / 'gb.sqlite'}",
