@@ -38,8 +38,7 @@ kernels started there): a test that uses one is slow."""
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Refuse a test that grades real notebooks through a fixture without being marked slow;
-    order the modules (:func:`_fast_modules_first`)."""
+    """Refuse a test that grades real notebooks through a fixture without being marked slow."""
     unmarked = [
         item.nodeid
         for item in items
@@ -51,23 +50,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             "these tests grade real notebooks (through "
             f"{', '.join(sorted(GRADING_FIXTURES))}): mark them slow: {', '.join(unmarked)}"
         )
-    _fast_modules_first(items)
-
-
-def _fast_modules_first(items: list[pytest.Item]) -> None:
-    """Modules of fast tests first, then those that use the demo cohort (graded in the
-    background from the session's start, beside the fast tests), then the other slow ones. A
-    module stays whole and in its order."""
-    modules: dict[str, list[pytest.Item]] = {}
-    for item in items:
-        modules.setdefault(item.nodeid.split("::")[0], []).append(item)
-
-    def rank(group: list[pytest.Item]) -> int:
-        if any("cohort_graded" in getattr(item, "fixturenames", ()) for item in group):
-            return 1
-        return 0 if all(item.get_closest_marker("slow") is None for item in group) else 2
-
-    items[:] = [item for group in sorted(modules.values(), key=rank) for item in group]
 
 
 @pytest.hookimpl(wrapper=True)
@@ -190,11 +172,6 @@ def cohort_part(name: str, part: int) -> list[Path]:
 def grade_cohort(out, part: int | None = None):
     """Grade the demo cohort (or one ``part`` of it: :func:`cohort_part`), the assignments at
     once; {assignment: {student: result}}."""
-    return finish_cohort(start_cohort(out, part))
-
-
-def start_cohort(out, part: int | None = None) -> dict[str, subprocess.Popen[str]]:
-    """:func:`grade_cohort`'s graders, started: one per assignment."""
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}
     runs = {}
     for name in ASSIGNMENTS:
@@ -205,11 +182,6 @@ def start_cohort(out, part: int | None = None) -> dict[str, subprocess.Popen[str
             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
             stdin=subprocess.DEVNULL,
         )  # fmt: skip
-    return runs
-
-
-def finish_cohort(runs: dict[str, subprocess.Popen[str]]):
-    """What :func:`start_cohort`'s graders printed, once they are done."""
     graded = {}
     for name, run in runs.items():
         stdout, stderr = run.communicate(timeout=900)
@@ -218,29 +190,12 @@ def finish_cohort(runs: dict[str, subprocess.Popen[str]]):
     return graded
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _cohort_grading(request, tmp_path_factory):
-    """The demo cohort's first grading, started with the session when a test selected needs it,
-    so that it runs beside the fast tests (ordered first: :func:`_fast_modules_first`)."""
-    if not any("cohort_graded" in item.fixturenames for item in request.session.items):
-        yield None
-        return
-    out = tmp_path_factory.mktemp("cohort")
-    runs = start_cohort(out)
-    yield out, runs
-    for run in runs.values():  # the session ended before a test waited for them
-        if run.poll() is None:
-            run.kill()
-            run.communicate()
-
-
 @pytest.fixture(scope="session")
-def cohort_out(_cohort_grading, tmp_path_factory):
+def cohort_out(tmp_path_factory):
     """Where the demo cohort's reports and gradebooks go: ``<out>/<assignment>/``."""
-    return _cohort_grading[0] if _cohort_grading else tmp_path_factory.mktemp("cohort")
+    return tmp_path_factory.mktemp("cohort")
 
 
 @pytest.fixture(scope="session")
-def cohort_graded(_cohort_grading):
-    """The demo cohort graded once, every assignment: {assignment: {student: result}}."""
-    return finish_cohort(_cohort_grading[1])
+def cohort_graded(cohort_out):
+    return grade_cohort(cohort_out)
