@@ -64,12 +64,8 @@ class BatchResult:
 
     graded: tuple[Graded, ...]
     """In the order they were finished, stored ones first."""
-    read: Callable[[], Iterator[SubmissionResult]]
+    results: Callable[[], Iterator[SubmissionResult]]
     """Each whole result, in the same order, manual grades applied: read back one at a time."""
-
-    def results(self) -> Iterator[SubmissionResult]:
-        """Each whole result (see :attr:`read`)."""
-        return self.read()
 
     @classmethod
     def holding(cls, results: Sequence[SubmissionResult]) -> BatchResult:
@@ -162,7 +158,7 @@ def read_back(
         grades = gradebook.manual_grades(assignment.name)
         for g in graded:
             result = gradebook.stored(assignment.name, g.student, g.grading_key)
-            if result is None:  # replaced since (another grader, --force): the latest then
+            if result is None:  # another grader's --force replaced it since
                 raise GradebookError(
                     f"the result of {g.student} graded by this batch is no longer in the "
                     f"gradebook {gradebook.shown}"
@@ -187,8 +183,8 @@ def grade_cohort(
     on_result: Callable[[SubmissionResult, str, bool], None],
     force: bool = False,
     scheduler: str | None = None,
-) -> int:
-    """Grade what the gradebook lacks, record each result as it finishes; how many it has.
+) -> None:
+    """Grade what the gradebook lacks, record each result as it finishes.
 
     ``on_result(result, grading_key, reused)`` is told of each, once it is recorded: a
     submission whose notebook, checks and grader are unchanged since it was graded keeps its
@@ -225,7 +221,7 @@ def grade_cohort(
         assignment.name, len(pending), done,
     )  # fmt: skip
     if not pending:
-        return done
+        return
     if scheduler is None:
         try:
             asyncio.run(grade_all(assignment, pending, options, jobs, finished))
@@ -238,7 +234,6 @@ def grade_cohort(
             ) from None
     else:
         grade_on_cluster(assignment, pending, options, scheduler, jobs, finished)
-    return done
 
 
 def slowest_first(pending: Sequence[Submission], seconds: dict[str, float]) -> list[Submission]:

@@ -137,19 +137,21 @@ def grade_cmd(
             )
         batch = BatchOptions(out_dir, jobs_or_cores(jobs), gradebook_url, force, where)
         done = _grade(assignment, found, options, batch)
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    # A document or a step summary needs the whole results: read back once, for both.
+    whole = list(done.results()) if summary or fmt not in ("text", "json") else None
     if fmt == "text":
         _echo_lines(done.graded)
         click.echo(f"reports: {out_dir}")
     elif fmt == "json":  # streamed: a batch of thousands is never all in memory
-        for chunk in json_chunks(done.results()):
+        for chunk in json_chunks(whole if whole is not None else done.results()):
             click.echo(chunk, nl=False)
         click.echo("")
     else:
-        click.echo(render(fmt, list(done.results()), assignment))
-    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+        click.echo(render(fmt, whole or [], assignment))
     if summary:
         try:
-            append_step_summary(Path(summary), list(done.results()), assignment)
+            append_step_summary(Path(summary), whole or [], assignment)
         except OSError as exc:
             log.warning("cannot write the step summary %s: %s", summary, exc)
     if failed := [g for g in done.graded if g.grader_failure]:

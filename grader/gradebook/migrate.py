@@ -50,12 +50,12 @@ def upgrade(conn: sa.Connection, shown: str) -> None:
     current = revision(conn)
     if current == HEAD:
         return
-    if current is not None and current not in {s.revision for s in scripts().walk_revisions()}:
+    config = _config()
+    known = {s.revision for s in ScriptDirectory.from_config(config).walk_revisions()}
+    if current is not None and current not in known:
         raise GradebookError(
             f"the gradebook {shown} is of schema revision {current}, made by a newer grader "
-            f"than this one"
-            f"(revision {HEAD}); upgrade grader"
+            f"than this one (revision {HEAD}); upgrade grader"
         )
-    config = _config()
     config.attributes["connection"] = conn
     command.upgrade(config, "head")

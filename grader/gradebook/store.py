@@ -208,18 +208,13 @@ class Gradebook:
                     ],
                 )
 
-    @database_errors
     def latest(self, assignment: str) -> list[SubmissionResult]:
-        """The most recently graded result of each student, by student name."""
-        query = (
-            sa.select(submissions.c.result_json)
-            .join(students, students.c.id == submissions.c.student_id)
-            .where(submissions.c.id.in_(_newest(assignment)))
-            .order_by(students.c.name)
-        )
-        with self.engine.connect() as conn:
-            rows = conn.execute(query).all()
-        return [self._result(r[0]) for r in rows]
+        """The most recently graded result of each student, by student name.
+
+        Raises:
+            GradebookError: the gradebook cannot be read.
+        """
+        return list(self.iter_latest(assignment))
 
     def iter_latest(self, assignment: str) -> Iterator[SubmissionResult]:
         """:meth:`latest`, read one result at a time (memory does not grow with the cohort).
