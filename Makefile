@@ -23,7 +23,7 @@ lint: $(BIN)/.installed
 	$(BIN)/mypy
 
 test: lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 --dist loadgroup
 
 # The documentation site (docs/, mkdocs-material) into build/site/; a warning is an error.
 docs: $(BIN)/.installed
@@ -31,7 +31,7 @@ docs: $(BIN)/.installed
 
 # The pure parts only: no kernel is started (tests that start one are marked slow).
 test-fast: $(BIN)/.installed
-	$(BIN)/pytest -m "not slow"
+	$(BIN)/pytest -n 2 -m "not slow"
 
 clean:
 	rm -rf $(VENV) reports/*/

@@ -7,6 +7,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -37,8 +38,19 @@ GRADING_FIXTURES = {"graded_mini", "cohort_graded"}
 kernels started there): a test that uses one is slow."""
 
 
+XDIST_GROUPS = {"cohort_out": "cohort", "cohort_graded": "cohort", "graded_mini": "mini"}
+"""With tests run side by side (``make test``: pytest-xdist, ``--dist loadgroup``), the tests
+that share a session fixture's grading run in one worker, so it grades once."""
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Refuse a test that grades real notebooks through a fixture without being marked slow."""
+    """Refuse a test that grades real notebooks through a fixture without being marked slow;
+    group the tests that share a grading fixture (:data:`XDIST_GROUPS`)."""
+    for item in items:
+        groups = {XDIST_GROUPS[f] for f in getattr(item, "fixturenames", ()) if f in XDIST_GROUPS}
+        for group in sorted(groups):
+            item.add_marker(pytest.mark.xdist_group(group))
     unmarked = [
         item.nodeid
         for item in items
@@ -100,13 +112,23 @@ def run_grader(
     )
 
 
-def leftover_processes() -> list[str]:
+def leftover_processes(grace: float = 5.0) -> list[str]:
     """Processes a grader left behind: what names a run or warm folder that no longer exists.
 
     A cold kernel's processes (fork-bomb children included) carry its run folder in their
     command line, a warm kernel's its zygote's spool; both are deleted when grading ends.
-    (Kernels of other graders running on this machine still have theirs.)
+    (Kernels of other graders running on this machine still have theirs.) What is found is
+    looked for again for up to ``grace`` seconds: with tests running side by side (pytest-xdist)
+    another test's grader may be between deleting its folder and seeing its killed processes
+    gone; a process left behind is still there after that.
     """
+    deadline = time.monotonic() + grace
+    while (found := _named_gone_folders()) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return found
+
+
+def _named_gone_folders() -> list[str]:
     found = []
     for entry in Path("/proc").iterdir():
         try:
