@@ -40,7 +40,8 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     )),
     ("grade: one submission", ("grader.grade",)),
     ("batch: many submissions, here or on a cluster, and their reports", (
-        "grader.cohort", "grader.integrations.cluster", "grader.feedback.report",
+        "grader.cohort", "grader.integrations.cluster", "grader.integrations.cluster_worker",
+        "grader.feedback.report",
         "grader.authoring.validate", "grader.student.selfcheck",
     )),
     ("front ends: the command line, CI formats and exports, the in-notebook Checker", (

@@ -1,32 +1,36 @@
 """Grading on a Dask distributed cluster.
 
 The client packs the assignment's folder and each submission's notebook as bytes; a worker
-unpacks the assignment once (cached by its hash), grades the notebook with the same
-:func:`~grader.grade.grade_submission` as local grading (its own sandbox, kernel and warm check
-workers) and sends the result back as JSON text. The client records results in the gradebook
-as they arrive. Workers must be allowed to start processes: ``--cluster dask`` starts a local
+unpacks the assignment once (cached by its hash), grades the notebook as local grading does
+(its own sandbox, a warm kernel from its zygote for the batch, warm check workers:
+:mod:`grader.integrations.cluster_worker`) and sends the result back as JSON text. The client
+records results in the gradebook as they arrive, and when the batch ends has every worker stop
+the batch's zygotes. Workers must be allowed to start processes: ``--cluster dask`` starts a local
 cluster configured so; workers started by hand need ``DASK_DISTRIBUTED__WORKER__DAEMON=False``.
 """
 
 from __future__ import annotations
 
-import datetime as dt
+import contextlib
 import hashlib
 import json
-import shutil
-import tempfile
+import logging
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from grader.config import Assignment, load_assignment
+from grader.config import Assignment
 from grader.errors import ConfigError
-from grader.grade import GradeOptions, grade_submission
+from grader.grade import GradeOptions
 from grader.models import SubmissionResult
 from grader.notebook import MAX_NOTEBOOK_BYTES
+from grader.scoring import grader_failure
 from grader.submissions import Submission
 from grader.variants import course_secret, variant_seed
+
+log = logging.getLogger(__name__)
 
 LOCAL = "local"
 
@@ -49,26 +53,6 @@ def pack_assignment(assignment: Assignment) -> AssignmentPack:
     for rel, data in files.items():
         digest.update(rel.encode() + b"\0" + hashlib.sha256(data).digest())
     return AssignmentPack(assignment.name, files, digest.hexdigest())
-
-
-def _unpacked(pack: AssignmentPack) -> Assignment:
-    """The pack written under this machine's temporary folder (once per pack).
-
-    Written beside its final place and renamed into it, so workers sharing the machine never
-    see half of it.
-    """
-    final = Path(tempfile.gettempdir()) / f"grader-assignment-{pack.digest[:16]}"
-    if not final.is_dir():
-        staging = Path(tempfile.mkdtemp(prefix="grader-assignment-", dir=final.parent))
-        for rel, data in pack.files.items():
-            target = staging / pack.name / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
-        try:
-            staging.rename(final)
-        except OSError:  # another worker got there first
-            shutil.rmtree(staging, ignore_errors=True)
-    return load_assignment(final / pack.name, pack.name)
 
 
 @dataclass(frozen=True)
@@ -96,22 +80,15 @@ class RemoteSubmission:
         return cls(sub.student, files, when, sub.notes, sub.problem, variant_seed)
 
 
-def grade_remote(pack: AssignmentPack, remote: RemoteSubmission, isolation: str) -> str:
-    """Run on a worker: grade one submission given as data; the result as JSON text."""
-    assignment = _unpacked(pack)
-    with tempfile.TemporaryDirectory(prefix="grader-submission-") as tmp:
-        paths = tuple(Path(tmp) / Path(name).name for name, _ in remote.notebooks)
-        for path, (_, data) in zip(paths, remote.notebooks, strict=True):
-            if data is not None:
-                path.write_bytes(data)
-        when = dt.datetime.fromisoformat(remote.submitted_at) if remote.submitted_at else None
-        handed_in = [p for p in paths if p.is_file()] or list(paths)
-        notebooks = paths if assignment.multi_notebook else ()
-        sub = Submission(remote.student, handed_in[0], when, remote.notes, remote.problem,
-                         notebooks, variant_seed=remote.variant_seed)  # fmt: skip
-        options = GradeOptions(isolation="bwrap" if isolation == "bwrap" else "limits")
-        result = grade_submission(assignment, sub, options)
-    return json.dumps(result.to_dict(answers=True))
+@dataclass(frozen=True)
+class RemoteOptions:
+    """How a worker grades a batch's submissions."""
+
+    batch: str
+    """The batch's own identifier: a worker keeps the batch's warm kernels under it."""
+    isolation: str
+    warm: bool
+    """Whether kernels start warm (with bubblewrap only, as on one machine)."""
 
 
 def grade_on_cluster(
@@ -130,6 +107,12 @@ def grade_on_cluster(
     try:
         import dask
         from distributed import Client, LocalCluster, as_completed
+
+        from grader.integrations.cluster_worker import (
+            WarmKernelsPlugin,
+            grade_remote,
+            stop_warm_kernels,
+        )
     except ImportError as exc:
         raise ConfigError(
             "grading on a cluster needs Dask distributed: pip install 'grader[cluster]'"
@@ -154,25 +137,45 @@ def grade_on_cluster(
                 client = Client(scheduler, timeout=10)
         except OSError as exc:
             raise ConfigError(f"cannot reach the Dask scheduler {scheduler}: {exc}") from exc
+        # Warm kernels as on one machine (a zygote per worker for this batch), but for a batch
+        # of one, where starting a zygote costs more than it saves.
+        how = RemoteOptions(
+            uuid.uuid4().hex, options.isolation, options.warm_kernels and len(submissions) > 1
+        )
         try:
+            client.register_plugin(WarmKernelsPlugin())
             remote_pack = client.scatter(pack, broadcast=True)
             futures = {
                 client.submit(
-                    grade_remote,
-                    remote_pack,
-                    RemoteSubmission.of(sub, seed(sub)),
-                    options.isolation,
-                    pure=False,
+                    grade_remote, remote_pack, RemoteSubmission.of(sub, seed(sub)), how, pure=False
                 ): sub
                 for sub in submissions
             }
             for future in as_completed(list(futures)):
                 sub = futures.pop(future)  # released once read: results are not kept here
-                finished(sub, SubmissionResult.from_dict(json.loads(future.result())))
+                finished(sub, _result(assignment, sub, future))
         finally:
+            with contextlib.suppress(Exception):  # a worker that is gone has no zygote left
+                client.run(stop_warm_kernels, how.batch)
             client.close()
             if cluster is not None:
                 cluster.close()
+
+
+def _result(assignment: Assignment, sub: Submission, future: Any) -> SubmissionResult:
+    """A finished task's result.
+
+    A worker's failure (an error raised there, a worker lost) is the submission's grader
+    failure, as a failure of the machinery is locally: recorded, said, graded again by the next
+    run, and the rest of the batch goes on.
+    """
+    try:
+        return SubmissionResult.from_dict(json.loads(future.result()))
+    except Exception as exc:  # whatever the worker or the cluster raised
+        log.warning("%s: grading on the cluster failed: %s: %s", sub.student,
+                    type(exc).__name__, exc)  # fmt: skip
+        reason = f"grading on the cluster failed: {type(exc).__name__}: {exc}"
+        return grader_failure(assignment, sub.student, reason)
 
 
 def _read_capped(path: Path) -> bytes:
