@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
-import re
 import shutil
 import tempfile
 import time
@@ -22,7 +21,15 @@ from pathlib import Path
 
 import nbformat
 
-from grader.checks.runner import CheckInput, notebook_label, run_checks_for
+from grader.checks.plugin import CheckCosts
+from grader.checks.runner import (
+    CHECK_STAGES,
+    CheckInput,
+    check_stages,
+    checkpoint_name,
+    notebook_label,
+    run_checks_for,
+)
 from grader.config import Assignment
 from grader.errors import KernelError, SandboxError, VariantError
 from grader.execute import STOPPED_TAIL, AfterCell, Execution, run_notebook
@@ -159,8 +166,9 @@ async def _grade(
     )
 
 
-TIMED = ("start", "execute", "checks", "shutdown")
-"""The stages whose seconds a result records (summed over its notebooks), besides the total."""
+TIMED = ("start", "execute", "checks", "shutdown", *CHECK_STAGES)
+"""The stages whose seconds a result records (summed over its notebooks), besides the total
+(the checks' split, :data:`~grader.checks.runner.CHECK_STAGES`, covers checkpoints' too)."""
 
 
 @dataclass
@@ -196,6 +204,7 @@ def _run(
         timings: dict[str, float] = {}
         label = notebook_label(assignment, name)
         at: dict[str, list[CheckResult]] = {}  # a checkpoint's checks, as they last ran
+        costs: list[CheckCosts] = []
 
         async def checkpoint(
             running: Kernel, index: int, cell: nbformat.NotebookNode, so_far: Execution
@@ -205,9 +214,10 @@ def _run(
                 given = CheckInput.of(
                     so_far, running.connection, label, checkpoint=point, variant=variant
                 )
-                at[point] = await run_checks_for(
+                at[point], cost = await run_checks_for(
                     assignment, options.include_hidden, given, deadline
                 )
+                costs.append(cost)
 
         spool = kernels.spool if kernels is not None else None
         overlay = variant.folder if variant is not None else None
@@ -221,9 +231,12 @@ def _run(
                 given = CheckInput.of(
                     execution, kernel.connection, label, reached=tuple(at), variant=variant
                 )
-                checks = await run_checks_for(assignment, options.include_hidden, given, deadline)
+                checks, cost = await run_checks_for(
+                    assignment, options.include_hidden, given, deadline
+                )
                 stopping = time.monotonic()
                 timings["checks"] = stopping - checks_started
+                timings.update(check_stages([*costs, cost]))
             timings["shutdown"] = time.monotonic() - stopping
         return _Ran(
             checks=[c for point in at.values() for c in point] + checks,
@@ -246,7 +259,7 @@ async def _unrun(
     """A notebook that could not run (not handed in, unreadable): its checks fail with why."""
     label = notebook_label(assignment, name)
     missing = CheckInput(None, why, "", (), {}, label)
-    checks = await run_checks_for(assignment, options.include_hidden, missing, deadline)
+    checks, _ = await run_checks_for(assignment, options.include_hidden, missing, deadline)
     return _Ran(checks, [], [why], "", "", {})
 
 
@@ -307,27 +320,6 @@ async def executed_notebook(
             execution.stopped.replace(STOPPED_TAIL, "")
             + "; a fresh kernel re-ran the cells before it and ran the rest without it"
         )
-
-
-CHECKPOINT = "# CHECK:"
-"""The first line of a checkpoint cell: ``# CHECK: name`` (kept by release)."""
-_OTTER_CHECK = re.compile(r"""^\s*\w+\.check\(\s*["']([^"']+)["']\s*\)\s*$""", re.MULTILINE)
-
-
-def checkpoint_name(cell: nbformat.NotebookNode) -> str:
-    """The checkpoint a code cell marks, or "".
-
-    Its first line ``# CHECK: name``, or otter's check cell ``grader.check("name")`` (so
-    notebooks released by otter are checked where their check cells stand).
-    """
-    if cell.get("cell_type") != "code":
-        return ""
-    source = str(cell.get("source", ""))
-    first = source.lstrip().split("\n", 1)[0].strip()
-    if first.startswith(CHECKPOINT):
-        return first[len(CHECKPOINT) :].strip()
-    found = _OTTER_CHECK.search(source)
-    return found.group(1) if found else ""
 
 
 def _skipped_error(execution: Execution, cell: int) -> CellError:

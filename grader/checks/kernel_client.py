@@ -10,6 +10,7 @@ interrupt within a grace period is abandoned (later requests fail at once).
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import time
 from typing import Any
@@ -49,6 +50,11 @@ class KernelBridge:
         self.control = self._connect(connection, "control_port")
         self.unavailable = ""
         self._booted = False
+        # Requests asked, and seconds spent on them (sending to decoded answer); of those,
+        # seconds the kernel said it spent executing them (grader.checks.plugin.CheckCosts).
+        self.requests = 0
+        self.asked = 0.0
+        self.in_kernel = 0.0
 
     def _connect(self, connection: dict[str, Any], port_key: str) -> zmq.Socket[bytes]:
         sock = self.context.socket(zmq.DEALER)
@@ -75,6 +81,14 @@ class KernelBridge:
         """
         if self.unavailable:
             raise KernelUnavailable(self.unavailable)
+        started = time.perf_counter()
+        self.requests += 1
+        try:
+            return self._ask(request, what)
+        finally:
+            self.asked += time.perf_counter() - started
+
+    def _ask(self, request: Request, what: str) -> Any:
         if not self._booted:
             self._execute(bootstrap_code(), {}, what="setting up the grader's bridge")
             self._booted = True
@@ -110,7 +124,9 @@ class KernelBridge:
                     f"the notebook stopped responding after {what} ran past its time limit"
                 )
             raise BridgeTimeout(f"{what} did not finish within {self.timeout:g} s")
-        return reply
+        self.in_kernel += _executing(reply)
+        answer = reply.get("content")
+        return answer if isinstance(answer, dict) else {}
 
     def _wait_reply(self, msg_id: str, seconds: float) -> dict[str, Any] | None:
         deadline = time.monotonic() + seconds
@@ -123,6 +139,25 @@ class KernelBridge:
                 continue
             if msg is None or msg.get("parent_header", {}).get("msg_id") != msg_id:
                 continue
-            content = msg.get("content")
-            return content if isinstance(content, dict) else {}
+            return msg
         return None
+
+
+def _executing(reply: dict[str, Any]) -> float:
+    """Seconds the kernel says it spent on a request.
+
+    From the ``started`` of its reply's metadata (ipykernel's) to the reply's own date; 0 when
+    it does not say.
+    """
+    try:
+        started = _when(reply["metadata"]["started"])
+        done = _when(reply["header"]["date"])
+    except (KeyError, TypeError, ValueError):
+        return 0.0
+    return max(0.0, (done - started).total_seconds())
+
+
+def _when(value: Any) -> dt.datetime:
+    """A message's time: a datetime already, or ISO 8601 text."""
+    when = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(value)
+    return when if when.tzinfo is not None else when.replace(tzinfo=dt.UTC)

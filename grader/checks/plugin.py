@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -74,13 +75,44 @@ class CheckDefinitionError(Exception):
     """A check file could not be collected (an error in the assignment, not the student)."""
 
 
-def run_checks(job: CheckJob) -> list[CheckResult]:
-    """Run the job's checks with pytest in this process and return their results.
+@dataclass(frozen=True)
+class CheckCosts:
+    """Where one run of a notebook's checks spent its time, in seconds.
+
+    ``wall``: the grader's wait for the check worker (set by the grader); ``worker``: pytest's
+    run in the worker, from start to results; ``checks``: the checks' own time (each one's
+    setup, call and teardown, as pytest measures them); ``asked``: of that, the time in ``nb``
+    requests to the kernel, from sending to the decoded value, ``requests`` of them;
+    ``in_kernel``: of that, the time the kernel spent executing them (ipykernel's ``started``
+    to its reply; the student's code and the helper's encoding), 0 when the kernel does not
+    say.
+    """
+
+    wall: float = 0.0
+    worker: float = 0.0
+    checks: float = 0.0
+    asked: float = 0.0
+    in_kernel: float = 0.0
+    requests: int = 0
+
+
+def run_checks(job: CheckJob) -> tuple[list[CheckResult], CheckCosts]:
+    """Run the job's checks with pytest in this process; their results and costs.
 
     Raises:
         CheckDefinitionError: a check file does not import or collect.
     """
-    return run_pytest(GraderPlugin(job))
+    started = time.perf_counter()
+    plugin = GraderPlugin(job)
+    results = run_pytest(plugin)
+    bridge = plugin.bridge
+    return results, CheckCosts(
+        worker=time.perf_counter() - started,
+        checks=sum(r.duration for r in results),
+        asked=bridge.asked if bridge is not None else 0.0,
+        in_kernel=bridge.in_kernel if bridge is not None else 0.0,
+        requests=bridge.requests if bridge is not None else 0,
+    )
 
 
 def run_pytest(plugin: GraderPlugin, extra_args: tuple[str, ...] = ()) -> list[CheckResult]:
@@ -126,7 +158,8 @@ class GraderPlugin:
         """Answers ``nb`` requests in this process (the in-notebook Checker), if given."""
         self.results: list[CheckResult] = []
         self.collect_errors: list[str] = []
-        self._bridge: KernelBridge | None = None
+        self.bridge: KernelBridge | None = None
+        """The kernel's bridge, once the ``nb`` fixture has made it."""
         self._phases: dict[str, list[tuple[str, BaseException | None, float]]] = {}
         self._partial: dict[str, float] = {}
         self._reported: dict[str, dict[str, float | str]] = {}
@@ -159,13 +192,13 @@ class GraderPlugin:
             KernelBridge,  # zmq: only where checks reach a kernel
         )
 
-        self._bridge = KernelBridge(job.connection, job.check_timeout, job.max_bytes)
-        notebook = Notebook(self._bridge, job.source, list(job.cell_errors))
+        self.bridge = bridge = KernelBridge(job.connection, job.check_timeout, job.max_bytes)
+        notebook = Notebook(bridge, job.source, list(job.cell_errors))
         notebook.finished = not job.checkpoint
         try:
             yield notebook
         finally:
-            self._bridge.close()
+            bridge.close()
 
     @pytest.fixture
     def partial(self, request: pytest.FixtureRequest) -> Callable[[float], None]:

@@ -8,6 +8,7 @@ there is none), which of them (a notebook's, a checkpoint's), and their messages
 from __future__ import annotations
 
 import dataclasses
+import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +16,7 @@ from typing import Any
 
 import nbformat
 
-from grader.checks.plugin import CheckJob
+from grader.checks.plugin import CheckCosts, CheckJob
 from grader.checks.worker import ChecksTimedOut, run_checks_in_worker
 from grader.config import Assignment
 from grader.execute import Execution
@@ -71,8 +72,10 @@ class CheckInput:
 
 async def run_checks_for(
     assignment: Assignment, include_hidden: bool, given: CheckInput, deadline: float
-) -> list[CheckResult]:
+) -> tuple[list[CheckResult], CheckCosts]:
     """Run the checks ``given`` asks for in a fresh check worker, until ``deadline``.
+
+    Returns their results and what running them cost.
 
     Raises:
         TimeoutError: the deadline passed.
@@ -98,10 +101,55 @@ async def run_checks_for(
         variant_data=str(given.variant.folder) if given.variant is not None else "",
     )
     try:
-        results = await run_checks_in_worker(job, deadline - time.monotonic())
+        results, costs = await run_checks_in_worker(job, deadline - time.monotonic())
     except ChecksTimedOut:
         raise TimeoutError from None
-    return [_readable(c, given.cell_of_count) for c in results]
+    return [_readable(c, given.cell_of_count) for c in results], costs
+
+
+CHECK_STAGES = ("checks_handover", "checks_pytest", "checks_bridge", "checks_kernel", "checks_own")
+"""Where the checks' time went (a result's ``timings``, seconds, every run of its checks):
+starting the check worker and handing the job and results over; pytest itself (collection,
+fixtures, reports); the bridge's plumbing (``nb`` requests less the kernel's execution of
+them); the kernel executing requests (the student's code called, and the helper encoding its
+values); the checks' own work (their time less their requests)."""
+
+
+def check_stages(costs: list[CheckCosts]) -> dict[str, float]:
+    """The :data:`CHECK_STAGES` of a notebook's check runs."""
+
+    def total(what: str) -> float:
+        return float(sum(getattr(c, what) for c in costs))
+
+    asked, in_kernel = total("asked"), total("in_kernel")
+    return {
+        "checks_handover": max(0.0, total("wall") - total("worker")),
+        "checks_pytest": max(0.0, total("worker") - total("checks")),
+        "checks_bridge": max(0.0, asked - in_kernel),
+        "checks_kernel": in_kernel,
+        "checks_own": max(0.0, total("checks") - asked),
+    }
+
+
+CHECKPOINT = "# CHECK:"
+"""The first line of a checkpoint cell: ``# CHECK: name`` (kept by release)."""
+_OTTER_CHECK = re.compile(r"""^\s*\w+\.check\(\s*["']([^"']+)["']\s*\)\s*$""", re.MULTILINE)
+
+
+def checkpoint_name(cell: nbformat.NotebookNode) -> str:
+    """The checkpoint a code cell marks, or "".
+
+    Its first line ``# CHECK: name``, or otter's check cell ``grader.check("name")`` (so
+    notebooks released by otter are checked where their check cells stand).
+    """
+    if cell.get("cell_type") != "code":
+        return ""
+    source = str(cell.get("source", ""))
+    first = source.lstrip().split("\n", 1)[0].strip()
+    if first.startswith(CHECKPOINT):
+        return first[len(CHECKPOINT) :].strip()
+    found = _OTTER_CHECK.search(source)
+    return found.group(1) if found else ""
 
 
 def _readable(check: CheckResult, cell_of_count: dict[int, int]) -> CheckResult:

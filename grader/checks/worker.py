@@ -10,17 +10,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import gc
 import multiprocessing
 import os
 import time
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from multiprocessing.context import ForkServerContext, SpawnContext
 from typing import Literal
 
 from grader.checks.plugin import (
+    CheckCosts,
     CheckDefinitionError,
     CheckJob,
     configure_worker_process,
@@ -107,6 +109,7 @@ class WorkerReport:
     outcome: Literal["ok", "assignment", "crash"]
     results: tuple[CheckResult, ...] = ()
     detail: str = ""
+    costs: CheckCosts = field(default_factory=CheckCosts)
 
 
 def _child(job: CheckJob, conn: Connection) -> None:
@@ -119,7 +122,8 @@ def _child(job: CheckJob, conn: Connection) -> None:
     configure_worker_process()
     _limit(job)
     try:
-        report = WorkerReport("ok", tuple(run_checks(job)))
+        results, costs = run_checks(job)
+        report = WorkerReport("ok", tuple(results), costs=costs)
     except CheckDefinitionError as exc:
         report = WorkerReport("assignment", detail=str(exc))
     except BaseException as exc:
@@ -142,14 +146,19 @@ def _limit(job: CheckJob) -> None:
         resource.setrlimit(resource.RLIMIT_CPU, (job.cpu_seconds, job.cpu_seconds))
 
 
-async def run_checks_in_worker(job: CheckJob, timeout: float) -> list[CheckResult]:
+async def run_checks_in_worker(
+    job: CheckJob, timeout: float
+) -> tuple[list[CheckResult], CheckCosts]:
     """Run ``job`` in a fresh warm worker; kill it if it runs past ``timeout`` seconds.
+
+    Returns its checks' results and what they cost (``wall``: from here).
 
     Raises:
         ChecksTimedOut: the deadline passed.
         AssignmentError: a check file is broken.
         KernelError: the worker crashed (a grader bug, not the student's).
     """
+    started = time.perf_counter()
     ctx = _ctx()
     receiver, sender = ctx.Pipe(duplex=False)
     proc = ctx.Process(target=_child, args=(job, sender), daemon=True)
@@ -180,7 +189,8 @@ async def run_checks_in_worker(job: CheckJob, timeout: float) -> list[CheckResul
         raise AssignmentError(f"a check file is broken: {report.detail}")
     if report.outcome == "crash":
         raise KernelError(f"the check worker crashed:\n{report.detail}")
-    return list(report.results)
+    wall = time.perf_counter() - started
+    return list(report.results), dataclasses.replace(report.costs, wall=wall)
 
 
 def _death(proc: multiprocessing.process.BaseProcess) -> str:
