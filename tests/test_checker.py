@@ -9,7 +9,8 @@ import nbformat
 import pytest
 from jupyter_client.manager import start_new_kernel
 
-from grader.config import load_assignment
+from grader.authoring.release import release_for_students
+from grader.config import load_assignment, solution_assignment
 from grader.execute import run_notebook
 from grader.grade import private_workdir
 from grader.notebook import read_submission
@@ -109,13 +110,23 @@ async def _checker_verdicts(assignment, notebook):
     return [tuple(x) for x in json.loads(ast.literal_eval(value))]
 
 
-def test_in_notebook_checks_agree_with_grading_on_the_demo_cohort(cohort_graded):
+def _own_release(name, student, tmp_path):
+    """The student's own copy of ``name``: the common release, or with data variants (the demo
+    course's secret), theirs from `grader release --roster`."""
+    solution = solution_assignment(ROOT, name)
+    if not solution.variants:
+        return load_assignment(ROOT / "assignments" / name, name)
+    folder = release_for_students(solution, tmp_path / name / student, [student]) / student
+    return load_assignment(folder, name)
+
+
+def test_in_notebook_checks_agree_with_grading_on_the_demo_cohort(cohort_graded, tmp_path):
     """A sixth of the demo cohort (every assignment, every student in one or two of them);
     another sixth is graded again by test_assignments' determinism test."""
     disagreements, compared = [], []
 
     async def one(gate, name, student):
-        released = load_assignment(ROOT / "assignments" / name, name)
+        released = _own_release(name, student, tmp_path)
         graded = cohort_graded[name][student]
         if not graded["gradable"]:
             return

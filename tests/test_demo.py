@@ -90,7 +90,11 @@ def test_the_demo_course_is_copied_into_a_new_folder_and_never_over_another(tmp_
     course = copy_demo_course(tmp_path / "demo")
     assert sorted(p.name for p in course.iterdir()) == ["examples", "solutions"]
     assert demo_cohort(course).keys() == demo_cohort(ROOT).keys()
-    assert not list(course.rglob("__pycache__")) and not list(course.rglob(".secret"))
+    assert not list(course.rglob("__pycache__"))
+    # The demo's own course secret (public, demo-only) comes along: the data variants need it.
+    secret = course / "solutions" / ".secret"
+    assert secret.read_bytes() == (ROOT / "solutions" / ".secret").read_bytes()
+    assert b"demo" in secret.read_bytes()
     (tmp_path / "used").mkdir()
     (tmp_path / "used" / "notes.txt").write_text("mine")
     with pytest.raises(SubmissionError, match="not an empty folder"):

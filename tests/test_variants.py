@@ -12,7 +12,7 @@ import pytest
 from grader.config import load_assignment
 from grader.errors import ConfigError, VariantError
 from grader.variants import build_variant, course_secret, read_roster, variant_seed
-from tests.conftest import COURSE, run_grader
+from tests.conftest import COHORT, COURSE, ROOT, run_grader
 
 
 @pytest.fixture
@@ -155,3 +155,56 @@ def test_each_student_is_graded_on_their_own_data_and_a_copied_answer_loses(cour
     )
     assert again.returncode == 1
     assert "no course secret" in again.stderr and len(again.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.slow
+def test_the_demo_data_wrangling_gives_each_student_their_own_release_and_self_check(
+    tmp_path, monkeypatch
+):
+    """The course's data-wrangling has a variant per student: `grader release --roster` makes
+    each demo student's copy from the demo course's secret, and `grader check` in a student's
+    own copy checks their notebook against their own data; finn-hardcoded typed in
+    ada-complete's numbers, which are not his."""
+    import pandas as pd
+
+    monkeypatch.delenv("GRADER_SECRET", raising=False)
+    course = tmp_path / "course"
+    (course / "solutions").mkdir(parents=True)
+    (course / "solutions" / "data-wrangling").symlink_to(ROOT / "solutions" / "data-wrangling")
+    shutil.copy(ROOT / "solutions" / ".secret", course / "solutions" / ".secret")
+    roster = tmp_path / "roster.csv"
+    roster.write_text("student\nada-complete\nfinn-hardcoded\n")
+    done = run_grader("--course", str(course), "release", "data-wrangling", "--roster", str(roster))
+    assert done.returncode == 0, done.stderr
+    students = course / "assignments" / "data-wrangling" / "students"
+    ada, finn = students / "ada-complete", students / "finn-hardcoded"
+    for mine in (ada, finn):
+        assert not (mine / "variants.py").exists() and not (mine / "make_data.py").exists()
+        assert not (mine / "tests" / "hidden").exists()
+        assert sorted(p.name for p in (mine / "data").iterdir()) == [
+            "customers.csv", "orders.csv", "products.csv", "targets.csv"
+        ]  # fmt: skip
+    orders = {s: pd.read_csv(p / "data" / "orders.csv") for s, p in (("ada", ada), ("finn", finn))}
+    assert json.loads((ada / "variant.json").read_text())["n_orders"] == len(orders["ada"])
+    assert len(orders["ada"]) != len(orders["finn"])
+    # The same release rebuilt gives the same data: the demo's scores do not move.
+    again = build_variant(load_assignment(ROOT / "solutions" / "data-wrangling",
+                                          "data-wrangling"), "finn-hardcoded", tmp_path / "f")  # fmt: skip
+    assert (again.folder / "data" / "orders.csv").read_bytes() == (
+        finn / "data" / "orders.csv"
+    ).read_bytes()
+
+    # Finn's n_missing_customer is Ada's count, not his own.
+    typed = COHORT / "finn-hardcoded" / "data-wrangling.ipynb"
+    assert "n_missing_customer = 10" in typed.read_text()
+    assert [int(o["customer_id"].isna().sum()) for o in orders.values()] == [10, 16]
+
+    shutil.copy(COHORT / "ada-complete" / "data-wrangling.ipynb", ada / "mine.ipynb")
+    out = " ".join(run_grader("check", str(ada / "mine.ipynb")).stdout.split())
+    assert "Public checks: 14 of 14 passed" in out and "✗" not in out
+
+    shutil.copy(typed, finn / "mine.ipynb")
+    out = " ".join(run_grader("check", str(finn / "mine.ipynb")).stdout.split())
+    assert "Public checks: 11 of 14 passed" in out
+    assert "sort by revenue, highest first" in out  # Ada's order of the regions
+    assert "add up to the booked revenue" in out  # Ada's months, not his

@@ -149,6 +149,13 @@ def run_pytest(plugin: GraderPlugin, extra_args: tuple[str, ...] = ()) -> list[C
     return plugin.results
 
 
+NO_VARIANT = (
+    "this check needs your own data: check the notebook in your own copy of the assignment "
+    "(the one with a variant.json); to the grader, the assignment has no [variants]"
+)
+"""What a check that asks for the student's data variant says when there is none."""
+
+
 class GraderPlugin:
     """pytest plugin: fixtures and markers of the contract, results as CheckResults."""
 
@@ -239,14 +246,14 @@ class GraderPlugin:
     def variant(self) -> dict[str, Any]:
         """The parameters of the student's data variant (``[variants]``)."""
         if self.job.variant is None:
-            pytest.fail("this assignment has no data variants ([variants] in assignment.toml)")
+            pytest.fail(NO_VARIANT)
         return dict(self.job.variant)
 
     @pytest.fixture(scope="session")
     def variant_data(self) -> Path:
         """The folder of the student's variant files (as their working folder has them)."""
         if not self.job.variant_data:
-            pytest.fail("this assignment has no data variants ([variants] in assignment.toml)")
+            pytest.fail(NO_VARIANT)
         return Path(self.job.variant_data)
 
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:

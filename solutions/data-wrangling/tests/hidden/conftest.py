@@ -2,6 +2,12 @@
 
 Q2 to Q4 build on each other (type, clean, join), and Q5 to Q8 start from the joined table,
 so the chain is written once here rather than copied into every check file.
+
+Each student has their own data (``variants.py``): the checks of a global the notebook computes
+from its data (``n_missing_customer``, ``top_region``, ``best_month``) compute the expected
+value from that student's files (the ``variant_data`` fixture), read here, never through the
+student's kernel. The functions are checked on the held-out export in ``data/`` beside this
+file, the same for every student.
 """
 
 from types import SimpleNamespace
@@ -63,21 +69,19 @@ def load_joined(folder):
     )
 
 
-def released(nb, name):
-    """A released CSV, read in the notebook's own working folder."""
-    return nb.eval("__import__('pandas').read_csv(path)", path=f"data/{name}")
+def mine(variant_data, name):
+    """One of the student's own CSVs (their data variant, as their working folder has it)."""
+    return pd.read_csv(variant_data / "data" / name)
 
 
-def released_joined(nb):
-    """The reference joined table of the released export, read in the notebook's folder."""
-    return reference_joined(
-        *(released(nb, f"{n}.csv") for n in ["orders", "customers", "products"])
-    )
+def my_joined(variant_data):
+    """The reference joined table of the student's own data."""
+    return load_joined(variant_data / "data")
 
 
 @pytest.fixture(scope="session")
 def reference():
-    """The reference solutions: types, fill, clean, join, joined, load_joined, released…"""
+    """The reference solutions: types, fill, clean, join, joined, load_joined, mine…"""
     return SimpleNamespace(
         types=reference_types,
         fill=reference_fill,
@@ -85,6 +89,6 @@ def reference():
         join=reference_join,
         joined=reference_joined,
         load_joined=load_joined,
-        released=released,
-        released_joined=released_joined,
+        mine=mine,
+        my_joined=my_joined,
     )

@@ -1,4 +1,4 @@
-"""Q5 hidden checks: region_summary on the hidden export; top_region on the released one."""
+"""Q5 hidden checks: region_summary on the hidden export; top_region on the student's data."""
 
 import numpy as np
 import pandas as pd
@@ -41,8 +41,8 @@ def test_region_summary_hidden_export(nb, hidden_data, reference):
 
 
 @pytest.mark.hint("top_region is the index label of the first row of the sorted summary.")
-def test_top_region(nb, reference):
-    joined = reference.released_joined(nb)
+def test_top_region(nb, reference, variant_data):
+    joined = reference.my_joined(variant_data)
     want = reference_summary(joined).index[0]
     got = nb["top_region"]
     assert isinstance(got, str), f"top_region should be a str, got {type(got).__name__}"

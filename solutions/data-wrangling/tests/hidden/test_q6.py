@@ -1,4 +1,4 @@
-"""Q6 hidden checks: monthly_revenue on the hidden export; best_month on the released one."""
+"""Q6 hidden checks: monthly_revenue on the hidden export; best_month on the student's data."""
 
 import numpy as np
 import pandas as pd
@@ -40,7 +40,7 @@ def test_monthly_revenue_hidden_export(nb, hidden_data, reference):
 
 
 @pytest.mark.hint("best_month: sum each row over the categories, then idxmax().")
-def test_best_month(nb, reference):
-    want = reference_monthly(reference.released_joined(nb)).sum(axis=1).idxmax()
+def test_best_month(nb, reference, variant_data):
+    want = reference_monthly(reference.my_joined(variant_data)).sum(axis=1).idxmax()
     got = nb.eval("str(best_month)")
     assert got == want, f"best_month is {got!r}; check which month has the highest total"

@@ -8,9 +8,13 @@ STATUSES = {"cancelled", "pending", "returned", "shipped"}
 
 
 @pytest.mark.hint("order_date datetime, unit_price float, quantity 'Int64', status 'category'.")
-def test_orders_has_the_right_dtypes(nb):
+def test_orders_has_the_right_dtypes(nb, variant):
     orders = nb["orders"]
     assert isinstance(orders, pd.DataFrame), f"`orders` should be a DataFrame, got {type(orders)}"
+    assert len(orders) == variant["n_orders"], (
+        f"`orders` should hold every row of your data/orders.csv ({variant['n_orders']}), "
+        f"got {len(orders)}"
+    )
     assert pd.api.types.is_datetime64_any_dtype(orders["order_date"]), (
         f"order_date should be datetimes, got {orders['order_date'].dtype}"
     )
