@@ -15,7 +15,9 @@ Both must exit 0 with every score of ``examples/cohort/expected.json``, and, whe
 is available, every kernel that ran must have started warm: a crash or a silent fall-back to
 cold kernels never looks fast. Prints the wall seconds of each, the ratio cluster / local
 (target <= 1.15), and what a notebook costs a worker on each (wall x workers / notebooks),
-from which ``docs/performance.md`` extrapolates to bigger clusters. ``--write-baseline`` and
+and the CPU seconds a notebook costs the client (the ``grader`` process that sends the
+notebooks and records the results: its own CPU time, the workers' not counted), from which
+``docs/performance.md`` extrapolates to bigger clusters. ``--write-baseline`` and
 ``--check`` store and compare the ratio (``bench/baseline.py``).
 """
 
@@ -24,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -50,12 +53,14 @@ def build_cohort(work: Path, students: tuple[str, ...]) -> Path:
     return work / "cohort"
 
 
-def run_grader(cohort: Path, out: Path, where: list[str], label: str) -> float:
-    """Wall seconds of ``grader grade`` over the four assignments, ``where`` saying how.
+def run_grader(cohort: Path, out: Path, where: list[str], label: str) -> tuple[float, float]:
+    """Wall seconds of ``grader grade`` over the four assignments, ``where`` saying how, and the
+    CPU seconds of the ``grader`` processes themselves (on a cluster: the client's alone).
 
     Fails unless every run exits 0 with the expected scores, in warm kernels where they can be.
     """
     wall = 0.0
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     warm = shutil.which("bwrap") is not None
     for assignment in ASSIGNMENTS:
         dest = out / assignment
@@ -72,7 +77,8 @@ def run_grader(cohort: Path, out: Path, where: list[str], label: str) -> float:
         cold = [r["student"] for r in got if r["kernels"] not in ("", "warm")]
         if warm and cold:
             raise baseline.fail(f"{label} on {assignment}: cold kernels for {', '.join(cold)}")
-    return wall
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def main() -> None:
@@ -103,21 +109,29 @@ def main() -> None:
         )
         print(f"the cluster started in {time.perf_counter() - started:.1f} s", flush=True)
         walls: dict[str, list[float]] = {"local": [], "cluster": []}
+        client_cpu: list[float] = []
         try:
             for _ in range(args.repeat):  # interleaved: neither always runs on a busier machine
                 for label, where in [
                     ("local", ["--jobs", str(WORKERS)]),
                     ("cluster", ["--scheduler", cluster.scheduler_address]),
                 ]:
-                    wall = run_grader(cohort, work / label, where, f"grader ({label})")
+                    wall, cpu = run_grader(cohort, work / label, where, f"grader ({label})")
                     print(f"{label:<8}{wall:8.1f} s", flush=True)
                     walls[label].append(wall)
+                    if label == "cluster":  # the workers are the cluster's: not counted here
+                        client_cpu.append(cpu)
         finally:
             cluster.close()
     local, remote = (statistics.median(walls[k]) for k in ("local", "cluster"))
     print(f"\n{n} notebooks, {WORKERS} workers; load average {os.getloadavg()[0]:.2f}")
     for label, wall in (("local", local), ("cluster", remote)):
         print(f"  {label:<8}{wall:8.1f} s wall, {wall * WORKERS / n:6.2f} s a notebook per worker")
+    client = statistics.median(client_cpu) / n
+    print(
+        f"  the client (the grader process, on the cluster): {client * 1000:.0f} ms of CPU a"
+        f" notebook: it keeps up with about {remote * WORKERS / n / client:.0f} workers"
+    )
     ratio = baseline.Ratio(
         "cluster/local", remote / local, "higher", TOLERANCE,
         f"wall of grading on a LocalCluster of {WORKERS} single-threaded workers over "
