@@ -72,6 +72,9 @@ class WarmKernelsPlugin(WorkerPlugin):
     """Stops every zygote a worker keeps when the worker closes (registered by the client)."""
 
     name = "grader-warm-kernels"
+    idempotent = True
+    """Registered once per worker: registering it again (the next batch, or another grader's
+    batch beside this one) would tear the worker's zygotes down, in use or not."""
 
     def teardown(self, worker: Any) -> None:
         """The worker closes: stop its zygotes and their loop."""
