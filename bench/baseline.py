@@ -187,9 +187,16 @@ class Run:
             raise SystemExit(2)
         stored: dict[str, Any] = json.loads(self.path.read_text(encoding="utf-8"))
         if stored.get("settings") != self.settings:
+            old = stored.get("settings") or {}
+            differ = ", ".join(
+                f"{k}: {old.get(k, '(not set)')} there, {self.settings.get(k, '(not set)')} here"
+                for k in sorted(set(old) | set(self.settings), key=str)
+                if old.get(k, "(not set)") != self.settings.get(k, "(not set)")
+            )
             print(
-                f"{self.path} was measured with {stored.get('settings')}, this run uses "
-                f"{self.settings}: not comparable; run\n  {stored.get('command')} --check",
+                f"{self.path} was measured with {old}, this run uses "
+                f"{self.settings}: not comparable ({differ}); the baseline's command was\n"
+                f"  {stored.get('command')} --check",
                 file=sys.stderr,
             )
             raise SystemExit(2)

@@ -7,7 +7,10 @@ Each code cell is ``exec``'d in one globals dict, in order, and an error in a ce
 and the next cell runs (as a notebook with ``allow_errors``). With ``--checks``, the
 assignment's public and hidden pytest checks then run in this same process, with ``nb``
 reading the script's globals directly (no bridge, no codec): the same check logic, none of
-the isolation. Not safe for untrusted code: it is the cost floor, not a way to grade.
+the isolation. Not safe for untrusted code: it is the cost floor, not a way to grade. The
+checks' ``nb.figures()`` reads the figures recorded by grader's own recorder
+(``grader/guest/figures.py``, started before the first cell, as in grader's kernels), and their
+``leaderboard(name, value)`` fixture keeps the value (it does not change a verdict).
 
 Ends with a summary line on stderr that ``bench/vs_nbgrader.py`` checks: ``NOTEBOOK: ran K code
 cells, E raised`` and, with ``--checks``, ``NOTEBOOK: N/M questions passed``. Exits 0 even when
@@ -18,6 +21,7 @@ the checks (its exit code: interrupted, internal error, usage error or no checks
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import sys
@@ -25,6 +29,32 @@ import tempfile
 import traceback
 from pathlib import Path
 from typing import Any
+
+# grader's own recorder of matplotlib figures (what a check's ``nb.figures()`` reads), loaded
+# from this checkout by path: the inline backend closes a figure once shown, so it records
+# each figure as it is made, as grader's kernels do.
+FIGURES = Path(__file__).resolve().parent.parent / "grader" / "guest" / "figures.py"
+RECORDER = "_grader_figures"
+
+
+def record_figures() -> None:
+    """Record the figures made from now on in this process (once), as grader's kernels do."""
+    if RECORDER in sys.modules:
+        return
+    spec = importlib.util.spec_from_file_location(RECORDER, FIGURES)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[RECORDER] = module
+    spec.loader.exec_module(module)
+    module.install()
+
+
+# The line a kernel runs before a notebook's first cell to record its figures (nbgrader's and
+# otter's kernels in bench/vs_nbgrader.py: ``--IPKernelApp.exec_lines``).
+RECORD_FIGURES_LINE = (
+    f"import sys as _s; _s.path.insert(0, {str(Path(__file__).resolve().parent)!r}); "
+    "import plain_run as _p; _s.path.pop(0); _p.record_figures(); del _s, _p"
+)
 
 
 class Estimator:
@@ -59,6 +89,11 @@ class Namespace:
     def eval(self, expression: str, **inputs: Any) -> Any:
         return eval(expression, self._env, dict(inputs))
 
+    def figures(self) -> list[dict[str, Any]]:
+        """The figures the notebook drew, as grader's ``nb.figures()`` describes them."""
+        recorder = sys.modules.get(RECORDER)
+        return recorder.described() if recorder is not None else []
+
 
 def run_cells(path: Path) -> tuple[dict[str, Any], list[str], list[str]]:
     """Exec every code cell in order: the globals, each cell's source, and the errors."""
@@ -91,6 +126,7 @@ def run_checks_by_question(solution: Path | str, nb: Namespace) -> dict[str, str
     class Plugin:
         def __init__(self) -> None:
             self.outcome: dict[str, list[str]] = {}
+            self.reported: dict[str, float | str] = {}
 
         def pytest_configure(self, config: pytest.Config) -> None:
             for marker in ("points(n)", "question(name)", "hint(text)"):
@@ -103,6 +139,13 @@ def run_checks_by_question(solution: Path | str, nb: Namespace) -> dict[str, str
         @pytest.fixture(scope="session")
         def hidden_data(self) -> Path:
             return solution / "tests" / "hidden" / "data"
+
+        @pytest.fixture
+        def leaderboard(self) -> Any:
+            def report(name: str, value: float | str) -> None:
+                self.reported[str(name)] = value
+
+            return report
 
         @pytest.hookimpl(hookwrapper=True)
         def pytest_runtest_makereport(self, item: pytest.Item, call: Any) -> Any:
@@ -142,6 +185,7 @@ def main() -> None:
     args = parser.parse_args()
     os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
     sys.path.insert(0, str(args.notebook.parent))
+    record_figures()
     env, sources, errors = run_cells(args.notebook)
     source = "\n\n".join(sources)
     print(f"{args.notebook}: ran {len(sources)} code cells, {len(errors)} raised", file=sys.stderr)
