@@ -359,3 +359,128 @@ def test_a_function_many_students_wrote_token_for_token_is_not_evidence():
     codes = [Code(f"s{i}", (moving, normalise, own)) for i, own in enumerate([*OTHERS, *MORE])]
     report = compare("x", codes)  # two functions every student has: boilerplate
     assert all(p.similarity < DEFAULT_THRESHOLD for p in report.pairs), report.pairs[:1]
+
+
+# A cohort of students who write four small functions, each in one of five common ways, every
+# student with names of their own: what independent students who chose the same ways share.
+WAYS = {
+    "total": [
+        "def total(xs):\n    {s} = 0\n    for {v} in xs:\n        {s} += {v}\n    return {s}",
+        "def total(xs):\n    {s} = 0\n    for {i} in range(len(xs)):\n        {s} = {s} + xs[{i}]\n"
+        "    return {s}",
+        "def total(xs):\n    return sum({v} for {v} in xs)",
+        "def total(xs):\n    {s} = {i} = 0\n    while {i} < len(xs):\n        {s} += xs[{i}]\n"
+        "        {i} += 1\n    return {s}",
+        "def total(xs):\n    import functools\n"
+        "    return functools.reduce(lambda {s}, {v}: {s} + {v}, xs, 0)",
+    ],
+    "largest": [
+        "def largest(xs):\n    {m} = xs[0]\n    for {v} in xs[1:]:\n        if {v} > {m}:\n"
+        "            {m} = {v}\n    return {m}",
+        "def largest(xs):\n    {m} = None\n    for {v} in xs:\n        if {m} is None or {v} > {m}:\n"
+        "            {m} = {v}\n    return {m}",
+        "def largest(xs):\n    {s} = sorted(xs)\n    return {s}[len({s}) - 1]",
+        "def largest(xs):\n    {m} = xs[0]\n    for {i} in range(1, len(xs)):\n"
+        "        {m} = max({m}, xs[{i}])\n    return {m}",
+        "def largest(xs):\n    {s} = list(xs)\n    {s}.sort(reverse=True)\n    return {s}[0]",
+    ],
+    "count_words": [
+        "def count_words(text):\n    {d} = {{}}\n    for {w} in text.split():\n"
+        "        {d}[{w}] = {d}.get({w}, 0) + 1\n    return {d}",
+        "def count_words(text):\n    {d} = {{}}\n    for {w} in text.split():\n        if {w} in {d}:\n"
+        "            {d}[{w}] += 1\n        else:\n            {d}[{w}] = 1\n    return {d}",
+        "def count_words(text):\n    {s} = text.split()\n    return {{{w}: {s}.count({w}) for {w} in set({s})}}",
+        "def count_words(text):\n    import collections\n"
+        "    return dict(collections.Counter(text.split()))",
+        "def count_words(text):\n    {d} = {{}}\n    for {w} in text.split():\n"
+        "        {d}.setdefault({w}, 0)\n        {d}[{w}] += 1\n    return {d}",
+    ],
+    "backwards": [
+        "def backwards(xs):\n    {s} = []\n    for {v} in xs:\n        {s}.insert(0, {v})\n    return {s}",
+        "def backwards(xs):\n    return [xs[{i}] for {i} in range(len(xs) - 1, -1, -1)]",
+        "def backwards(xs):\n    {s} = []\n    for {i} in range(len(xs) - 1, -1, -1):\n"
+        "        {s}.append(xs[{i}])\n    return {s}",
+        "def backwards(xs):\n    return list(reversed(xs))",
+        "def backwards(xs):\n    {s} = list(xs)\n    {s}.reverse()\n    return {s}",
+    ],
+}
+STUBS = "\n\n".join(f"def {name}(text):\n    pass" if name == "count_words" else
+                    f"def {name}(xs):\n    pass" for name in WAYS)  # fmt: skip
+"""The released notebook: the four stubs."""
+
+
+def _written(student: int, ways: list[int]) -> list[str]:
+    """Student ``student``'s answers, each question the way ``ways`` says, in their own names."""
+    names = {role: f"{role}{student}" for role in ("s", "v", "i", "m", "d", "w")}
+    return [WAYS[q][way].format(**names) for q, way in zip(WAYS, ways, strict=True)]
+
+
+def _common_cohort(size: int = 60) -> list[Code]:
+    """``size`` independent students, each picking one of the five ways per question."""
+    import random
+
+    rng = random.Random(7)
+    return [Code(f"s{k:02d}", tuple(_written(k, [rng.randrange(5) for _ in WAYS])))
+            for k in range(size)]  # fmt: skip
+
+
+def test_an_answers_shape_survives_renaming_recommenting_reordering_and_dead_code():
+    from grader.integrity.units import code_units, defined_names
+
+    given, stubs = defined_names([STUBS]), defined_names([STUBS], functions=True)
+    source = _written(1, [0, 1, 2, 2])
+    disguised = [
+        "# my own total\n" + _written(2, [0, 1, 2, 2])[0].replace("    ", "  "),
+        _written(2, [0, 1, 2, 2])[3],  # the cells in another order
+        _written(2, [0, 1, 2, 2])[2],
+        "def unused(a):\n    return a * 2\n\n\n"  # a function nothing calls
+        + _written(2, [0, 1, 2, 2])[1].replace(
+            "    for", '    debug = False\n    if False:\n        print("never")\n    for'),
+    ]  # fmt: skip
+    shapes = [{u.levels[0] for u in code_units(c, given, stubs) if u.used}
+              for c in (source, disguised)]  # fmt: skip
+    assert len(shapes[0]) == 4 and shapes[0] == shapes[1]
+    assert [u.defines for u in code_units(disguised, given, stubs) if not u.used] == [("unused",)]
+    names = [{u.levels[1] for u in code_units(c, given, stubs)} for c in (source, disguised)]
+    assert not names[0] & names[1]  # renamed: the names as written differ
+    other = _written(1, [1, 1, 2, 2])  # `s = s + xs[i]`, not `s += v`: another answer
+    assert {u.levels[0] for u in code_units(other, given, stubs)} != shapes[0]
+
+
+def test_independent_students_with_the_same_common_answers_are_not_flagged():
+    cohort = _common_cohort()
+    twins = [Code("ada", tuple(_written(100, [0, 1, 0, 2]))),
+             Code("ben", tuple(_written(101, [0, 1, 0, 2])))]  # fmt: skip
+    report = compare("x", cohort + twins, released=(STUBS,))
+    pair = _pair_of(report, "ada", "ben")
+    assert pair is not None and 0 < pair.similarity < DEFAULT_THRESHOLD  # evidence, not enough
+    assert report.flagged == ()
+
+
+@pytest.mark.parametrize("disguise", ["renamed", "renamed, recommented and respaced"])
+def test_a_renamed_copy_of_three_answers_is_flagged(disguise):
+    # Three answers written in a way nobody else in the cohort chose (with comments), the
+    # fourth in a common way; the copier takes the three, renamed, and writes the fourth.
+    own = [
+        "def total(xs):\n    # walk from both ends\n    lo, hi = 0, len(xs) - 1\n    acc = 0\n"
+        "    while lo <= hi:\n        acc += xs[lo] if lo == hi else xs[lo] + xs[hi]\n"
+        "        lo, hi = lo + 1, hi - 1\n    return acc",
+        "def largest(xs):\n    # keep the best so far in a one-element list\n    best = [xs[0]]\n"
+        "    for item in xs:\n        best = [item] if item > best[0] else best\n    return best[0]",
+        "def count_words(text):\n    # sort, then count the runs\n    words = sorted(text.split())\n"
+        "    out, run = {}, 1\n    for a, b in zip(words, words[1:] + [None]):\n"
+        "        if a == b:\n            run += 1\n        else:\n            out[a], run = run, 1\n"
+        "    return out",
+    ]
+    new = {"lo": "left", "hi": "right", "acc": "sum_", "best": "top", "item": "x",
+           "words": "toks", "out": "res", "run": "streak", "a": "u", "b": "w"}  # fmt: skip
+    renamed = ["\n".join(line if line.lstrip().startswith("#") else
+                         re.sub(r"\b\w+\b", lambda m: new.get(m[0], m[0]), line)
+                         for line in cell.split("\n")) for cell in own]  # fmt: skip
+    if disguise != "renamed":
+        renamed = ["\n".join(line.replace("    ", "  ") for line in cell.split("\n")
+                             if not line.lstrip().startswith("#")) for cell in renamed]  # fmt: skip
+    source = Code("cara", (*own, _written(200, [0, 0, 0, 1])[3]))
+    copier = Code("dan", (*renamed, _written(201, [0, 0, 0, 2])[3]))
+    report = compare("x", [*_common_cohort(), source, copier], released=(STUBS,))
+    assert [(p.a, p.b) for p in report.flagged] == [("cara", "dan")]

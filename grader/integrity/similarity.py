@@ -1,17 +1,20 @@
 """How similar the code students wrote is, pair by pair: evidence for a person, never a grade.
 
-Each submission's code cells (every notebook of it, in order) are tokenised and filtered by
-copydetect (names, strings and comments normalised away, so renaming and recommenting hide
-nothing) and fingerprinted by winnowing (k-grams, a hash chosen per window: a set, so the
-order of cells and functions does not matter). Then what the student did not write is taken
-out: every fingerprint of the released notebooks (the stubs and given code), and every
-fingerprint found in more than :data:`COMMON_SHARE` of the cohort's submissions (imports and
-boilerplate the assignment implies). A pair's similarity is the mean of the two sides' shares
-of their remaining code that the other side also has or, when higher, the similarity of the
-functions and cells they share token for token (:mod:`grader.integrity.units`: partial copies).
+A pair's similarity is the evidence of the answers the two wrote alike
+(:mod:`grader.integrity.units`): each function with its helpers, and each cell's other
+statements, compared whole, in shape (names numbered, comments and dead code left out) and
+as written, each weighed by how few others of the cohort wrote it too. 0.5 is the evidence
+chance alone would hardly give any pair of the cohort.
 
-References (earlier cohorts, solutions found online) are fingerprinted the same way and
-compared with each student, never with each other, and never count as the cohort's.
+Each submission's code cells are also tokenised and filtered by copydetect (names, strings
+and comments normalised away) and fingerprinted by winnowing, less every fingerprint of the
+released notebooks and every one found in more than :data:`COMMON_SHARE` of the cohort's
+submissions: the shares of each side's code the other has (weighed by rarity), and where the
+shared code is, are shown beside the similarity; they do not make it (at hundreds of students,
+independent students who chose the same common implementations share as much).
+
+References (earlier cohorts, solutions found online) are compared the same way with each
+student, never with each other, and never count as the cohort's.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ import numpy as np
 from grader.authoring.release import strip_notebook
 from grader.config import Assignment
 from grader.errors import AssignmentError
-from grader.integrity.units import CELL_GAP, UnitMatch, code_units, unit_matches
+from grader.integrity.units import CELL_GAP, UnitMatch, code_units, defined_names, unit_matches
 from grader.notebook import Unreadable, read_submission
 from grader.submissions import Submission
 
@@ -43,7 +46,9 @@ COMMON_SHARE = 0.25
 submissions) is boilerplate, not evidence."""
 COMMON_MIN = 4
 REPORT_FLOOR = 0.1
-"""Pairs less similar than this are not listed (nor their shared code found)."""
+"""Pairs less similar than this are not listed (nor their shared code found), unless each side
+shares at least :data:`SHARES_SHOWN` of its code with the other."""
+SHARES_SHOWN = 0.5
 
 
 @dataclass(frozen=True)
@@ -83,8 +88,7 @@ class Pair:
     a: str
     b: str
     similarity: float
-    """The mean of the two shares (of ``a``'s code found in ``b`` and of ``b``'s in ``a``) or,
-    when higher, the similarity of the units they share token for token."""
+    """The evidence of the answers they wrote alike (:mod:`grader.integrity.units`)."""
     share_a: float
     share_b: float
     regions_a: tuple[tuple[int, int], ...]
@@ -163,12 +167,12 @@ def compare(
 ) -> Similarity:
     """Every pair of ``codes`` (and each with every reference) that shares code.
 
-    Shared code weighs by how rare it is in the cohort (:func:`_weight`: an inverse document
-    frequency): two students who took the same popular approach share little evidence, two who
-    share code nobody else wrote share a lot. A side's share is the weight it shares over its
-    own weight, or over a quarter of the median student's, whichever is more: a student who
-    wrote three lines is not 100% anyone's.
-    Pairs under :data:`REPORT_FLOOR` are left out.
+    Its similarity: the evidence of the answers they wrote alike (:func:`unit_matches`). Its
+    shares: each fingerprint weighs by how rare it is in the cohort (:func:`_weight`: an inverse
+    document frequency); a side's share is the weight it shares over its own weight, or over
+    half the median student's, whichever is more.
+    Pairs under :data:`REPORT_FLOOR` are left out, unless both shares reach
+    :data:`SHARES_SHOWN`.
     """
     from scipy import sparse
 
@@ -209,8 +213,9 @@ def compare(
     for a, b, weight in zip(shared.row, shared.col, shared.data, strict=True):
         if a < b and a < len(keys) and weight > 0:  # each pair once; references with students
             shares[int(a), int(b)] = (float(weight / mass[a]), float(weight / mass[b]))
-    units = {c.key: code_units(c.cells) for c in (*codes, *references) if not c.problem}
-    matches = unit_matches(units, prints, code_units(tuple(released)), COMMON_SHARE)
+    names, stubs = defined_names(released), defined_names(released, functions=True)
+    units = {p.code.key: code_units(p.code.cells, names, stubs) for p in every}
+    matches = unit_matches(units, prints, code_units(released, names, stubs), COMMON_SHARE)
     index = {p.code.key: i for i, p in enumerate(every)}
     for x, y in matches:
         first, second = sorted((index[x], index[y]))
@@ -221,17 +226,12 @@ def compare(
         match = matches.get((one.code.key, two.code.key))
         if (flipped := matches.get((two.code.key, one.code.key))) is not None:
             match = UnitMatch(flipped.similarity, flipped.spans_b, flipped.spans_a)
-        if max(share_a, share_b, match.similarity if match else 0.0) >= REPORT_FLOOR:
+        similar = (match.similarity if match else 0.0) >= REPORT_FLOOR
+        if similar or min(share_a, share_b) >= SHARES_SHOWN:
             pairs.append(_pair(one, two, share_a, share_b, b >= len(keys), match))
     pairs.sort(key=lambda p: (-p.similarity, p.a, p.b))
-    return Similarity(
-        assignment,
-        threshold,
-        {c.key: c for c in codes},
-        tuple(pairs),
-        len(common),
-        {c.key: c for c in references},
-    )
+    return Similarity(assignment, threshold, {c.key: c for c in codes}, tuple(pairs), len(common),
+                      {c.key: c for c in references})  # fmt: skip
 
 
 def _weight(df: int, n: int) -> float:
@@ -306,19 +306,18 @@ def _pair(
 ) -> Pair:  # fmt: skip
     """The pair ``one`` and ``two`` and where their shared code is.
 
-    Its similarity: the mean of the two shares or, when higher, that of the units they share
-    token for token (:mod:`grader.integrity.units`).
+    Its similarity: that of the answers they wrote alike (:mod:`grader.integrity.units`).
     """
     from copydetect.utils import find_fingerprint_overlap, get_copied_slices
 
     shared = one.hashes & two.hashes
     where_one, where_two = find_fingerprint_overlap(shared, shared, one.where, two.where)
     share_one, share_two = min(share_one, 1.0), min(share_two, 1.0)
-    verbatim = match.similarity if match else 0.0
+    evidence = match.similarity if match else 0.0
     return Pair(
         a=one.code.key,
         b=two.code.key,
-        similarity=round(max((share_one + share_two) / 2, verbatim), 4),
+        similarity=round(evidence, 4),
         share_a=round(float(share_one), 4),
         share_b=round(float(share_two), 4),
         regions_a=_merged(_regions(get_copied_slices(where_one, NOISE), one.offsets),

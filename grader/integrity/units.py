@@ -1,168 +1,245 @@
-"""Whole pieces of code two students wrote token for token: the evidence of a partial copy.
+"""Each answer compared as a whole, its evidence weighed by how many others gave it too.
 
 Winnowed fingerprints (:mod:`grader.integrity.similarity`) measure how much of a submission
-another one shares; a student who copied two of six answers into otherwise own work shares a
-third, as do two students who chose the same common approaches. What tells them apart is the
-text: names, literals and comments as written. So each submission is also cut into *units*
-(each top-level function or class of a cell, and the rest of the cell's statements, imports
-left out) and each unit is keyed by its tokens as written (whitespace ignored: re-indenting
-hides nothing). A unit two submissions share token for token is evidence by how rare it is:
-one nobody else in the cohort wrote weighs 1, one that ``df`` submissions share weighs
-``log(n / (df - 1)) / log(n)``, a short one (under :data:`FULL_TOKENS` tokens) less. A pair's
-unit similarity is its evidence over :data:`UNITS_FOR_ONE`.
+another one shares, but in a cohort of hundreds two students who chose the same common
+implementations share as many fingerprints as a copy does. So each submission is cut into
+*answers*: each top-level function or class something uses, joined with the helper functions
+it calls (and theirs), and each cell's other statements (imports left out). An answer is
+described at four levels:
 
-The fingerprints still catch a renamed copy of the whole notebook; a renamed copy of a few
-short functions that many students wrote alike is not evidence any text can give.
+* its **shape** (:mod:`grader.integrity.shapes`: the syntax tree without docstrings,
+  comments and code that never runs, the names the student chose numbered in order of first
+  use, so that a consistent renaming changes nothing). A function nothing in the notebook
+  calls, that the release does not define (when it defines functions: the stubs) and that
+  fewer than a quarter of the cohort (or 2) define too is dead code: no answer;
+* the shape and the **names** as written;
+* the shape and the **comments** (their words, lower case);
+* the shape, the names and the comments.
+
+Two submissions with an answer of the same shape have evidence for a copy by the finest level
+on which they agree and by how many *other* students of the cohort agree with them on it
+(``others``): ``log((n - 1 + PRIOR_OTHERS) / (others + 1))``, the surprise of that answer if
+the second student had written like a random other one (add-one smoothed), less for an answer
+smaller than :data:`FULL_SIZE` syntax nodes. Evidence from shapes alone counts in proportion to
+the *coverage*: the share of the smaller side's answers the two have in common (a disguised
+copy has all of its source's answers; independent students who chose one implementation
+often wrote it in the same shape, on some questions, not on all). A shape more than
+``common_share`` of the cohort wrote (and more than :data:`COMMON_MIN`) is boilerplate.
+
+A pair is flagged (similarity 0.5) when its evidence reaches ``log(pairs compared) +``
+:data:`SIGNIFICANCE`: evidence that chance alone would give about one pair in ``e ** 2`` (7)
+cohorts, if students chose their answers independently of each other; the similarity is the
+evidence over twice that, at most 1.
 """
 
 from __future__ import annotations
 
 import ast
-import io
+import hashlib
 import math
-import re
-import tokenize
-import zlib
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import combinations
 
+from grader.integrity.shapes import BUILTINS, Piece, parse, pieces
+
 CELL_GAP = "\n\n"
 """Between two cells in a submission's code text (as :class:`similarity.Code` joins them)."""
-MIN_TOKENS = 8
-"""A unit shorter than this (tokens, comments included) is an idiom, never evidence."""
-FULL_TOKENS = 25
-"""A unit this long (a few lines) weighs fully; a shorter one in proportion."""
-UNITS_FOR_ONE = 3.0
-"""Evidence for similarity 1: three units nobody else wrote (one is 1/3, two 2/3)."""
+MIN_SIZE = 8
+"""A unit smaller than this (syntax nodes) is an idiom, never evidence."""
+FULL_SIZE = 30
+"""A unit this big (a few lines) weighs fully; a smaller one in proportion."""
+PRIOR_OTHERS = 10
+"""Students assumed to have written something else besides the cohort (a small cohort cannot
+say by itself that an answer is rare)."""
+SIGNIFICANCE = 2.0
+"""Evidence (natural log) beyond the number of pairs compared that a flagged pair needs."""
+COMMON_MIN = 4
+"""An answer's shape is boilerplate only when more than this many submissions have it too."""
 
 
 @dataclass(frozen=True)
 class Unit:
-    """One function, class, or the other statements of a cell, keyed by its tokens."""
+    """One answer: a function or class with its helpers, or the other statements of a cell."""
 
-    key: int
-    """A hash of the tokens as written: names, literals and comments kept, whitespace not."""
-    tokens: int
+    levels: tuple[str, str, str, str]
+    """Digests of the shape, the shape and names, the shape and comments, all three ("" for a
+    level it lacks: no name chosen, no comment)."""
+    size: int
+    """Syntax nodes of its shape."""
     spans: tuple[tuple[int, int], ...]
     """Where it is in the submission's code text: (start, end) character offsets."""
+    defines: tuple[str, ...] = ()
+    """The functions and classes it defines."""
+    used: bool = True
+    """Something in the notebook calls it, or the release defines it. When not, it is dead code
+    unless many in the cohort define a function of its name too (the checks call it)."""
 
 
 @dataclass(frozen=True)
 class UnitMatch:
-    """What two submissions share token for token."""
+    """What two submissions' units share."""
 
     similarity: float
     spans_a: tuple[tuple[int, int], ...]
     spans_b: tuple[tuple[int, int], ...]
 
 
-def code_units(cells: Sequence[str]) -> list[Unit]:
-    """The units of a submission's cells, with offsets into the cells joined by CELL_GAP."""
-    units: list[Unit] = []
+def defined_names(cells: Sequence[str], functions: bool = False) -> frozenset[str]:
+    """Every name the (released) ``cells`` bind, or only its functions and classes.
+
+    The release's names are kept as written in every student's shapes.
+    """
+    names: set[str] = set()
+    for tree in filter(None, map(parse, cells)):
+        for node in ast.walk(tree):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                names.add(node.name)
+            elif functions:
+                continue
+            elif isinstance(node, ast.arg):
+                names.add(node.arg)
+            elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                names.add(node.id)
+            elif isinstance(node, ast.Import | ast.ImportFrom):
+                names.update((a.asname or a.name).split(".")[0] for a in node.names)
+    return frozenset(names)
+
+
+def code_units(
+    cells: Sequence[str], given: frozenset[str] = frozenset(), stubs: frozenset[str] = frozenset()
+) -> list[Unit]:
+    """The units of a submission's cells, with offsets into the cells joined by CELL_GAP.
+
+    ``given``: the names the released notebook defines (never renamed, never dead code);
+    ``stubs``: its functions. When it has none, every function counts: nothing tells the ones
+    the checks call from dead code.
+    """
+    trees = [parse(cell) for cell in cells]
+    read: set[str] = set()
+    kept = set(given | BUILTINS)
+    for node in (n for t in trees if t is not None for n in ast.walk(t)):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+            read.add(node.id)
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            kept.update((a.asname or a.name).split(".")[0] for a in node.names)
+    keep = frozenset(kept)
+    if not stubs:
+        defs = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+        read.update(n.name for t in trees if t for n in t.body if isinstance(n, defs))
+    found: list[Piece] = []
     at = 0
-    for cell in cells:
-        tokens = _tokens(cell)
-        for spans in _unit_spans(cell):
-            inside = [text for start, text in tokens if any(s <= start < e for s, e in spans)]
-            if len(inside) >= MIN_TOKENS:
-                key = zlib.crc32("\x1f".join(inside).encode("utf-8"))
-                shifted = tuple((s + at, e + at) for s, e in spans)
-                units.append(Unit(key, len(inside), shifted))
+    for cell, tree in zip(cells, trees, strict=True):
+        if tree is not None:
+            found += pieces(cell, tree, at, keep, given, read)
         at += len(cell) + len(CELL_GAP)
-    return units
+    return [unit for group in _answers(found, given) if (unit := _unit(group)) is not None]
 
 
-def _tokens(cell: str) -> list[tuple[int, str]]:
-    """The cell's tokens (offset, text) as written, but for whitespace; comments trimmed.
+def _answers(pieces: list[Piece], given: frozenset[str]) -> list[list[Piece]]:
+    """The pieces grouped into answers: a function with the helpers it calls, and theirs."""
+    helpers = {p.defines: i for i, p in enumerate(pieces) if p.defines and p.defines not in given}
+    root = list(range(len(pieces)))
 
-    Python's tokenizer; a cell it cannot read is cut into words.
-    """
-    starts = _line_starts(cell)
-    skip = {tokenize.NEWLINE, tokenize.NL, tokenize.INDENT, tokenize.DEDENT, tokenize.ENDMARKER}
-    found = []
-    try:
-        for tok in tokenize.generate_tokens(io.StringIO(cell).readline):
-            text = " ".join(tok.string.lstrip("#").split()) if tok.type == tokenize.COMMENT else (
-                tok.string)  # fmt: skip
-            if tok.type not in skip and text:
-                found.append((starts[tok.start[0] - 1] + tok.start[1], text))
-    except (tokenize.TokenError, SyntaxError):
-        return [(m.start(), m.group()) for m in re.finditer(r"\S+", cell)]
-    return found
+    def find(i: int) -> int:
+        while root[i] != i:
+            root[i] = root[root[i]]
+            i = root[i]
+        return i
 
-
-def _line_starts(cell: str) -> list[int]:
-    """The offset of each line of ``cell`` (a line ends at a newline, as the tokenizer reads)."""
-    starts = [0]
-    for line in cell.split("\n"):
-        starts.append(starts[-1] + len(line) + 1)
-    return starts
+    for i, piece in enumerate(pieces):
+        if piece.defines:
+            for name in piece.calls & helpers.keys():
+                root[find(helpers[name])] = find(i)
+    groups: dict[int, list[Piece]] = defaultdict(list)
+    for i, piece in enumerate(pieces):
+        groups[find(i)].append(piece)
+    return list(groups.values())
 
 
-def _unit_spans(cell: str) -> list[tuple[tuple[int, int], ...]]:
-    """Each top-level function or class of ``cell``, then its other statements but imports.
+def _unit(group: list[Piece]) -> Unit | None:
+    """The answer of ``group``'s pieces, or None when it is an idiom."""
+    size = sum(p.size for p in group)
+    if size < MIN_SIZE:
+        return None
+    group = sorted(group, key=lambda p: p.shape)
+    shape = "\n".join(p.shape for p in group)
+    names = "\x1f".join(n for p in group for n in (*p.names, "|"))
+    comments = "\x1f".join(c for p in group for c in (*p.comments, "|"))
+    named = any(p.names for p in group)
+    said = any(p.comments for p in group)
+    levels = (
+        _digest(shape), _digest(shape, names) if named else "",
+        _digest(shape, "#", comments) if said else "",
+        _digest(shape, names, "#", comments) if named and said else "",
+    )  # fmt: skip
+    spans = tuple(sorted(s for p in group for s in p.spans))
+    defines = tuple(sorted(p.defines for p in group if p.defines))
+    return Unit(levels, size, spans, defines, any(p.used for p in group))
 
-    A cell Python cannot parse (a magic, a syntax error) is one unit.
-    """
-    try:
-        tree = ast.parse(cell)
-    except (SyntaxError, ValueError):
-        return [((0, len(cell)),)]
-    starts = _line_starts(cell)
 
-    def span(node: ast.stmt) -> tuple[int, int]:
-        first = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))])
-        end = starts[(node.end_lineno or node.lineno) - 1] + (node.end_col_offset or 0)
-        return starts[first - 1], end
-
-    defs = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
-    units = [(span(node),) for node in tree.body if isinstance(node, defs)]
-    rest = tuple(
-        span(node)
-        for node in tree.body
-        if not isinstance(node, (*defs, ast.Import, ast.ImportFrom))
-    )
-    return units + ([rest] if rest else [])
+def _digest(*parts: str) -> str:
+    return hashlib.blake2b("\x1e".join(parts).encode("utf-8"), digest_size=10).hexdigest()
 
 
 def unit_matches(
     units: dict[str, list[Unit]], cohort: Iterable[str], given: Iterable[Unit] = (),
     common_share: float = 0.25,
 ) -> dict[tuple[str, str], UnitMatch]:  # fmt: skip
-    """Every pair (of ``units``' keys, in sorted order) sharing a unit not in ``given``.
+    """Every pair (of ``units``' keys, in sorted order) sharing an answer's shape not in ``given``.
 
-    Rarity counts in the ``cohort`` only (a reference adds itself); a unit more than
-    ``common_share`` of the cohort wrote is boilerplate. References are never paired together.
+    Rarity counts in the ``cohort`` only (a reference is not one of the others who wrote an
+    answer). References are never paired together.
     """
     members = set(cohort)
-    n = max(len(members), 3)
-    left_out = {u.key for u in given}
-    holders: dict[int, dict[str, Unit]] = defaultdict(dict)
+    n = len(members)
+    left_out = {u.levels[0] for u in given}
+    df: Counter[str] = Counter()
+    for name in members & set(units):
+        df.update({level for u in units[name] for level in u.levels if level})
+    common = max(COMMON_MIN, common_share * n)
+    defining = Counter(f for name in members & set(units) for f in
+                       {f for u in units[name] for f in u.defines})  # fmt: skip
+    holders: dict[str, dict[str, Unit]] = defaultdict(dict)
     for name, found in units.items():
         for unit in found:
-            if unit.key not in left_out:
-                holders[unit.key].setdefault(name, unit)
-    evidence: dict[tuple[str, str], float] = defaultdict(float)
+            shape = unit.levels[0]
+            dead = not unit.used and all(
+                defining[f] < max(2, common_share * n) for f in unit.defines
+            )
+            if not dead and shape not in left_out and df[shape] <= common:
+                holders[shape].setdefault(name, unit)
+    counted = {name: sum(1 for u in {u.levels[0] for u in found} if name in holders.get(u, {}))
+               for name, found in units.items()}  # fmt: skip
+    fine: dict[tuple[str, str], float] = defaultdict(float)
+    shaped: dict[tuple[str, str], float] = defaultdict(float)
+    shared: Counter[tuple[str, str]] = Counter()
     spans: dict[tuple[str, str], tuple[list[tuple[int, int]], list[tuple[int, int]]]] = {}
     for by_name in holders.values():
-        df = sum(1 for name in by_name if name in members)
-        if len(by_name) < 2 or df > max(4, common_share * n):
-            continue
         for a, b in combinations(sorted(by_name), 2):
             if a not in members and b not in members:
                 continue  # two references
-            rarity = math.log(n / max(1, df - 1 + (a not in members or b not in members)))
-            unit_a, unit_b = by_name[a], by_name[b]
-            weight = min(1.0, unit_a.tokens / FULL_TOKENS) * max(0.0, rarity) / math.log(n)
-            evidence[a, b] += weight
+            one, two = by_name[a], by_name[b]
+            level = max(i for i in range(4) if one.levels[i] and one.levels[i] == two.levels[i])
+            others = df[one.levels[level]] - (a in members) - (b in members)
+            evidence = math.log((n - 1 + PRIOR_OTHERS) / (others + 1))
+            evidence *= min(1.0, min(one.size, two.size) / FULL_SIZE)
+            if level:
+                fine[a, b] += evidence
+            else:
+                shaped[a, b] += evidence
+            shared[a, b] += 1
             where = spans.setdefault((a, b), ([], []))
-            where[0].extend(unit_a.spans)
-            where[1].extend(unit_b.spans)
-    return {
-        pair: UnitMatch(min(1.0, value / UNITS_FOR_ONE), tuple(sorted(spans[pair][0])),
-                        tuple(sorted(spans[pair][1])))
-        for pair, value in evidence.items()
-        if value > 0
-    }  # fmt: skip
+            where[0].extend(one.spans)
+            where[1].extend(two.spans)
+    references = len(set(units) - members)
+    needed = math.log(max(1.0, n * (n - 1) / 2 + n * references)) + SIGNIFICANCE
+    matches = {}
+    for pair, where in spans.items():
+        coverage = shared[pair] / max(1, min(counted[pair[0]], counted[pair[1]]))
+        value = (fine[pair] + shaped[pair] * coverage) / (2 * needed)
+        if value > 0:
+            matches[pair] = UnitMatch(min(1.0, value), tuple(sorted(where[0])),
+                                      tuple(sorted(where[1])))  # fmt: skip
+    return matches
