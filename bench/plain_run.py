@@ -12,6 +12,14 @@ checks' ``nb.figures()`` reads the figures recorded by grader's own recorder
 (``grader/guest/figures.py``, started before the first cell, as in grader's kernels), and their
 ``leaderboard(name, value)`` fixture keeps the value (it does not change a verdict).
 
+Data variants (an assignment with ``[variants]``, e.g. ``data-wrangling``): grader rebuilds each
+student's own data and gives the checks the ``variant`` and ``variant_data`` fixtures. Here the
+caller puts the student's files (built by ``grader.variants.build_variant``) over the released
+ones in the working folder, with their ``variant.json``, as grader's working folder has them;
+``variant`` is then the parameters of that ``variant.json`` and ``variant_data`` that folder
+(the current folder when the checks start). Without a ``variant.json`` there, a check that asks
+for either fails, as grader's do for an assignment without variants.
+
 Ends with a summary line on stderr that ``bench/vs_nbgrader.py`` checks: ``NOTEBOOK: ran K code
 cells, E raised`` and, with ``--checks``, ``NOTEBOOK: N/M questions passed``. Exits 0 even when
 cells raise or checks fail (that is a result), and non-zero when pytest itself could not run
@@ -55,6 +63,10 @@ RECORD_FIGURES_LINE = (
     f"import sys as _s; _s.path.insert(0, {str(Path(__file__).resolve().parent)!r}); "
     "import plain_run as _p; _s.path.pop(0); _p.record_figures(); del _s, _p"
 )
+
+
+# A student's data-variant parameters in their working folder (grader.variants.PARAMS_FILE).
+VARIANT_FILE = "variant.json"
 
 
 class Estimator:
@@ -117,11 +129,18 @@ def run_cells(path: Path) -> tuple[dict[str, Any], list[str], list[str]]:
     return env, sources, errors
 
 
-def run_checks_by_question(solution: Path | str, nb: Namespace) -> dict[str, str]:
-    """Run the public and hidden checks on ``nb``; per question "passed" or what failed."""
+def run_checks_by_question(
+    solution: Path | str, nb: Namespace, workdir: Path | str | None = None
+) -> dict[str, str]:
+    """Run the public and hidden checks on ``nb``; per question "passed" or what failed.
+
+    ``workdir``: the student's working folder (None: the current folder), whose
+    ``variant.json`` and files the ``variant`` and ``variant_data`` fixtures give.
+    """
     import pytest
 
     solution = Path(solution)
+    folder = Path(workdir if workdir is not None else os.getcwd()).resolve()
 
     class Plugin:
         def __init__(self) -> None:
@@ -140,6 +159,16 @@ def run_checks_by_question(solution: Path | str, nb: Namespace) -> dict[str, str
         def hidden_data(self) -> Path:
             return solution / "tests" / "hidden" / "data"
 
+        @pytest.fixture(scope="session")
+        def variant(self) -> dict[str, Any]:
+            params = json.loads(variant_file().read_text(encoding="utf-8"))
+            return dict(params) if isinstance(params, dict) else {}
+
+        @pytest.fixture(scope="session")
+        def variant_data(self) -> Path:
+            variant_file()
+            return folder
+
         @pytest.fixture
         def leaderboard(self) -> Any:
             def report(name: str, value: float | str) -> None:
@@ -156,6 +185,12 @@ def run_checks_by_question(solution: Path | str, nb: Namespace) -> dict[str, str
                 failed = self.outcome.setdefault(question, [])
                 if report.failed:
                     failed.append(item.name)
+
+    def variant_file() -> Path:
+        path = folder / VARIANT_FILE
+        if not path.is_file():
+            pytest.fail(f"this check needs the student's data variant: no {path}")
+        return path
 
     plugin = Plugin()
     folders = [str(solution / "tests" / v) for v in ("public", "hidden")]

@@ -38,7 +38,8 @@ one run:
 * **otter run**: otter-grader installed into its own venv (``bench/.venvs/otter``, made on
   first use, or ``--otter-venv``, used as it is). For each assignment the benchmark writes an
   autograder zip of its own: ``otter_config.json``, one exception-based otter test file per
-  question (``tests/QUESTION.py``, 1 point) and the released files (``files/``). The first
+  question (``tests/QUESTION.py``, 1 point) and the released files (``files/``; a zip per
+  student for ``data-wrangling``, its ``files/`` the student's own data, see below). The first
   question's test runs the assignment's public and hidden pytest checks with
   ``bench/plain_run.py``'s in-process runner in the kernel (as nbgrader's checks cell does) and
   keeps the verdicts in the notebook's globals; each question's test asserts its checks
@@ -60,6 +61,19 @@ kernels have: the same work under the same thread settings. They also record the
 matplotlib figures as they are made with grader's own recorder (``grader/guest/figures.py``,
 started before the first cell, as grader's kernels start it), so the checks that read
 ``nb.figures()`` see the same figures (``bench/plain_run.py``'s ``RECORD_FIGURES_LINE``).
+
+Each student has their own data in ``data-wrangling`` (``[variants]`` in its
+``assignment.toml``): grader rebuilds it for each notebook it grades (the ``variant`` and
+``variant_data`` fixtures of its checks). For the others the benchmark builds each student's
+variant once, before any contender runs, with grader's own ``grader.variants.build_variant``
+(the seed from the demo's course secret, the assignment and the student's key, as ``grader
+grade`` derives it) into ``WORK/variants/NAME/STUDENT/``, and puts the student's files and
+``variant.json`` over the released files wherever that student's notebook runs: plain python's
+working folder, nbgrader's ``submitted/STUDENT/NAME/`` (which ``autograde`` copies to the folder
+its kernel runs in), and, in a zip per student for such an assignment, the ``files/`` of
+otter's autograder zip (which ``otter run`` copies beside the submission). Their checks then
+read ``variant`` (that ``variant.json``) and ``variant_data`` (that folder) through
+``bench/plain_run.py``'s runner: the same data and the same checks as grader's.
 
 Every contender is checked, so that a crash never looks fast: grader must exit 0 and give
 every notebook the score of ``examples/cohort/expected.json``, warm and cold kernels, --jobs 2
@@ -159,6 +173,37 @@ def copy_released(assignment: str, dest: Path) -> None:
             shutil.copy2(src, target)
 
 
+def build_variants(work: Path, students: list[str]) -> dict[tuple[str, str], Path]:
+    """Per (assignment, student) of an assignment with data variants: the folder of the
+    student's own files and ``variant.json`` (``work/variants/NAME/STUDENT/``), built once with
+    grader's own ``grader.variants.build_variant`` from the course secret, as ``grader grade``
+    builds them (the student's key is their folder's name in the cohort)."""
+    from grader.config import load_assignment
+    from grader.variants import build_variant
+
+    variants = {}
+    for name in ASSIGNMENTS:
+        assignment = load_assignment(ROOT / "solutions" / name)
+        if not assignment.variants:
+            continue
+        for student in students:
+            folder = work / "variants" / name / student
+            build_variant(assignment, student, folder)
+            variants[(name, student)] = folder
+    return variants
+
+
+def copy_student_files(
+    assignment: str, student: str, dest: Path, variants: dict[tuple[str, str], Path]
+) -> None:
+    """The files a student's notebook runs beside: the released ones, then (an assignment with
+    data variants) the student's own files and ``variant.json`` over them, as grader's working
+    folder has them."""
+    copy_released(assignment, dest)
+    if (assignment, student) in variants:
+        shutil.copytree(variants[(assignment, student)], dest, dirs_exist_ok=True)
+
+
 def build_cohort(work: Path, students: list[str]) -> Path:
     """``work/cohort/NAME/STUDENT/NAME.ipynb`` for every assignment and student."""
     for assignment in ASSIGNMENTS:
@@ -228,15 +273,18 @@ def check_same_verdicts(
 # -- plain python ----------------------------------------------------------------------------
 
 
-def plain_tasks(cohort: Path, work: Path, students: list[str]) -> list[tuple[Path, str]]:
-    """A working folder per notebook (released files + the notebook), and its assignment."""
+def plain_tasks(
+    cohort: Path, work: Path, students: list[str], variants: dict[tuple[str, str], Path]
+) -> list[tuple[Path, str]]:
+    """A working folder per notebook (released files, the student's variant over them, the
+    notebook), and its assignment."""
     tasks = []
     for assignment in ASSIGNMENTS:
         for student in students:
             folder = work / "plain" / assignment / student
             folder.mkdir(parents=True)
             shutil.copy(cohort / assignment / student / f"{assignment}.ipynb", folder)
-            copy_released(assignment, folder)
+            copy_student_files(assignment, student, folder, variants)
             tasks.append((folder, assignment))
     return tasks
 
@@ -363,9 +411,10 @@ def nbgrader_config(course: Path) -> None:
 
 
 def build_nbgrader_course(
-    work: Path, cohort: Path, students: list[str]
+    work: Path, cohort: Path, students: list[str], variants: dict[tuple[str, str], Path]
 ) -> tuple[Path, dict[str, str]]:
-    """A course folder with the cohort submitted; the environment to run nbgrader in."""
+    """A course folder with the cohort submitted (each submission folder with the released
+    files and the student's variant over them); the environment to run nbgrader in."""
     course = work / "nbgrader"
     kernels = work / "jupyter" / "kernels" / "python3"
     kernels.mkdir(parents=True)
@@ -398,7 +447,7 @@ def build_nbgrader_course(
             folder = course / "submitted" / student / assignment
             folder.mkdir(parents=True)
             (folder / f"{assignment}.ipynb").write_text(json.dumps(nb))
-            copy_released(assignment, folder)
+            copy_student_files(assignment, student, folder, variants)
     return course, env
 
 
@@ -520,13 +569,19 @@ def otter_bin() -> Path:
     return exe
 
 
-def build_otter(work: Path) -> tuple[dict[str, Path], dict[str, str]]:
-    """An autograder zip per assignment; the environment to run ``otter run`` in.
+def build_otter(
+    work: Path, students: list[str], variants: dict[tuple[str, str], Path]
+) -> tuple[dict[tuple[str, str], Path], dict[str, str]]:
+    """Per (assignment, student), the autograder zip to grade with; the environment to run
+    ``otter run`` in.
 
     Each zip holds what ``otter run`` reads: ``otter_config.json``, one exception-based test
     file per question (``tests/QUESTION.py``, 1 point, passing when every public and hidden
     pytest check of that question passed, run by ``bench/plain_run.py``'s in-process runner as
-    in the nbgrader course) and the released files (``files/``). Otter's Gradescope scripts
+    in the nbgrader course) and the files the notebook runs beside (``files/``, which ``otter
+    run`` copies into the folder the notebook runs in): the released files, one zip for every
+    student, or, for an assignment with data variants, the student's own files and
+    ``variant.json`` over them, a zip per student. Otter's Gradescope scripts
     (``run_autograder``, ``setup.sh``) are left out: ``otter run`` does not use them.
     """
     otter_bin()
@@ -552,21 +607,25 @@ def build_otter(work: Path) -> tuple[dict[str, Path], dict[str, str]]:
     }))  # fmt: skip
     env = {**os.environ, **ONE_THREAD, "JUPYTER_PATH": str(work / "jupyter-otter"),
            "JUPYTER_PLATFORM_DIRS": "1", "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}  # fmt: skip
-    zips = {}
+    zips: dict[tuple[str, str], Path] = {}
     for assignment in ASSIGNMENTS:
         solution = ROOT / "solutions" / assignment
-        path = work / "otter" / assignment / "autograder.zip"
-        path.parent.mkdir(parents=True)
-        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
-            zf.writestr("otter_config.json", json.dumps({"lang": "python"}))
-            for q in questions(assignment):
-                test = OTTER_TEST.format(question=q, bench=str(BENCH), solution=str(solution))
-                zf.writestr(f"tests/{q}.py", test)
-            for src in released_files(assignment):
-                files = [src] if src.is_file() else sorted(f for f in src.rglob("*") if f.is_file())
-                for f in files:
-                    zf.write(f, "files/" + str(f.relative_to(solution)))
-        zips[assignment] = path
+        own = any((assignment, student) in variants for student in students)
+        for group in [[student] for student in students] if own else [students]:
+            folder = work / "otter" / assignment / (group[0] if own else "everyone")
+            # The files beside the notebook, as the others have them in their working folder.
+            files = folder / "files"
+            files.mkdir(parents=True)
+            copy_student_files(assignment, group[0], files, variants)
+            path = folder / "autograder.zip"
+            with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+                zf.writestr("otter_config.json", json.dumps({"lang": "python"}))
+                for q in questions(assignment):
+                    test = OTTER_TEST.format(question=q, bench=str(BENCH), solution=str(solution))
+                    zf.writestr(f"tests/{q}.py", test)
+                for f in sorted(f for f in files.rglob("*") if f.is_file()):
+                    zf.write(f, "files/" + str(f.relative_to(files)))
+            zips.update({(assignment, student): path for student in group})
     return zips, env
 
 
@@ -592,7 +651,7 @@ def run_otter(
     cohort: Path,
     work: Path,
     students: list[str],
-    zips: dict[str, Path],
+    zips: dict[tuple[str, str], Path],
     env: dict[str, str],
     expected: dict[tuple[str, str], str],
 ) -> float:
@@ -608,9 +667,10 @@ def run_otter(
             out.mkdir(parents=True)
             label = f"otter run on {student}/{assignment}"
             submission = cohort / assignment / student / f"{assignment}.ipynb"
+            zip_path = zips[(assignment, student)]
             started = time.perf_counter()
             baseline.run_checked(
-                [str(exe), "run", "-a", str(zips[assignment]), "-o", str(out), "--no-logo",
+                [str(exe), "run", "-a", str(zip_path), "-o", str(out), "--no-logo",
                  str(submission)],
                 label, cwd=out, env=env,
             )  # fmt: skip
@@ -686,7 +746,10 @@ def main() -> None:
         work = args.keep or Path(tmp)
         work.mkdir(parents=True, exist_ok=True)
         cohort = build_cohort(work, students)
-        tasks = plain_tasks(cohort, work, students)
+        # Each student's own data (data-wrangling), built once with grader's library: every
+        # contender but grader (which rebuilds it) runs the notebook and checks on it.
+        variants = build_variants(work, students)
+        tasks = plain_tasks(cohort, work, students, variants)
         # What grader gave each notebook ("N/M" questions fully passed): the others must agree.
         expected: dict[tuple[str, str], str] = {}
         results: list[dict[str, Any]] = []
@@ -715,7 +778,7 @@ def main() -> None:
             ("plain python, code only", lambda: run_plain(tasks, False, expected)),
         ]
         if not args.skip_nbgrader:
-            course, env = build_nbgrader_course(work, cohort, students)
+            course, env = build_nbgrader_course(work, cohort, students, variants)
             halves = split_nbgrader_course(course, students) if len(students) > 1 else []
 
             def nbgrader_once() -> float:
@@ -737,7 +800,7 @@ def main() -> None:
             else:
                 log("nbgrader, 2 processes: left out (one student: no halves)")
         if not args.skip_otter:
-            zips, otter_env = build_otter(work)
+            zips, otter_env = build_otter(work, students, variants)
             contenders.append(("otter run", lambda: run_otter(
                 cohort, work, students, zips, otter_env, expected)))  # fmt: skip
 
