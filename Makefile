@@ -23,7 +23,7 @@ lint: $(BIN)/.installed
 	$(BIN)/mypy
 
 test: lint
-	$(BIN)/pytest -n 2 --dist loadgroup
+	$(BIN)/pytest -n 2
 
 # The documentation site (docs/, mkdocs-material) into build/site/; a warning is an error.
 docs: $(BIN)/.installed

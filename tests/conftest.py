@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import json
 import os
 import re
@@ -8,7 +9,9 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -38,19 +41,8 @@ GRADING_FIXTURES = {"graded_mini", "cohort_graded"}
 kernels started there): a test that uses one is slow."""
 
 
-XDIST_GROUPS = {"cohort_out": "cohort", "cohort_graded": "cohort", "graded_mini": "mini"}
-"""With tests run side by side (``make test``: pytest-xdist, ``--dist loadgroup``), the tests
-that share a session fixture's grading run in one worker, so it grades once."""
-
-
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Refuse a test that grades real notebooks through a fixture without being marked slow;
-    group the tests that share a grading fixture (:data:`XDIST_GROUPS`)."""
-    for item in items:
-        groups = {XDIST_GROUPS[f] for f in getattr(item, "fixturenames", ()) if f in XDIST_GROUPS}
-        for group in sorted(groups):
-            item.add_marker(pytest.mark.xdist_group(group))
+    """Refuse a test that grades real notebooks through a fixture without being marked slow."""
     unmarked = [
         item.nodeid
         for item in items
@@ -149,18 +141,49 @@ def course(tmp_path: Path) -> Path:
     return dest
 
 
-@pytest.fixture(scope="session")
-def graded_mini(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
-    """Every behaviour notebook of tests/fixtures/notebooks/mini graded in one CLI batch."""
-    out = tmp_path_factory.mktemp("reports")
+def _shared(factory: pytest.TempPathFactory) -> Path:
+    """The run's temporary folder that every test process sees (pytest-xdist gives each of
+    its workers a folder of its own inside it)."""
+    base = factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+def _once(factory: pytest.TempPathFactory, name: str, make: Callable[[Path], Any]) -> Any:
+    """``make(folder)`` once in the whole run, its result (JSON) read by every test process.
+
+    With the tests in two processes (``make test``: pytest-xdist), the first process to ask
+    makes it under a lock in the run's shared folder and the other waits and reads it
+    (pytest-xdist's recipe for session fixtures): the cohort is graded once, not once a
+    process. The folder is shared too: a test that changes what is in it works on a copy.
+    """
+    shared = _shared(factory)
+    folder, result = shared / name, shared / f"{name}.json"
+    with open(shared / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not result.exists():
+            shutil.rmtree(folder, ignore_errors=True)  # what a failed attempt left
+            folder.mkdir()
+            result.write_text(json.dumps(make(folder)))
+    return json.loads(result.read_text())
+
+
+def _grade_mini(out: Path) -> dict[str, Any]:
     done = run_grader(
         "--course", str(COURSE), "grade", "mini", str(NOTEBOOKS / "mini"),
         "--format", "json", "--output", str(out), "--jobs", "2",
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     results = json.loads(done.stdout)
-    return {"results": {r["student"]: r for r in results}, "stderr": done.stderr, "out": out,
+    return {"results": {r["student"]: r for r in results}, "stderr": done.stderr,
             "order": [r["student"] for r in results]}  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def graded_mini(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    """Every behaviour notebook of tests/fixtures/notebooks/mini graded in one CLI batch
+    (``out``: its report folder, shared: change a copy)."""
+    graded = _once(tmp_path_factory, "mini", _grade_mini)
+    return {**graded, "out": _shared(tmp_path_factory) / "mini"}
 
 
 TIME_BOUND = frozenset({"jack-infinite-loop"})
@@ -213,11 +236,13 @@ def grade_cohort(out, part: int | None = None):
 
 
 @pytest.fixture(scope="session")
-def cohort_out(tmp_path_factory):
-    """Where the demo cohort's reports and gradebooks go: ``<out>/<assignment>/``."""
-    return tmp_path_factory.mktemp("cohort")
+def cohort_graded(tmp_path_factory):
+    """The demo cohort graded (once in the run: :func:`_once`), {assignment: {student: result}}."""
+    return _once(tmp_path_factory, "cohort", grade_cohort)
 
 
 @pytest.fixture(scope="session")
-def cohort_graded(cohort_out):
-    return grade_cohort(cohort_out)
+def cohort_out(tmp_path_factory, cohort_graded):
+    """Where the demo cohort's reports and gradebooks are: ``<out>/<assignment>/`` (shared:
+    a test that changes them works on a copy)."""
+    return _shared(tmp_path_factory) / "cohort"
