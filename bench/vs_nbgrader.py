@@ -353,18 +353,22 @@ def import_seconds(assignment: str, cohort: Path, student: str) -> float:
 # -- nbgrader --------------------------------------------------------------------------------
 
 
+def peer_command(venv: Path, requirement: str, command: str) -> Path:
+    """``command`` of a peer tool's own venv, ``requirement`` installed there on first use."""
+    exe = venv / "bin" / command
+    if not exe.exists():
+        log(f"installing {requirement} into {venv} (once)")
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        subprocess.run(
+            [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", requirement],
+            check=True,
+        )
+    return exe
+
+
 def nbgrader_bin() -> Path:
     """The nbgrader command of its own venv, installed there on first use."""
-    exe = NBGRADER_VENV / "bin" / "nbgrader"
-    if not exe.exists():
-        log(f"installing nbgrader into {NBGRADER_VENV} (once)")
-        subprocess.run([sys.executable, "-m", "venv", str(NBGRADER_VENV)], check=True)
-        subprocess.run(
-            [str(NBGRADER_VENV / "bin" / "python"), "-m", "pip", "install", "--quiet",
-             "nbgrader==0.9.*"],
-            check=True,
-        )  # fmt: skip
-    return exe
+    return peer_command(NBGRADER_VENV, "nbgrader==0.9.*", "nbgrader")
 
 
 def questions(assignment: str) -> list[str]:
@@ -557,16 +561,7 @@ OTTER_FAILED = "AssertionError: failed: "
 
 def otter_bin() -> Path:
     """The otter command of its own venv, installed there on first use."""
-    exe = OTTER_VENV / "bin" / "otter"
-    if not exe.exists():
-        log(f"installing otter-grader into {OTTER_VENV} (once)")
-        subprocess.run([sys.executable, "-m", "venv", str(OTTER_VENV)], check=True)
-        subprocess.run(
-            [str(OTTER_VENV / "bin" / "python"), "-m", "pip", "install", "--quiet",
-             "otter-grader==7.*"],
-            check=True,
-        )  # fmt: skip
-    return exe
+    return peer_command(OTTER_VENV, "otter-grader==7.*", "otter")
 
 
 def build_otter(
