@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from grader.authoring.release import released_imports
 from grader.config import Assignment
 from grader.errors import ConfigError
 from grader.grade import GradeOptions
@@ -89,6 +90,9 @@ class RemoteOptions:
     isolation: str
     warm: bool
     """Whether kernels start warm (with bubblewrap only, as on one machine)."""
+    preload: tuple[str, ...] = ()
+    """What the zygotes import: the released notebooks' imports, found here (a worker has no
+    solution notebook to find them in)."""
 
 
 def grade_on_cluster(
@@ -139,9 +143,9 @@ def grade_on_cluster(
             raise ConfigError(f"cannot reach the Dask scheduler {scheduler}: {exc}") from exc
         # Warm kernels as on one machine (a zygote per worker for this batch), but for a batch
         # of one, where starting a zygote costs more than it saves.
-        how = RemoteOptions(
-            uuid.uuid4().hex, options.isolation, options.warm_kernels and len(submissions) > 1
-        )
+        warm = options.warm_kernels and len(submissions) > 1
+        preload = tuple(released_imports(assignment)) if warm else ()
+        how = RemoteOptions(uuid.uuid4().hex, options.isolation, warm, preload)
         try:
             client.register_plugin(WarmKernelsPlugin())
             remote_pack = client.scatter(pack, broadcast=True)

@@ -25,7 +25,6 @@ from typing import Any, TypeVar
 
 from distributed.diagnostics.plugin import WorkerPlugin
 
-from grader.authoring.release import released_imports
 from grader.config import Assignment, load_assignment
 from grader.errors import KernelError
 from grader.grade import GradeOptions, grade_submission_async
@@ -58,7 +57,7 @@ def grade_remote(pack: AssignmentPack, remote: RemoteSubmission, how: RemoteOpti
         bwrap = how.isolation == "bwrap"
         options = GradeOptions(isolation="bwrap" if bwrap else "limits", warm_kernels=how.warm)
         warm = how.warm and bwrap
-        result = _keeper().grade(how.batch if warm else None, pack.digest, assignment, sub, options)
+        result = _keeper().grade(how if warm else None, pack.digest, assignment, sub, options)
     return json.dumps(result.to_dict(answers=True))
 
 
@@ -97,16 +96,16 @@ class _Keeper:
 
     def grade(
         self,
-        batch: str | None,
+        how: RemoteOptions | None,
         digest: str,
         assignment: Assignment,
         sub: Submission,
         options: GradeOptions,
     ) -> SubmissionResult:
-        """Grade on the loop, in a warm kernel of the batch's zygote (``batch`` None: cold)."""
+        """Grade on the loop, in a warm kernel of the batch's zygote (``how`` None: cold)."""
 
         async def grade() -> SubmissionResult:
-            kernels = None if batch is None else await self._factory((batch, digest), assignment)
+            kernels = None if how is None else await self._factory((how.batch, digest), how)
             return await grade_submission_async(assignment, sub, options, kernels)
 
         return self._run(grade())
@@ -139,10 +138,11 @@ class _Keeper:
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(CLOSE_TIMEOUT)
 
-    async def _factory(self, key: tuple[str, str], assignment: Assignment) -> KernelFactory | None:
-        """The zygote of ``key``, started on first use (again if it died).
+    async def _factory(self, key: tuple[str, str], how: RemoteOptions) -> KernelFactory | None:
+        """The zygote of ``key`` (importing ``how.preload``), started on first use.
 
-        None: it cannot start here, so this batch's kernels on this worker start cold.
+        Started again if it died. None: it cannot start here, so this batch's kernels on this
+        worker start cold.
         """
         factory = self._factories.get(key)
         if factory is not None and factory.gone:
@@ -150,7 +150,7 @@ class _Keeper:
             del self._factories[key]
         if key not in self._factories:
             try:
-                self._factories[key] = await KernelFactory.start(released_imports(assignment))
+                self._factories[key] = await KernelFactory.start(how.preload)
             except KernelError as exc:
                 log.warning("%s; this worker's kernels start cold instead", exc)
                 self._factories[key] = None
