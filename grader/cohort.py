@@ -300,7 +300,7 @@ async def _grade_all(
     # it do so while the first kernels start, not when the first checks are waiting for it.
     warming = asyncio.get_running_loop().run_in_executor(None, warm_up)
 
-    warm = options.warm_kernels and options.isolation == "bwrap" and len(submissions) > 1
+    warm = options.warm_batch(len(submissions))
     preload = released_imports(assignment) if warm else []
     keep_log = options.debug_dir / "zygote.log" if options.debug_dir is not None else None
     async with warm_kernels(preload, warm, keep_log) as kernels:

@@ -61,6 +61,14 @@ class GradeOptions:
     """Keep what helps find a grader problem here (``--debug``): each cold kernel's stderr as
     ``<student>.kernel.log``, the warm-kernel zygote's log as ``zygote.log``."""
 
+    def warm_batch(self, size: int) -> bool:
+        """Whether a batch of ``size`` submissions starts its kernels warm.
+
+        Asked for, in bubblewrap (the zygote's confinement), and more than one submission (a
+        zygote costs more than it saves a single kernel).
+        """
+        return self.warm_kernels and self.isolation == "bwrap" and size > 1
+
 
 def grade_submission(
     assignment: Assignment, submission: Submission, options: GradeOptions

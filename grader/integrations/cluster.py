@@ -89,7 +89,7 @@ class RemoteOptions:
     """The batch's own identifier: a worker keeps the batch's warm kernels under it."""
     isolation: str
     warm: bool
-    """Whether kernels start warm (with bubblewrap only, as on one machine)."""
+    """Whether kernels start warm (:meth:`~grader.grade.GradeOptions.warm_batch`)."""
     preload: tuple[str, ...] = ()
     """What the zygotes import: the released notebooks' imports, found here (a worker has no
     solution notebook to find them in)."""
@@ -141,9 +141,8 @@ def grade_on_cluster(
                 client = Client(scheduler, timeout=10)
         except OSError as exc:
             raise ConfigError(f"cannot reach the Dask scheduler {scheduler}: {exc}") from exc
-        # Warm kernels as on one machine (a zygote per worker for this batch), but for a batch
-        # of one, where starting a zygote costs more than it saves.
-        warm = options.warm_kernels and len(submissions) > 1
+        # Warm kernels as on one machine: a zygote per worker for this batch.
+        warm = options.warm_batch(len(submissions))
         preload = tuple(released_imports(assignment)) if warm else ()
         how = RemoteOptions(uuid.uuid4().hex, options.isolation, warm, preload)
         try:

@@ -30,6 +30,7 @@ from grader.errors import KernelError
 from grader.grade import GradeOptions, grade_submission_async
 from grader.integrations.cluster import AssignmentPack, RemoteOptions, RemoteSubmission
 from grader.models import SubmissionResult
+from grader.sandbox.bwrap import Isolation
 from grader.sandbox.warm import KernelFactory
 from grader.submissions import Submission
 
@@ -54,10 +55,9 @@ def grade_remote(pack: AssignmentPack, remote: RemoteSubmission, how: RemoteOpti
         notebooks = paths if assignment.multi_notebook else ()
         sub = Submission(remote.student, handed_in[0], when, remote.notes, remote.problem,
                          notebooks, variant_seed=remote.variant_seed)  # fmt: skip
-        bwrap = how.isolation == "bwrap"
-        options = GradeOptions(isolation="bwrap" if bwrap else "limits", warm_kernels=how.warm)
-        warm = how.warm and bwrap
-        result = _keeper().grade(how if warm else None, pack.digest, assignment, sub, options)
+        isolation: Isolation = "bwrap" if how.isolation == "bwrap" else "limits"
+        options = GradeOptions(isolation=isolation, warm_kernels=how.warm)
+        result = _keeper().grade(how if how.warm else None, pack.digest, assignment, sub, options)
     return json.dumps(result.to_dict(answers=True))
 
 
@@ -114,24 +114,15 @@ class _Keeper:
         """Stop the zygotes of ``batch``."""
 
         async def stop() -> int:
-            keys = [key for key in self._factories if key[0] == batch]
-            for key in keys:
-                factory = self._factories.pop(key)
-                if factory is not None:
-                    await factory.close()
-            return len(keys)
+            return await self._close([key for key in self._factories if key[0] == batch])
 
         return self._run(stop())
 
     def close(self) -> None:
         """Stop every zygote, then the loop."""
 
-        async def close_all() -> None:
-            factories = list(self._factories.values())
-            self._factories.clear()
-            for factory in factories:
-                if factory is not None:
-                    await factory.close()
+        async def close_all() -> int:
+            return await self._close(list(self._factories))
 
         with contextlib.suppress(Exception):
             asyncio.run_coroutine_threadsafe(close_all(), self._loop).result(CLOSE_TIMEOUT)
@@ -155,6 +146,14 @@ class _Keeper:
                 log.warning("%s; this worker's kernels start cold instead", exc)
                 self._factories[key] = None
         return self._factories[key]
+
+    async def _close(self, keys: list[tuple[str, str]]) -> int:
+        """Stop the zygotes of ``keys`` and forget them; how many."""
+        for key in keys:
+            factory = self._factories.pop(key)
+            if factory is not None:
+                await factory.close()
+        return len(keys)
 
     def _run(self, work: Coroutine[Any, Any, T]) -> T:
         return asyncio.run_coroutine_threadsafe(work, self._loop).result()
