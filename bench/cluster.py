@@ -46,13 +46,6 @@ TOLERANCE = 0.15
 ALL_STUDENTS = tuple(sorted(p.name for p in demo_cohort.DEMO.iterdir() if p.is_dir()))
 
 
-def build_cohort(work: Path, students: tuple[str, ...]) -> Path:
-    """``work/cohort/NAME/STUDENT/NAME.ipynb`` for every assignment and student."""
-    for assignment in ASSIGNMENTS:
-        demo_cohort.submissions(work / "cohort" / assignment, assignment, students)
-    return work / "cohort"
-
-
 def run_grader(cohort: Path, out: Path, where: list[str], label: str) -> tuple[float, float]:
     """Wall seconds of ``grader grade`` over the four assignments, ``where`` saying how, and the
     CPU seconds of the ``grader`` processes themselves (on a cluster: the client's alone).
@@ -102,7 +95,7 @@ def main() -> None:
         dask.config.set({"distributed.worker.daemon": False}),
     ):
         work = Path(tmp)
-        cohort = build_cohort(work, students)
+        cohort = demo_cohort.build_cohort(work, students)
         started = time.perf_counter()
         cluster = distributed.LocalCluster(
             n_workers=WORKERS, threads_per_worker=1, dashboard_address=":0", processes=True

@@ -47,6 +47,13 @@ def submissions(dest: Path, assignment: str, students: tuple[str, ...] = STUDENT
     return dest
 
 
+def build_cohort(work: Path, students: tuple[str, ...] = STUDENTS) -> Path:
+    """``work/cohort/NAME/STUDENT/NAME.ipynb`` for each of :data:`ASSIGNMENTS` and student."""
+    for assignment in ASSIGNMENTS:
+        submissions(work / "cohort" / assignment, assignment, students)
+    return work / "cohort"
+
+
 def check_results(results: list[Any], assignment: str, folder: Path, label: str) -> None:
     """Fail unless ``results`` grade each student under ``folder`` once, with the expected score."""
     want = expected_scores()

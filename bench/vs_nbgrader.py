@@ -204,13 +204,6 @@ def copy_student_files(
         shutil.copytree(variants[(assignment, student)], dest, dirs_exist_ok=True)
 
 
-def build_cohort(work: Path, students: list[str]) -> Path:
-    """``work/cohort/NAME/STUDENT/NAME.ipynb`` for every assignment and student."""
-    for assignment in ASSIGNMENTS:
-        demo_cohort.submissions(work / "cohort" / assignment, assignment, tuple(students))
-    return work / "cohort"
-
-
 check_results = demo_cohort.check_results
 
 
@@ -740,7 +733,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-vs-nbgrader-") as tmp:
         work = args.keep or Path(tmp)
         work.mkdir(parents=True, exist_ok=True)
-        cohort = build_cohort(work, students)
+        cohort = demo_cohort.build_cohort(work, tuple(students))
         # Each student's own data (data-wrangling), built once with grader's library: every
         # contender but grader (which rebuilds it) runs the notebook and checks on it.
         variants = build_variants(work, students)
