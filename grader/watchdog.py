@@ -23,7 +23,10 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
+from typing import TypeVar
+
+T = TypeVar("T")
 
 HARD_STOP = 4.0
 """Seconds after a stop signal before every sandbox is killed and the process exits."""
@@ -92,6 +95,25 @@ class Watchdog:
                     continue
             for kill in kills:
                 _quietly(kill)
+
+
+async def to_the_end(clean_up: Awaitable[T]) -> T:
+    """Await ``clean_up`` to its end even if the task is cancelled meanwhile, then re-raise.
+
+    A stop signal cancels the batch wherever it is, also while a kernel that has finished is
+    being stopped: cut there, the kernel's sockets, processes and run folder would be left.
+    The clean-up is bounded by its own waits, and a hard stop ends the process anyway.
+    """
+    task = asyncio.ensure_future(clean_up)
+    cancelled = False
+    while not task.done():
+        try:
+            await asyncio.shield(task)
+        except asyncio.CancelledError:
+            cancelled = True
+    if cancelled:
+        raise asyncio.CancelledError
+    return task.result()
 
 
 def _quietly(kill: Kill) -> None:

@@ -32,7 +32,7 @@ from grader.errors import AssignmentError, KernelError
 from grader.models import CheckResult
 from grader.sandbox.bwrap import THREAD_ENV
 from grader.sandbox.reaper import kill_pids
-from grader.watchdog import watchdog
+from grader.watchdog import to_the_end, watchdog
 
 PRELOAD = [
     # The main module (the ``grader`` script): imported once here, instead of by every check
@@ -195,9 +195,11 @@ async def run_checks_in_worker(
         # Kill first: a poll still waiting in its thread (on cancellation) then sees the end.
         if proc.is_alive():
             proc.kill()
-        await loop.run_in_executor(None, proc.join)
-        receiver.close()
-        watchdog().remove(guard)
+        try:  # a stop signal during the join must not leave the pipe open nor the guard set
+            await to_the_end(loop.run_in_executor(None, proc.join))
+        finally:
+            receiver.close()
+            watchdog().remove(guard)
     if report is None:
         raise KernelError(f"the check worker died without a result ({_death(proc)})")
     if not isinstance(report, WorkerReport):

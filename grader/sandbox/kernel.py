@@ -38,7 +38,7 @@ from grader.sandbox.provisioner import SandboxConfig
 from grader.sandbox.reaper import kill_pids, kill_uid, process_tree, student_uid
 from grader.sandbox.warm import WarmProcess
 from grader.settings import Limits
-from grader.watchdog import watchdog
+from grader.watchdog import to_the_end, watchdog
 
 if TYPE_CHECKING:
     from grader.sandbox.warm import KernelFactory
@@ -161,7 +161,6 @@ async def sandboxed_kernel(
         km.shutdown_wait_time = 0.5
         # Every socket the grader opens to this kernel refuses messages over the size cap.
         km.context.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE)
-        tree: set[int] = set()
         client: AsyncKernelClient | None = None
         try:
             await km.start_kernel()
@@ -174,19 +173,29 @@ async def sandboxed_kernel(
                 warm_started = isinstance(getattr(km.provisioner, "process", None), WarmProcess)
                 yield Kernel(km, isolation, dict(info), client, warm_started)
         finally:
-            if client is not None:
-                client.stop_channels()
-            if uid is None and isolation == "limits":
-                tree = _kernel_tree(km)
-            with contextlib.suppress(Exception):
-                if km.has_kernel:
-                    await km.shutdown_kernel(now=True)
-            with contextlib.suppress(Exception):
-                await km.cleanup_resources()
-            if uid is not None:
-                kill_uid(uid)
-            kill_pids(tree)
-            shutil.rmtree(run_dir, ignore_errors=True)
+            await to_the_end(_stop(km, client, uid, isolation, run_dir))
+
+
+async def _stop(
+    km: AsyncKernelManager,
+    client: AsyncKernelClient | None,
+    uid: int | None,
+    isolation: Isolation,
+    run_dir: Path,
+) -> None:
+    """Stop the kernel and all it started; close every socket to it; remove its run folder."""
+    if client is not None:
+        client.stop_channels()
+    tree = _kernel_tree(km) if uid is None and isolation == "limits" else set()
+    with contextlib.suppress(Exception):
+        if km.has_kernel:
+            await km.shutdown_kernel(now=True)
+    with contextlib.suppress(Exception):
+        await km.cleanup_resources()
+    if uid is not None:
+        kill_uid(uid)
+    kill_pids(tree)
+    shutil.rmtree(run_dir, ignore_errors=True)
 
 
 def _sandbox_killer(km: AsyncKernelManager, uid: int | None) -> Callable[[], None]:

@@ -39,7 +39,7 @@ from grader.guest.protocol import Event, ReadyEvent, Request, SpawnRequest
 from grader.sandbox.bwrap import python_roots, zygote_bwrap_args
 from grader.sandbox.provisioner import SandboxProvisioner
 from grader.sandbox.reaper import host_pid, kill_pids, process_tree
-from grader.watchdog import watchdog
+from grader.watchdog import to_the_end, watchdog
 
 log = logging.getLogger(__name__)
 ZYGOTE_SOURCES = ("protocol.py", "confine.py", "zygote.py")
@@ -373,4 +373,4 @@ async def warm_kernels(
             keep_log.parent.mkdir(parents=True, exist_ok=True)
             with contextlib.suppress(OSError):
                 shutil.copyfile(factory.root / "zygote.log", keep_log)
-        await factory.close()
+        await to_the_end(factory.close())
