@@ -1,10 +1,13 @@
 """How well ``grader similarity`` finds planted copies in an honest cohort, and how fast.
 
     .venv/bin/python bench/similarity.py [--students 60] [--large 500] [--seed 0]
-        [--threshold T] [--keep DIR] [--check | --write-baseline | --add-run]
+        [--corpus varied|narrow] [--threshold T] [--keep DIR]
+        [--check | --write-baseline | --add-run]
 
 For each size (``--students`` independent students, then ``--large``; ``--large 0`` skips it),
-builds the corpus of ``bench/similarity_corpus.py`` in a temporary course folder (the
+builds the corpus of ``bench/similarity_corpus.py`` (``--corpus``: ``varied``, the default, whose
+students have habits of their own beyond the templates, or ``narrow``, the templates as they
+are spelled: what this benchmark measured until then) in a temporary course folder (the
 ``simbench`` assignment, ``cohort/`` with the independent students and the planted copiers,
 ``reference/`` with two "online solutions", one of them copied by two students, and
 ``ground-truth.json``) and runs the real command line on it::
@@ -183,17 +186,22 @@ def shared_implementations(truth: dict[str, Any], a: str, b: str) -> str:
 
 
 def evaluate(
-    size: int, seed: int, threshold: float | None, default: float, keep: Path | None
+    size: int,
+    seed: int,
+    threshold: float | None,
+    default: float,
+    keep: Path | None,
+    corpus: str,
 ) -> Outcome:
     with tempfile.TemporaryDirectory(prefix="simbench-") as tmp:
         course = Path(tmp) / "course"
-        log(f"building the corpus: {size} independent students, seed {seed}")
-        truth = similarity_corpus.build(course, size, seed)
+        log(f"building the {corpus} corpus: {size} independent students, seed {seed}")
+        truth = similarity_corpus.build(course, size, seed, corpus=corpus)
         students = [n for n, s in truth["students"].items() if s["kind"] != "reference"]
         output, wall = run_similarity(course, threshold)
         floor = run_floor(course)
         if keep is not None:
-            target = keep / f"students-{size}"
+            target = keep / f"{corpus}-{size}"
             shutil.rmtree(target, ignore_errors=True)
             shutil.copytree(course, target)
             (target / "similarity.json").write_text(json.dumps(output, indent=1))
@@ -253,16 +261,19 @@ def main() -> None:
     parser.add_argument("--students", type=int, default=similarity_corpus.PER_ROUND)
     parser.add_argument("--large", type=int, default=500, help="0: only --students")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--corpus", choices=similarity_corpus.CORPORA,
+                        default=similarity_corpus.CORPORA[0])  # fmt: skip
     parser.add_argument("--threshold", type=float, default=None, help="default: the command's")
     parser.add_argument("--keep", type=Path, help="copy each corpus and the output here")
     baseline.add_arguments(parser)
     args = parser.parse_args()
     sizes = [args.students] + ([args.large] if args.large else [])
     settings = {"students": args.students, "large": args.large, "seed": args.seed,
-                "threshold": args.threshold, "reference": True}  # fmt: skip
+                "corpus": args.corpus, "threshold": args.threshold, "reference": True}  # fmt: skip
     bench = baseline.Run("similarity", args, settings)
     default = default_threshold()
-    outcomes = [evaluate(size, args.seed, args.threshold, default, args.keep) for size in sizes]
+    outcomes = [evaluate(size, args.seed, args.threshold, default, args.keep, args.corpus)
+                for size in sizes]  # fmt: skip
 
     print(f"\n{'students':>8} {'pairs':>7} {'wall s':>7} {'floor s':>8} {'precision':>9} "
           f"{'recall':>6} {'lowest planted':>14} {'highest other':>13}")  # fmt: skip
@@ -292,7 +303,8 @@ def main() -> None:
             f"wall for {args.large} students over the {TARGET_SECONDS:.0f} s target"))  # fmt: skip
     bench.finish(
         ratios,
-        f"corpus of {' and '.join(map(str, sizes))} independent students (seed {args.seed}) with"
+        f"{args.corpus} corpus of {' and '.join(map(str, sizes))} independent students (seed"
+        f" {args.seed}) with"
         " planted copies and 2 references",
     )
 

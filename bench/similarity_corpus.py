@@ -1,6 +1,7 @@
 """An honest cohort for ``bench/similarity.py``: independent students, and planted copies.
 
     .venv/bin/python bench/similarity_corpus.py DEST [--students 60] [--seed 0] [--no-reference]
+        [--corpus varied|narrow]
 
 Writes a course folder ``DEST`` for a small assignment of its own, ``simbench`` (six questions,
 each a function to write: a moving average, z-scores, word counts, the most frequent words,
@@ -24,6 +25,22 @@ a student of little effort). On top of that each student has a style: how they n
 (short, plain, long or camelCase, not always consistently), how much they comment, blank
 lines, asserts, debug prints left in (live or commented out), whether they keep the given
 docstring and ``# YOUR CODE HERE`` line, scratch cells that try their functions out.
+
+**Two corpora** (``--corpus``). ``narrow`` is the above: every student spaces, quotes and
+brackets every line exactly as the templates do, so two independent students who chose one
+implementation (and the same alternatives inside it) write it alike, spaces and all, far more
+often than real students do (one answer's shape shared by 10-90 of 582 students, and most of
+them spaced alike). ``varied`` (the default) gives each student, on top of the above, habits
+that real students differ by and that the templates fixed (:class:`Habits`): spaces around
+arithmetic, around ``=`` and comparisons and after commas (PEP 8 or not), single or double
+quotes, brackets around a condition, ``x += y`` or ``x = x + y``, naming the returned value
+first, ``range(0, n)`` for ``range(n)``, ``b < a`` for ``a > b``, and how a list is tested
+for emptiness; each is a habit of the student (the same in every answer, some always, some
+often), none changes what the code does, and copies are made from these students exactly as
+before (a renamer keeps the source's spaces and quotes, a respacer redoes them). So the
+detector is judged on independent students who differ as real ones do, not more: two
+students with the same habits still spell alike, and the implementations, their popularity
+and the alternatives inside them are the narrow corpus's.
 
 **Copies** are planted for a handful of source students (a new set per 60 independent
 students): a copier's notebook is the source's, transformed by one or more of
@@ -888,9 +905,10 @@ class Student:
 class Writer:
     """Renders templates the way one student writes."""
 
-    def __init__(self, rng: random.Random, style: Style):
+    def __init__(self, rng: random.Random, style: Style, habits: Habits | None = None):
         self.rng = rng
         self.style = style
+        self.habits = habits
         self.names: dict[str, str] = {}
 
     def comment(self, text: str) -> str:
@@ -976,6 +994,9 @@ def compose_answer(
     helpers = impl.helpers if impl else ""
     imports = list(impl.imports) if impl else []
     rendered_body, rendered_helpers = writer.render(body or "", helpers)
+    if writer.habits is not None:
+        rendered_body = writer.habits.vary(rendered_body, rng, body=True)
+        rendered_helpers = writer.habits.vary(rendered_helpers, rng, body=False)
     place = style.import_place
     head = [f"def {q.func}({q.params}):"]
     if rng.random() < style.keep_doc:
@@ -998,6 +1019,8 @@ def compose_answer(
         source = "\n".join(imports) + "\n" + ("\n" if rng.random() < 0.7 else "") + source
     elif imports and place == "setup":
         in_setup = imports
+    if writer.habits is not None:
+        source = writer.habits.spell(source)
     return source, in_setup
 
 
@@ -1024,10 +1047,14 @@ def _setup_with(imports: Iterable[str]) -> str:
     return "\n".join([*extra, *lines])
 
 
-def compose_student(name: str, kind: str, rng: random.Random, complete: bool = False) -> Student:
-    """An independent student (``complete``: answers every question fully)."""
+def compose_student(
+    name: str, kind: str, rng: random.Random, complete: bool = False, varied: bool = False
+) -> Student:
+    """An independent student (``complete``: answers every question fully; ``varied``: with
+    the habits of the varied corpus, :class:`Habits`)."""
+    habits = Habits.draw(random.Random(rng.getrandbits(64))) if varied else None
     style = Style.draw(rng)
-    writer = Writer(rng, style)
+    writer = Writer(rng, style, habits)
     cells: list[Cell] = []
     questions: dict[str, str] = {}
     setup_imports: dict[str, list[str]] = {}
@@ -1056,6 +1083,7 @@ def compose_student(name: str, kind: str, rng: random.Random, complete: bool = F
             cells.append(cell)
             while rng.random() < style.scratch_rate:
                 (scratch,) = writer.render(rng.choice(SCRATCH[key]))
+                scratch = habits.spell(scratch) if habits is not None else scratch
                 cells.append(Cell(f"scratch:{key}", scratch, _cell_id(rng)))
         else:
             cells.append(cell)
@@ -1074,6 +1102,175 @@ def _pick_impl(rng: random.Random, key: str, leaning: str) -> Impl:
     boost = {"numpy": {"numpy": 2.0}, "python": {"python": 2.0, "functional": 1.3}}.get(leaning, {})
     weights = [impl.weight * boost.get(impl.leaning, 1.0) for impl in impls]
     return rng.choices(impls, weights=weights)[0]
+
+
+# --- the varied corpus: habits ----------------------------------------------------------------
+
+CORPORA = ("varied", "narrow")
+"""``narrow``: every student writes the templates' code as the templates spell it (each with
+their own names, comments, blank lines): independent students who chose one implementation
+write it in the same shape and spacing far more often than real ones do. ``varied``: each
+student also has :class:`Habits`."""
+RETURNED = ("result", "res", "out", "answer", "ans", "output", "value")
+"""Names a student gives the value they return (when they name it first)."""
+COMPARE_FLIP = {"<": ">", ">": "<", "<=": ">=", ">=": "<="}
+EMPTY = ("len({}) == 0", "not len({})", "len({}) < 1", "len({}) <= 0")
+
+
+@dataclass
+class Habits:
+    """How one student writes code beyond what the templates say (the ``varied`` corpus).
+
+    What real independent students differ by, each as a habit with its own strength, so that
+    two students who chose one implementation write it alike only as often as their habits
+    agree: the spaces they put around arithmetic, ``=`` and comparisons, and after commas;
+    single or double quotes; brackets around a condition; ``x += y`` or ``x = x + y``;
+    naming the returned value first or returning the expression; ``range(0, n)`` or
+    ``range(n)``; ``b < a`` or ``a > b``; how they test that a list is empty. None of it
+    changes what the code does (the test suite runs every answer).
+    """
+
+    tight_arith: bool
+    cramped: bool
+    commas: bool
+    quote: str
+    parens: float
+    augmented: float
+    plain: float
+    name_return: float
+    range_zero: float
+    flip: float
+    empty: str
+
+    @classmethod
+    def draw(cls, rng: random.Random) -> Habits:
+        often = (0.0, 0.0, 0.5, 0.9)
+        return cls(
+            tight_arith=rng.random() < 0.3,
+            cramped=rng.random() < 0.15,
+            commas=rng.random() < 0.9,
+            quote=_weighted(rng, {'"': 0.6, "'": 0.4}),
+            parens=rng.choice((0.0, 0.0, 0.0, 0.0, 0.8)),
+            augmented=rng.choice(often),
+            plain=rng.choice(often),
+            name_return=rng.choice((0.0, 0.0, 0.3, 0.7)),
+            range_zero=rng.choice((0.0, 0.0, 0.0, 0.9)),
+            flip=rng.choice((0.0, 0.0, 0.3)),
+            empty=_weighted(rng, {EMPTY[0]: 0.6, EMPTY[1]: 0.2, EMPTY[2]: 0.15, EMPTY[3]: 0.05}),
+        )
+
+    def vary(self, text: str, rng: random.Random, body: bool) -> str:
+        """``text`` (a rendered body at column 0, or helpers) written with these habits."""
+        if not text.strip():
+            return text
+        lines = []
+        for line in text.split("\n"):
+            lines += self._line(line, rng, body, text)
+        new = "\n".join(lines)
+        try:
+            ast.parse(new)
+        except SyntaxError:
+            return text
+        return new
+
+    def _line(self, line: str, rng: random.Random, body: bool, text: str) -> list[str]:
+        indent = line[: len(line) - len(line.lstrip())]
+        code = line.strip()
+        if code.startswith("#") or not _balanced(code):
+            return [line]
+        code = re.sub(r"len\((\w+)\) == 0", lambda m: self.empty.format(m[1]), code)
+        code = _range_zero(code) if rng.random() < self.range_zero else code
+        header = re.fullmatch(r"(if|elif|while) (.+):", code)
+        if header and rng.random() < self.flip:
+            code = f"{header[1]} {_flipped(header[2])}:"
+            header = re.fullmatch(r"(if|elif|while) (.+):", code)
+        if header and rng.random() < self.parens and not header[2].startswith("("):
+            code = f"{header[1]} ({header[2]}):"
+        augmented = re.fullmatch(r"([A-Za-z_]\w*(?:\[[^\]=]*\])*) ([+\-*/])= (.+)", code)
+        if augmented and rng.random() < self.plain:
+            rest = augmented[3] if re.fullmatch(r"[\w.]+", augmented[3]) else f"({augmented[3]})"
+            code = f"{augmented[1]} = {augmented[1]} {augmented[2]} {rest}"
+        plain = re.fullmatch(r"([A-Za-z_]\w*) = ([A-Za-z_]\w*) \+ ([\w.]+)", code)
+        if plain and plain[1] == plain[2] and rng.random() < self.augmented:
+            code = f"{plain[1]} += {plain[3]}"
+        returned = re.fullmatch(r"return (.+)", code)
+        if (body and not indent and returned and rng.random() < self.name_return
+                and not re.fullmatch(r"[\w.]+", returned[1])):  # fmt: skip
+            name = next((n for n in RETURNED if not re.search(rf"\b{n}\b", text)), None)
+            if name is not None:
+                return [f"{indent}{name} = {returned[1]}", f"{indent}return {name}"]
+        return [indent + code]
+
+    def spell(self, source: str) -> str:
+        """``source`` spaced and quoted this student's way (the code unchanged)."""
+        new = respace(source, self.tight_arith, self.cramped, self.commas)
+        new = _requoted(new, self.quote)
+        return new if _same_code(new, source) else source
+
+
+def _balanced(code: str) -> bool:
+    depth = 0
+    for ch in code:
+        depth += ch in "([{"
+        depth -= ch in ")]}"
+        if depth < 0:
+            return False
+    return depth == 0 and not code.endswith("\\")
+
+
+def _range_zero(code: str) -> str:
+    """``range(n)`` written ``range(0, n)`` (one argument only)."""
+    at = code.find("range(")
+    if at < 0 or (at and (code[at - 1].isalnum() or code[at - 1] in "_.")):
+        return code
+    depth, end = 0, -1
+    for i in range(at + 5, len(code)):
+        depth += code[i] in "([{"
+        depth -= code[i] in ")]}"
+        if depth == 0:
+            end = i
+            break
+        if depth == 1 and code[i] == ",":
+            return code
+    if end < 0:
+        return code
+    return f"{code[: at + 6]}0, {code[at + 6 :]}"
+
+
+def _flipped(condition: str) -> str:
+    """``a > b`` written ``b < a`` (one comparison of two operands; anything else as it is)."""
+    try:
+        tree = ast.parse(condition, mode="eval").body
+    except SyntaxError:
+        return condition
+    if not isinstance(tree, ast.Compare) or len(tree.ops) != 1:
+        return condition
+    op = {ast.Lt: "<", ast.Gt: ">", ast.LtE: "<=", ast.GtE: ">="}.get(type(tree.ops[0]))
+    if op is None:
+        return condition
+    return f"{ast.unparse(tree.comparators[0])} {COMPARE_FLIP[op]} {ast.unparse(tree.left)}"
+
+
+def _requoted(source: str, quote: str) -> str:
+    """Every one-line string literal that can be written in ``quote`` written so."""
+    other = "'" if quote == '"' else '"'
+    lines = source.split("\n")
+    edits = []
+    for tok in _tokens(source):
+        if tok.type != tokenize.STRING or tok.start[0] != tok.end[0]:
+            continue
+        prefix = re.match(r"[A-Za-z]*", tok.string)
+        head = prefix[0] if prefix else ""
+        body = tok.string[len(head) :]
+        if body.startswith(other * 3) or not body.startswith(other) or quote in body[1:-1]:
+            continue
+        if "\\" in body or "{" in body:
+            continue
+        edits.append((tok.start[0], tok.start[1], tok.end[1], f"{head}{quote}{body[1:-1]}{quote}"))
+    for row, start, end, new in sorted(edits, reverse=True):
+        line = lines[row - 1]
+        lines[row - 1] = line[:start] + new + line[end:]
+    return "\n".join(lines)
 
 
 # --- transformations (what a copier does to the source's notebook) -------------------------------
@@ -1226,9 +1423,10 @@ ARITH = {"+", "-", "*", "/", "//", "%", "**"}
 SPACED = {"=", "+=", "-=", "*=", "/=", "==", "!=", "<", ">", "<=", ">="}
 
 
-def respace(source: str, tight: bool) -> str:
+def respace(source: str, tight: bool, cramped: bool = False, commas: bool = True) -> str:
     """Spaces around operators redone on every line: ``tight`` (none around arithmetic) or
-    loose (PEP 8); the code itself is unchanged."""
+    loose (PEP 8); ``cramped``: none around ``=`` and comparisons either; ``commas``: a space
+    after each comma. The code itself is unchanged."""
     lines = source.split("\n")
     rows: dict[int, list[tokenize.TokenInfo]] = {}
     skip: set[int] = set()
@@ -1248,7 +1446,9 @@ def respace(source: str, tight: bool) -> str:
         _track(stack, toks[0])
         for prev, tok in itertools.pairwise(toks):
             unary = _unary(prev, tok)
-            out += _sep(prev, tok, stack[-1] if stack else "", tight, prev_unary, unary)
+            out += _sep(
+                prev, tok, stack[-1] if stack else "", (tight, cramped, commas), prev_unary, unary
+            )
             out += tok.string
             prev_unary = unary
             _track(stack, tok)
@@ -1283,27 +1483,28 @@ def _sep(
     prev: tokenize.TokenInfo,
     tok: tokenize.TokenInfo,
     bracket: str,
-    tight: bool,
+    habit: tuple[bool, bool, bool],
     prev_unary: bool,
     unary: bool,
 ) -> str:
     p, t = prev.string, tok.string
+    tight, cramped, commas = habit
     if prev_unary:
         return ""
     if t in ARITH | SPACED and not unary:
         if t == "=" and bracket == "(":
             return ""
-        return "" if tight and t in ARITH else " "
+        return "" if (tight and t in ARITH) or (cramped and t in SPACED) else " "
     if prev.type == tokenize.OP and p in ARITH | SPACED:
         if p == "=" and bracket == "(":
             return ""
-        return "" if tight and p in ARITH else " "
+        return "" if (tight and p in ARITH) or (cramped and p in SPACED) else " "
     if _wordy(prev) and _wordy(tok):
         return " "
     if t in (",", ")", "]", "}", ":", ".") or p in ("(", "[", "{", "."):
         return ""
     if p == ",":
-        return " "
+        return " " if commas else ""
     if p == ":":
         return "" if bracket == "[" else " "
     if t in ("(", "["):
@@ -1500,13 +1701,17 @@ SHARED = (1, 4)
 
 
 def copy_of(
-    source: Student, name: str, transforms: tuple[str, ...], rng: random.Random
+    source: Student,
+    name: str,
+    transforms: tuple[str, ...],
+    rng: random.Random,
+    varied: bool = False,
 ) -> tuple[Student, list[str]]:
     """A copier's student, and the questions copied."""
     copied = [k for k, v in source.questions.items() if v not in ("unanswered", "partial")]
     partial = next((t for t in transforms if t.startswith("partial:")), None)
     if partial is not None:
-        student = compose_student(name, "copier", rng)
+        student = compose_student(name, "copier", rng, varied=varied)
         copied = sorted(rng.sample(copied, k=int(partial.split(":")[1])))
         for key in copied:
             student.answer(key).source = source.answer(key).source
@@ -1532,11 +1737,18 @@ def _eligible(student: Student, need: int) -> bool:
 
 
 def build(
-    dest: Path, students: int = PER_ROUND, seed: int = 0, reference: bool = True
+    dest: Path,
+    students: int = PER_ROUND,
+    seed: int = 0,
+    reference: bool = True,
+    corpus: str = "varied",
 ) -> dict[str, Any]:
     """Write the course, the cohort, the references and the ground truth under ``dest``."""
     if students < 12:
         raise ValueError("at least 12 independent students")
+    if corpus not in CORPORA:
+        raise ValueError(f"corpus {corpus!r}: one of {', '.join(CORPORA)}")
+    varied = corpus == "varied"
     rng = random.Random(f"simbench:{seed}")
     rounds = max(1, round(students / PER_ROUND))
     total = students + rounds * len(PLAN) + (2 if reference else 0)
@@ -1546,7 +1758,9 @@ def build(
     ids = iter(f"student-{n:0{width}d}" for n in numbers)
 
     cohort = [
-        compose_student(next(ids), "independent", random.Random(f"{seed}:student:{i}"))
+        compose_student(
+            next(ids), "independent", random.Random(f"{seed}:student:{i}"), varied=varied
+        )
         for i in range(students)
     ]
     pairs: list[dict[str, Any]] = []
@@ -1559,7 +1773,7 @@ def build(
         made = []
         for index, (transforms, source) in enumerate(zip(PLAN, round_sources, strict=True)):
             crng = random.Random(f"{seed}:copy:{round_}:{index}")
-            copier, copied = copy_of(source, next(ids), transforms, crng)
+            copier, copied = copy_of(source, next(ids), transforms, crng, varied)
             made.append(copier)
             pairs.append(_pair(copier.name, source.name, "copy", transforms, copied))
         one, two = (made[i] for i in SHARED)
@@ -1572,14 +1786,18 @@ def build(
     refs: list[Student] = []
     if reference:
         refs = [
-            compose_student(name, "reference", random.Random(f"{seed}:reference:{name}"), True)
+            compose_student(
+                name, "reference", random.Random(f"{seed}:reference:{name}"), True, varied
+            )
             for name in REFERENCES
         ]
         online = refs[0]
         full, full_copied = copy_of(
             online, next(ids), ("rename", "comments_whitespace"), random.Random(f"{seed}:ref:1")
         )
-        part, part_copied = copy_of(online, next(ids), ("partial:3",), random.Random(f"{seed}:r2"))
+        part, part_copied = copy_of(
+            online, next(ids), ("partial:3",), random.Random(f"{seed}:r2"), varied
+        )
         pairs.append(_pair(full.name, online.name, "reference", ("rename", "comments_whitespace"),
                            full_copied))  # fmt: skip
         pairs.append(_pair(part.name, online.name, "reference", ("partial:3",), part_copied))
@@ -1597,6 +1815,7 @@ def build(
     truth = {
         "assignment": ASSIGNMENT,
         "seed": seed,
+        "corpus": corpus,
         "independent_students": students,
         "cohort": "cohort",
         "reference_folder": "reference" if reference else None,
@@ -1675,8 +1894,9 @@ def main() -> None:
     parser.add_argument("--students", type=int, default=PER_ROUND)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--no-reference", action="store_true")
+    parser.add_argument("--corpus", choices=CORPORA, default=CORPORA[0])
     args = parser.parse_args()
-    truth = build(args.dest, args.students, args.seed, not args.no_reference)
+    truth = build(args.dest, args.students, args.seed, not args.no_reference, args.corpus)
     kinds: dict[str, int] = {}
     for student in truth["students"].values():
         kinds[student["kind"]] = kinds.get(student["kind"], 0) + 1

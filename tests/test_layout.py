@@ -36,7 +36,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         "grader.authoring.importing", "grader.authoring.scaffold",
         "grader.feedback.templates", "grader.feedback.summary",
         "grader.review.answers", "grader.review.rubric", "grader.review.patches", "grader.integrity.similarity",
-        "grader.integrity.units", "grader.integrity.shapes",
+        "grader.integrity.units", "grader.integrity.shapes", "grader.integrity.evidence",
     )),
     ("grade: one submission", ("grader.grade",)),
     ("batch: many submissions, here or on a cluster, and their reports", (

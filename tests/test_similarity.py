@@ -437,20 +437,20 @@ def test_an_answers_shape_survives_renaming_recommenting_reordering_and_dead_cod
         + _written(2, [0, 1, 2, 2])[1].replace(
             "    for", '    debug = False\n    if False:\n        print("never")\n    for'),
     ]  # fmt: skip
-    shapes = [{u.levels[0] for u in code_units(c, given, stubs) if u.used}
+    shapes = [{u.shape for u in code_units(c, given, stubs) if u.used}
               for c in (source, disguised)]  # fmt: skip
     assert len(shapes[0]) == 4 and shapes[0] == shapes[1]
     assert [u.defines for u in code_units(disguised, given, stubs) if not u.used] == [("unused",)]
-    names = [{u.levels[1] for u in code_units(c, given, stubs)} for c in (source, disguised)]
+    names = [{u.aspects[0] for u in code_units(c, given, stubs)} for c in (source, disguised)]
     assert not names[0] & names[1]  # renamed: the names as written differ
     other = _written(1, [1, 1, 2, 2])  # `s = s + xs[i]`, not `s += v`: another answer
-    assert {u.levels[0] for u in code_units(other, given, stubs)} != shapes[0]
+    assert {u.shape for u in code_units(other, given, stubs)} != shapes[0]
 
 
 def test_independent_students_with_the_same_common_answers_are_not_flagged():
     cohort = _common_cohort()
-    twins = [Code("ada", tuple(_written(100, [0, 1, 0, 2]))),
-             Code("ben", tuple(_written(101, [0, 1, 0, 2])))]  # fmt: skip
+    twins = [Code("ada", tuple(_written(100, [1, 3, 4, 2]))),
+             Code("ben", tuple(_written(101, [1, 3, 4, 2])))]  # fmt: skip
     report = compare("x", cohort + twins, released=(STUBS,))
     pair = _pair_of(report, "ada", "ben")
     assert pair is not None and 0 < pair.similarity < DEFAULT_THRESHOLD  # evidence, not enough
@@ -484,3 +484,131 @@ def test_a_renamed_copy_of_three_answers_is_flagged(disguise):
     copier = Code("dan", (*renamed, _written(201, [0, 0, 0, 2])[3]))
     report = compare("x", [*_common_cohort(), source, copier], released=(STUBS,))
     assert [(p.a, p.b) for p in report.flagged] == [("cara", "dan")]
+
+
+def _spelled(cells: list[str], habit: int, blanks: tuple[int, ...] = ()) -> list[str]:
+    """``cells`` as a student of spelling ``habit`` (0-63) writes them: with or without spaces
+    around ``=``, around ``+`` and after commas, a blank line after the ``def`` and before the
+    ``return`` or not, 4 or 2 spaces; and, not out of habit, a blank line before line
+    ``blanks[i]`` of cell ``i`` (0: none)."""
+    out = []
+    for i, cell in enumerate(cells):
+        lines = cell.split("\n")
+        at = blanks[i] if i < len(blanks) else 0
+        if 0 < at < len(lines) - 1:
+            cell = "\n".join([*lines[:at], "", *lines[at:]])
+        if habit & 1:
+            cell = cell.replace(" = ", "=").replace(" += ", "+=")
+        if habit & 2:
+            cell = cell.replace(" + ", "+")
+        if habit & 4:
+            cell = cell.replace(":\n", ":\n\n", 1)
+        if habit & 8:
+            cell = cell.replace(", ", ",")
+        if habit & 16:
+            cell = cell.replace("\n    return", "\n\n    return")
+        if habit & 32:
+            cell = cell.replace("    ", "  ")
+        out.append(cell)
+    return out
+
+
+def _spelled_cohort(size: int = 80) -> list[Code]:
+    """``_common_cohort``'s students, each spelling their code their own way."""
+    import random
+
+    rng = random.Random(11)
+    return [Code(c.key, tuple(_remarked(_spelled(list(c.cells), rng.randrange(64), _blanks(rng)),
+                                        tuple(rng.randrange(len(REMARKS)) for _ in WAYS))))
+            for c in _common_cohort(size)]  # fmt: skip
+
+
+def _blanks(rng) -> tuple[int, ...]:
+    """Where a student left a blank line in each of their four answers, if anywhere."""
+    return tuple(rng.choice((0, 0, 2, 3, 4)) for _ in WAYS)
+
+
+REMARKS = ("", "", "", "", "simple loop", "one pass", "edge case first", "todo check empty",
+           "works on the examples", "as in the lecture", "keep it short", "my own version")  # fmt: skip
+"""What a student may write as the first comment of an answer (mostly nothing)."""
+
+
+def _remarked(cells: list[str], picks: tuple[int, ...]) -> list[str]:
+    """``cells`` with the remark ``REMARKS[picks[i]]`` after cell ``i``'s ``def`` line."""
+    out = []
+    for cell, pick in zip(cells, (*picks, 0, 0, 0, 0), strict=False):
+        head, _, rest = cell.partition("\n")
+        indent = rest[: len(rest) - len(rest.lstrip())]
+        out.append(f"{head}\n{indent}# {REMARKS[pick]}\n{rest}" if REMARKS[pick] else cell)
+    return out
+
+
+def test_an_answers_spelling_survives_renaming_and_dead_code_not_respacing():
+    from grader.integrity.units import code_units, defined_names
+
+    given, stubs = defined_names([STUBS]), defined_names([STUBS], functions=True)
+    source = _spelled(_written(1, [0, 1, 0, 2]), 5)
+    renamed = _spelled(_written(2, [0, 1, 0, 2]), 5)
+    renamed[1] = renamed[1].replace("        if", '        if False:\n            print("x")\n'
+                                    "        if", 1)  # fmt: skip
+    respaced = _spelled(_written(1, [0, 1, 0, 2]), 4)
+    spelling = [[u.aspects[2] for u in code_units(c, given, stubs)]
+                for c in (source, renamed, respaced)]  # fmt: skip
+    assert spelling[0] == spelling[1] and all(spelling[0])
+    assert not set(spelling[0]) & set(spelling[2])  # `s=0` is not spelled as `s = 0`
+
+
+def test_a_renamed_copy_of_three_common_answers_is_flagged_by_how_it_is_written():
+    # The three answers are written in shapes a sixth of the cohort wrote too, each student
+    # spacing their code their own way and now and then writing a remark; what gives the copy
+    # away is that they are spelled and remarked as few of those wrote them (a renaming keeps
+    # both).
+    cohort = _spelled_cohort()
+    source = _remarked(_spelled(_written(200, [1, 3, 4, 2]), 45, (3, 2, 3)), (5, 9, 11))
+    copied = _remarked(_spelled(_written(201, [1, 3, 4, 2]), 45, (3, 2, 3)), (5, 9, 11))[:3]
+    copier = (*copied, _spelled(_written(201, [1, 3, 4, 4]), 0)[3])
+    twins = [Code("ada", tuple(_remarked(_spelled(_written(100, [1, 3, 4, 2]), 44), (5,)))),
+             Code("ben", tuple(_spelled(_written(101, [1, 3, 4, 2]), 2)))]  # fmt: skip
+    report = compare("x", [*cohort, Code("cara", tuple(source)), Code("dan", copier), *twins],
+                     released=(STUBS,))  # fmt: skip
+    assert [(p.a, p.b) for p in report.flagged] == [("cara", "dan")]
+    pair = _pair_of(report, "ada", "ben")  # four answers alike, spelled each their own way
+    assert pair is not None and pair.similarity < DEFAULT_THRESHOLD
+    pair = _pair_of(report, "ada", "cara")  # alike, with one remark alike
+    assert pair is not None and pair.similarity < DEFAULT_THRESHOLD
+
+
+def test_two_students_who_copied_one_reference_are_flagged_together():
+    # One renamed and respaced the whole reference, the other took two of its answers as they
+    # are: alike in shape only, they are flagged through what both took from it.
+    online = _written(300, [0, 1, 2, 2])
+    online[0] = ("def total(xs):\n    lo, hi, acc = 0, len(xs) - 1, 0\n    while lo <= hi:\n"
+                 "        acc += xs[lo] if lo == hi else xs[lo] + xs[hi]\n"
+                 "        lo, hi = lo + 1, hi - 1\n    return acc")  # fmt: skip
+    online[1] = ("def largest(xs):\n    best = [xs[0]]\n    for item in xs:\n"
+                 "        best = [item] if item > best[0] else best\n    return best[0]")  # fmt: skip
+    online[2] = ("def count_words(text):\n    table = {}\n    for word in sorted(text.split()):\n"
+                 "        table[word] = 1 + table.get(word, 0)\n    return table")  # fmt: skip
+    mine = r"\b(lo|hi|acc|best|item|table|word|s300|i300)\b"
+    renamed = [_spelled([re.sub(mine, r"\1_", c)], 9)[0] for c in online]
+    partial = [*online[:2], *_written(302, [3, 3, 3, 3])[2:]]
+    report = compare("x", [*_common_cohort(), Code("ada", tuple(renamed)),
+                           Code("ben", tuple(partial))],
+                     released=(STUBS,), references=[Code("reference:web", tuple(online), "",
+                                                         True)])  # fmt: skip
+    flagged = {(p.a, p.b) for p in report.flagged}
+    assert {("ada", "reference:web"), ("ben", "reference:web")} <= flagged
+    assert ("ada", "ben") in flagged
+
+
+def test_students_with_the_same_habits_are_not_flagged_for_each_answer_they_show_in():
+    # Two students space their code alike (a habit: it shows in every answer) and chose the
+    # same implementations, a tenth to a sixth of the cohort's, for all four questions: one
+    # coincidence of habits, not four (counted four times, the pair would be flagged).
+    cohort = _spelled_cohort()
+    eve = _spelled(_written(400, [2, 2, 4, 1]), 21)
+    fay = _spelled(_written(401, [2, 2, 4, 1]), 21)
+    report = compare("x", [*cohort, Code("eve", tuple(eve)), Code("fay", tuple(fay))],
+                     released=(STUBS,))  # fmt: skip
+    pair = _pair_of(report, "eve", "fay")
+    assert pair is not None and 0 < pair.similarity < DEFAULT_THRESHOLD

@@ -37,10 +37,13 @@ corpus = _load_corpus()
 STUDENTS = 60
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
-    dest = tmp_path_factory.mktemp("simbench")
-    return dest, corpus.build(dest, STUDENTS, seed=0)
+@pytest.fixture(scope="module", params=corpus.CORPORA)
+def built(
+    tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> tuple[Path, dict[str, Any]]:
+    """The corpus, varied and narrow (every test below holds for both)."""
+    dest = tmp_path_factory.mktemp(f"simbench-{request.param}")
+    return dest, corpus.build(dest, STUDENTS, seed=0, corpus=request.param)
 
 
 def _files(root: Path) -> dict[str, bytes]:
@@ -85,10 +88,10 @@ def _functions(source: str) -> dict[str, str]:
 def test_same_seed_same_files_other_seed_other_students(
     built: tuple[Path, dict[str, Any]], tmp_path: Path
 ) -> None:
-    dest, _ = built
-    corpus.build(tmp_path / "again", STUDENTS, seed=0)
+    dest, truth = built
+    corpus.build(tmp_path / "again", STUDENTS, seed=0, corpus=truth["corpus"])
     assert _files(tmp_path / "again") == _files(dest)
-    corpus.build(tmp_path / "other", STUDENTS, seed=1)
+    corpus.build(tmp_path / "other", STUDENTS, seed=1, corpus=truth["corpus"])
     other = _files(tmp_path / "other")
     mine = _files(dest)
     cohort = [name for name in mine if name.startswith("cohort/")]
@@ -185,6 +188,33 @@ def test_independent_students_really_differ(built: tuple[Path, dict[str, Any]]) 
         assert len(ways) >= 4, (q.key, used)
         assert max(ways.values()) <= 0.5 * len(independent), (q.key, used)
         assert 0 < used["partial"] + used["unanswered"] < 0.4 * len(independent), (q.key, used)
+
+
+def test_varied_students_spell_one_implementation_their_own_ways(
+    built: tuple[Path, dict[str, Any]],
+) -> None:
+    """In the varied corpus, independent students who chose one implementation spell it in
+    several ways (spaces, quotes, brackets, small rewrites); in the narrow one, as the
+    templates do (the spacing of every line of code is the same)."""
+    dest, truth = built
+    students = truth["students"]
+    independent = sorted(n for n, s in students.items() if s["kind"] == "independent")
+    spacing: dict[str, set[str]] = {}
+    for name in independent:
+        for key, cell in _answers(dest / "cohort" / name / corpus.NOTEBOOK).items():
+            impl = students[name]["questions"][key]
+            if impl in ("partial", "unanswered"):
+                continue
+            code = [line for line in cell.split("\n") if line.strip()
+                    and not line.lstrip().startswith(("#", '"""', "def "))]  # fmt: skip
+            spaced = "\n".join(re.sub(r"\w+", "", line.strip()) for line in code)
+            spacing.setdefault(f"{key}:{impl}", set()).add(spaced)
+    assert spacing
+    if truth["corpus"] == "varied":
+        assert sum(len(v) >= 3 for v in spacing.values()) >= 0.5 * len(spacing)
+        assert any("'" in s for v in spacing.values() for s in v)  # some single quotes
+    else:
+        assert sum(len(v) >= 3 for v in spacing.values()) < 0.5 * len(spacing)
 
 
 def _rising(x: Any) -> int:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import ast
 import builtins
 import io
+import keyword
 import re
 import tokenize
 from dataclasses import dataclass
@@ -44,6 +45,9 @@ class Piece:
     calls: frozenset[str]
     used: bool
     """Something in the notebook calls it or the release defines it (other statements: True)."""
+    spelling: str = ""
+    """How its live code is written, names aside: each token (a name as a mark) with the spaces
+    before it, each line's indentation and the blank lines before it (:func:`_spelling`)."""
 
 
 def pieces(cell: str, tree: ast.Module, at: int, keep: frozenset[str], given: frozenset[str],
@@ -55,6 +59,8 @@ def pieces(cell: str, tree: ast.Module, at: int, keep: frozenset[str], given: fr
     """
     starts = line_starts(cell)
     comments = _comments(cell)
+    tokens = _code_tokens(cell)
+    lines_of = [set(range(_first_line(n), (n.end_lineno or n.lineno) + 1)) for n in tree.body]
     defs = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
     groups: list[list[ast.stmt]] = [[node] for node in tree.body if isinstance(node, defs)]
     rest = [n for n in tree.body if not isinstance(n, (*defs, ast.Import, ast.ImportFrom))]
@@ -69,8 +75,91 @@ def pieces(cell: str, tree: ast.Module, at: int, keep: frozenset[str], given: fr
         names, calls, size = _numbered(module, keep)
         said = tuple(text for line, text in comments if line in lines)
         used = not defines or defines in given or defines in read
-        found.append(Piece(ast.dump(module), names, said, size, spans, defines, calls, used))
+        others = set().union(*(s for n, s in zip(tree.body, lines_of, strict=True)
+                               if n not in group))  # fmt: skip
+        spelling = _spelling(cell, tokens, _live_lines(module), others)
+        found.append(
+            Piece(ast.dump(module), names, said, size, spans, defines, calls, used, spelling)
+        )
     return found
+
+
+def _first_line(node: ast.stmt) -> int:
+    decorators: list[ast.expr] = getattr(node, "decorator_list", [])
+    return min([node.lineno, *(d.lineno for d in decorators)])
+
+
+def _code_tokens(cell: str) -> list[tokenize.TokenInfo]:
+    """The cell's tokens but comments, line ends and indentation marks ([] if it cannot be)."""
+    skip = (tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT,
+            tokenize.ENDMARKER)  # fmt: skip
+    try:
+        return [t for t in tokenize.generate_tokens(io.StringIO(cell).readline)
+                if t.type not in skip]  # fmt: skip
+    except (tokenize.TokenError, SyntaxError):
+        return []
+
+
+def _live_lines(module: ast.Module) -> set[int]:
+    """The lines of the statements that run (a block's header, not its dead body)."""
+    live: set[int] = set()
+    for node in ast.walk(module):
+        if not isinstance(node, ast.stmt) or not hasattr(node, "lineno"):
+            continue  # a Pass put in an emptied block
+        if any(isinstance(getattr(node, f, None), list) for f in BLOCKS):
+            live.update(range(_first_line(node), _header_end(node) + 1))
+        else:
+            live.update(range(node.lineno, (node.end_lineno or node.lineno) + 1))
+    return live
+
+
+BLOCKS = ("body", "orelse", "finalbody", "handlers", "cases")
+
+
+def _header_end(node: ast.stmt) -> int:
+    """The last line of a block statement's header (its test, target, arguments...)."""
+    end = node.lineno
+    for name, value in ast.iter_fields(node):
+        if name in BLOCKS or name == "decorator_list":
+            continue
+        for child in value if isinstance(value, list) else [value]:
+            if isinstance(child, ast.AST):
+                for sub in ast.walk(child):
+                    end = max(end, getattr(sub, "end_lineno", None) or end)
+    return end
+
+
+def _spelling(cell: str, tokens: list[tokenize.TokenInfo], live: set[int], others: set[int]) -> str:
+    """How the ``live`` lines are written, names aside (a renaming keeps it; respacing does not).
+
+    Per live line: the blank lines since the piece's previous live line (comments and code
+    that never runs between them pass unnoticed; another piece's code ends the count), its
+    indentation, and each token (every name the same mark) with the spaces before it.
+    """
+    text = cell.split("\n")
+    out: list[str] = []
+    previous = 0
+    last_row = 0
+    end_col = 0
+    for tok in tokens:
+        row, col = tok.start
+        if row not in live:
+            continue
+        if row != last_row:
+            blanks = 0
+            if previous:
+                between = range(previous + 1, row)
+                blanks = -1 if any(r in others for r in between) else sum(
+                    1 for r in between if not text[r - 1].strip())  # fmt: skip
+            out.append(f"\n{blanks}|{text[row - 1][:col]!r}|")
+        else:
+            out.append(" " * (col - end_col) if col >= end_col else "~")
+        out.append("N" if tok.type == tokenize.NAME and not keyword.iskeyword(tok.string)
+                   else tok.string)  # fmt: skip
+        end_col = tok.end[1]
+        previous = tok.end[0]
+        last_row = tok.end[0]
+    return "".join(out)
 
 
 def _numbered(

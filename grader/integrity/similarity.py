@@ -1,10 +1,10 @@
 """How similar the code students wrote is, pair by pair: evidence for a person, never a grade.
 
 A pair's similarity is the evidence of the answers the two wrote alike
-(:mod:`grader.integrity.units`): each function with its helpers, and each cell's other
-statements, compared whole, in shape (names numbered, comments and dead code left out) and
-as written, each weighed by how few others of the cohort wrote it too. 0.5 is the evidence
-chance alone would hardly give any pair of the cohort.
+(:mod:`grader.integrity.units`, :mod:`grader.integrity.evidence`): each function with its
+helpers, and each cell's other statements, compared whole, in shape (names numbered, comments
+and dead code left out) and as written (names, comments, spacing), each weighed by how few
+others of the cohort wrote it so. 0.5 is the evidence chance alone would hardly give any pair.
 
 Each submission's code cells are also tokenised and filtered by copydetect (names, strings
 and comments normalised away) and fingerprinted by winnowing, less every fingerprint of the
@@ -13,8 +13,7 @@ submissions: the shares of each side's code the other has (weighed by rarity), a
 shared code is, are shown beside the similarity; they do not make it (at hundreds of students,
 independent students who chose the same common implementations share as much).
 
-References (earlier cohorts, solutions found online) are compared the same way with each
-student, never with each other, and never count as the cohort's.
+References (earlier cohorts, online solutions) are compared with each student only.
 """
 
 from __future__ import annotations
@@ -31,7 +30,8 @@ import numpy as np
 from grader.authoring.release import strip_notebook
 from grader.config import Assignment
 from grader.errors import AssignmentError
-from grader.integrity.units import CELL_GAP, UnitMatch, code_units, defined_names, unit_matches
+from grader.integrity.evidence import UnitMatch, through_common_source, unit_matches
+from grader.integrity.units import CELL_GAP, code_units, defined_names
 from grader.notebook import Unreadable, read_submission
 from grader.submissions import Submission
 
@@ -88,7 +88,7 @@ class Pair:
     a: str
     b: str
     similarity: float
-    """The evidence of the answers they wrote alike (:mod:`grader.integrity.units`)."""
+    """The evidence of the answers they wrote alike (:mod:`grader.integrity.evidence`)."""
     share_a: float
     share_b: float
     regions_a: tuple[tuple[int, int], ...]
@@ -216,6 +216,7 @@ def compare(
     names, stubs = defined_names(released), defined_names(released, functions=True)
     units = {p.code.key: code_units(p.code.cells, names, stubs) for p in every}
     matches = unit_matches(units, prints, code_units(released, names, stubs), COMMON_SHARE)
+    matches = through_common_source(matches, threshold, refs)
     index = {p.code.key: i for i, p in enumerate(every)}
     for x, y in matches:
         first, second = sorted((index[x], index[y]))
@@ -306,7 +307,7 @@ def _pair(
 ) -> Pair:  # fmt: skip
     """The pair ``one`` and ``two`` and where their shared code is.
 
-    Its similarity: that of the answers they wrote alike (:mod:`grader.integrity.units`).
+    Its similarity: that of the answers they wrote alike (:mod:`grader.integrity.evidence`).
     """
     from copydetect.utils import find_fingerprint_overlap, get_copied_slices
 
