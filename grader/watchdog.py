@@ -184,6 +184,8 @@ def stop_on_signals(task: asyncio.Task[object], on_hard_stop: Kill | None = None
         yield stop
     finally:
         finished.set()
+        with contextlib.suppress(BlockingIOError):  # wake the watcher now, not at its timeout
+            os.write(write, b"\0")
         signal.set_wakeup_fd(previous_fd)
         for s, handler in previous.items():
             signal.signal(s, handler)
