@@ -1,6 +1,9 @@
 import json
 import shutil
+import subprocess
+import sys
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -12,10 +15,27 @@ from tests.conftest import NOTEBOOKS, ROOT, run_grader
 def test_every_command_has_help_and_appears_in_the_documented_commands():
     documented = (ROOT / "docs" / "commands.md").read_text()
     runner = CliRunner()
-    for name, command in main.commands.items():
-        assert command.help, name
+    names = main.list_commands(click.Context(main))
+    assert {"grade", "check", "release", "review", "similarity", "import"} <= set(names)
+    for name in names:
+        command = main.get_command(click.Context(main), name)
+        assert command is not None and command.help, name
         assert f"grader {name}" in documented, name
         assert runner.invoke(main, [name, "--help"]).exit_code == 0
+
+
+def test_a_command_imports_only_what_it_needs_not_every_command():
+    probe = (
+        "import sys\n"
+        "from click.testing import CliRunner\n"
+        "from grader.cli import main\n"
+        "assert CliRunner().invoke(main, ['grade', '--help']).exit_code == 0\n"
+        "print(sorted(m for m in ('flask', 'grader.integrity.similarity', "
+        "'grader.authoring.importing', 'grader.review.app') if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
 
 
 def test_release_command_reports_the_released_notebook(course):

@@ -7,6 +7,8 @@ ben-blank and cara-partial, and the Q8 grades of ada and cara imported from the 
 
 import shutil
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -134,3 +136,18 @@ def test_a_gradebook_of_a_newer_grader_is_refused_and_left_as_it_is(tmp_path):
     with pytest.raises(GradebookError, match="revision 9999, made by a newer grader"):
         Gradebook(url)
     assert _revision(url) == "9999"
+
+
+def test_a_gradebook_at_the_head_revision_opens_without_importing_alembic(tmp_path):
+    url = f"sqlite:///{tmp_path / 'gradebook.sqlite'}"
+    Gradebook(url).close()  # made now: every table, at the head revision
+    assert _revision(url) == migrate.HEAD
+    probe = (
+        "import sys\n"
+        "from grader.gradebook import Gradebook\n"
+        f"Gradebook({url!r}).close()\n"
+        "print('alembic' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"

@@ -15,18 +15,33 @@ from pathlib import Path
 import click
 
 from grader import __version__
-from grader.cli.authoring import new_cmd, release_cmd, validate_cmd
-from grader.cli.collecting import collect_cmd
-from grader.cli.exporting import ci_group, export_cmd, import_grades_cmd
-from grader.cli.grading import check_cmd, demo_cmd, grade_cmd, report_cmd
-from grader.cli.importing import import_group
-from grader.cli.integrity import similarity_cmd
 from grader.cli.options import DEBUG, GraderGroup
-from grader.cli.reviewing import review_cmd
 from grader.logs import to_stderr, warnings_policy
 
+COMMANDS = {
+    "new": "grader.cli.authoring:new_cmd",
+    "release": "grader.cli.authoring:release_cmd",
+    "validate": "grader.cli.authoring:validate_cmd",
+    "grade": "grader.cli.grading:grade_cmd",
+    "check": "grader.cli.grading:check_cmd",
+    "report": "grader.cli.grading:report_cmd",
+    "demo": "grader.cli.grading:demo_cmd",
+    "export": "grader.cli.exporting:export_cmd",
+    "import-grades": "grader.cli.exporting:import_grades_cmd",
+    "ci": "grader.cli.exporting:ci_group",
+    "review": "grader.cli.reviewing:review_cmd",
+    "similarity": "grader.cli.integrity:similarity_cmd",
+    "import": "grader.cli.importing:import_group",
+    "collect": "grader.cli.collecting:collect_cmd",
+}
+"""Each command and where it is defined: imported only when it runs (or ``--help`` lists it)."""
 
-@click.group(cls=GraderGroup, context_settings={"help_option_names": ["-h", "--help"]})
+
+@click.group(
+    cls=GraderGroup,
+    lazy_commands=COMMANDS,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.version_option(__version__, prog_name="grader")
 @click.option(
     "--course",
@@ -49,9 +64,3 @@ def main(ctx: click.Context, course: Path, verbose: bool, debug: bool) -> None:
     warnings_policy()
     ctx.obj = course
     ctx.meta[DEBUG] = debug
-
-
-for command in (new_cmd, release_cmd, validate_cmd, grade_cmd, check_cmd, report_cmd, export_cmd,
-                import_grades_cmd, review_cmd, similarity_cmd, ci_group, demo_cmd,
-                import_group, collect_cmd):  # fmt: skip
-    main.add_command(command)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import importlib
 import logging
 import os
 from pathlib import Path
@@ -28,7 +29,31 @@ GRADER_FAILURE_EXIT = 4
 
 
 class GraderGroup(click.Group):
-    """A command group whose commands end a :class:`GraderError` as one line and its code."""
+    """A command group whose commands end a :class:`GraderError` as one line and its code.
+
+    ``lazy_commands`` (name: ``"module:attribute"``) are imported only when one runs or help
+    lists them (Click's lazy loading of subcommands): ``grader grade`` does not pay for the
+    review app's, the similarity's or the importers' imports.
+    """
+
+    def __init__(self, *args: Any, lazy_commands: dict[str, str] | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.lazy_commands = dict(lazy_commands or {})
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        """Every command's name, the lazy ones included."""
+        return sorted({*super().list_commands(ctx), *self.lazy_commands})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """The command, imported now if it is a lazy one."""
+        where = self.lazy_commands.get(cmd_name)
+        if where is None:
+            return super().get_command(ctx, cmd_name)
+        module, attribute = where.split(":")
+        command = getattr(importlib.import_module(module), attribute)
+        if not isinstance(command, click.Command):
+            raise TypeError(f"{where} is not a Click command")
+        return command
 
     def invoke(self, ctx: click.Context) -> Any:
         """Run the command; a GraderError becomes ``grader: error: …`` and its exit code."""
