@@ -174,3 +174,30 @@ def test_the_students_tests_run_against_each_implementation_and_the_globals_come
             nb.student_tests("def clip(x, low, high):\n    while True:\n        pass")
 
     with_notebook(check, STUDENT_TESTS)
+
+
+HOOKED = [
+    "def double(x):\n    return x * 2",
+    "ran = []\nget_ipython().events.register('post_execute', lambda: ran.append(1))",
+]
+
+
+def test_a_request_runs_no_cell_in_the_students_kernel():
+    def check(nb):
+        before = nb.eval("len(ran)")
+        for i in range(5):
+            assert nb.function("double")(i) == 2 * i
+        return before, nb.eval("len(ran)")
+
+    before, after = with_notebook(check, HOOKED)
+    assert before >= 1  # the cell that registered the hook ran under it
+    assert after == before  # no request ran a cell
+
+
+def test_a_student_who_removes_the_helpers_handler_costs_only_their_own_time_limit():
+    def check(nb):
+        nb.run("get_ipython().kernel.shell_handlers.pop('grader_request')")
+        with pytest.raises((BridgeTimeout, KernelUnavailable)):
+            nb["double"]
+
+    with_notebook(check, HOOKED)

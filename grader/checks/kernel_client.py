@@ -1,8 +1,9 @@
 """The check worker's client of a student's kernel: one request at a time on its shell channel.
 
-Each request to the kernel helper (:mod:`grader.guest.helper`) is an execute request asking for
-a ``user_expressions`` entry; the answer travels in the execute reply, with a size cap enforced
-by zmq itself (``MAXMSGSIZE``) and again by the decoder. Each request has a time limit; when it
+The kernel helper (:mod:`grader.guest.helper`) is installed by one execute request, then answers
+each request as a ``grader_request`` shell message with a ``grader_reply`` (no cell run for it),
+with a size cap enforced by zmq itself (``MAXMSGSIZE``) and again by the decoder. Each request
+has a time limit; when it
 passes, the kernel is interrupted (an ``interrupt_request`` on the control channel, sent from
 this worker process, never from the grader's event loop), and a kernel that does not answer the
 interrupt within a grace period is abandoned (later requests fail at once).
@@ -25,8 +26,7 @@ from grader.checks.bridge import (
     bootstrap_code,
     decode_answer,
 )
-from grader.guest.helper import MIME as HELPER_MIME
-from grader.guest.helper import Request
+from grader.guest.helper import REPLY_TYPE, REQUEST_TYPE, Request
 
 INTERRUPT_GRACE = 3.0
 
@@ -90,29 +90,23 @@ class KernelBridge:
 
     def _ask(self, request: Request, what: str) -> Any:
         if not self._booted:
-            self._execute(bootstrap_code(), {}, what="setting up the grader's bridge")
+            booted = self._send("execute_request", _execute(BOOT), "setting up the grader's bridge")
+            if booted.get("status") != "ok":
+                ename = booted.get("ename", "Error")
+                raise StudentError(f"{what}: the grader's bridge could not be set up ({ename})")
             self._booted = True
         text = json.dumps({**request, "limit": self.max_bytes})
-        reply = self._execute("", {"v": f"__import__('_grader_bridge').handle({text!r})"}, what)
-        entry = reply.get("user_expressions", {}).get("v", {})
-        if entry.get("status") != "ok":
-            ename = entry.get("ename", "Error")
-            raise StudentError(f"{what} failed in the notebook: {ename}: {entry.get('evalue', '')}")
-        text = entry.get("data", {}).get(HELPER_MIME)
-        if not isinstance(text, str):
+        reply = self._send(REQUEST_TYPE, {"request": text}, what, REPLY_TYPE)
+        answer = reply.get("answer")
+        if not isinstance(answer, str):
             raise StudentError(f"{what}: the notebook sent back no value")
-        return decode_answer(text, what, self.timeout, self.max_bytes)
+        return decode_answer(answer, what, self.timeout, self.max_bytes)
 
-    def _execute(self, code: str, expressions: dict[str, str], what: str) -> dict[str, Any]:
-        content = {
-            "code": code,
-            "silent": True,
-            "store_history": False,
-            "user_expressions": expressions,
-            "allow_stdin": False,
-            "stop_on_error": False,
-        }
-        msg = self.session.send(self.shell, "execute_request", content)
+    def _send(
+        self, msg_type: str, content: dict[str, Any], what: str, reply_type: str = ""
+    ) -> dict[str, Any]:
+        """Send a shell message; its reply's content (of ``reply_type``, if given)."""
+        msg = self.session.send(self.shell, msg_type, content)
         assert msg is not None
         msg_id = msg["header"]["msg_id"]
         reply = self._wait_reply(msg_id, self.timeout)
@@ -126,6 +120,8 @@ class KernelBridge:
             raise BridgeTimeout(f"{what} did not finish within {self.timeout:g} s")
         self.in_kernel += _executing(reply)
         answer = reply.get("content")
+        if reply_type and reply.get("msg_type") != reply_type:
+            return {}
         return answer if isinstance(answer, dict) else {}
 
     def _wait_reply(self, msg_id: str, seconds: float) -> dict[str, Any] | None:
@@ -141,6 +137,22 @@ class KernelBridge:
                 continue
             return msg
         return None
+
+
+BOOT = bootstrap_code() + "__import__('_grader_bridge').serve()\n"
+"""Installs the kernel helper and has it answer requests on the shell channel."""
+
+
+def _execute(code: str) -> dict[str, Any]:
+    """An execute request's content: ``code`` run quietly, outside the notebook's history."""
+    return {
+        "code": code,
+        "silent": True,
+        "store_history": False,
+        "user_expressions": {},
+        "allow_stdin": False,
+        "stop_on_error": False,
+    }
 
 
 def _executing(reply: dict[str, Any]) -> float:
