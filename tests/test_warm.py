@@ -183,3 +183,23 @@ def test_a_kernel_the_zygote_cannot_fork_starts_cold(caplog):
     assert out.split() == ["/home/student", "42"]
     assert not warm_started  # so its result says it ran cold
     assert "no room; starting this kernel cold" in caplog.text
+
+
+async def _collector_in_a_warm_kernel() -> str:
+    factory = await KernelFactory.start(["numpy"])
+    try:
+        work = Path(tempfile.mkdtemp(prefix="grader-work-", dir=factory.spool))
+        async with sandboxed_kernel(work, Limits(), "bwrap", 60, factory) as kernel:
+            code = "import gc, numpy\ngc.collect()\nprint(gc.get_freeze_count(), len(gc.get_objects()))"
+            return await _run(kernel, code)
+    finally:
+        await factory.close()
+
+
+@needs_bwrap
+def test_what_the_zygote_preloaded_is_never_walked_by_a_kernels_collector():
+    frozen, tracked = map(int, asyncio.run(_collector_in_a_warm_kernel()).split())
+    # numpy, ipykernel and IPython: tens of thousands of objects, frozen before the fork (a
+    # full collection in the kernel walked them all: ~0.1 s each, and copied their pages).
+    assert frozen > 20_000
+    assert tracked < frozen
