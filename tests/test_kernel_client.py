@@ -1,6 +1,8 @@
 """The nb bridge against a real sandboxed kernel, with this test process as the check worker."""
 
 import asyncio
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -201,3 +203,36 @@ def test_a_student_who_removes_the_helpers_handler_costs_only_their_own_time_lim
             nb["double"]
 
     with_notebook(check, HOOKED)
+
+
+GIANT = """
+import asyncio, resource, tempfile
+from pathlib import Path
+from nbformat.v4 import new_code_cell, new_notebook
+from grader.execute import run_notebook
+from grader.sandbox import choose_isolation
+from grader.sandbox.kernel import sandboxed_kernel
+from grader.settings import Limits
+CELLS = [
+    "k = get_ipython().kernel\\n"
+    "k.session.send(k.iopub_socket, 'stream', {'name': 'stdout', 'text': 'x' * 300_000_000},"
+    " parent=k.get_parent('shell'))",
+    "answer = 42",
+]
+async def main():
+    nb = new_notebook(cells=[new_code_cell(c) for c in CELLS])
+    with tempfile.TemporaryDirectory() as tmp:
+        limits = Limits(cell_timeout=20)
+        async with sandboxed_kernel(Path(tmp), limits, choose_isolation('auto')[0]) as kernel:
+            await run_notebook(nb, kernel, limits)
+asyncio.run(main())
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+"""
+
+
+def test_a_forged_giant_message_never_reaches_the_graders_memory():
+    # The student's own session sends one 300 MB message on iopub, past the output cap that
+    # print() goes through; the grader's client refuses anything over MAX_MESSAGE (64 MiB).
+    done = subprocess.run([sys.executable, "-c", GIANT], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert int(done.stdout.split()[-1]) < 250  # MB at its peak: it held 900 MB without the cap

@@ -50,6 +50,8 @@ IOPUB_PROBE = 0.02
 MAX_MESSAGE = MAX_PAYLOAD
 """Bytes of the largest message the grader accepts from a kernel: the largest value a check
 may read from one (:data:`grader.guest.codec.MAX_PAYLOAD`)."""
+RECONNECT_MS = 10
+"""How often the grader's sockets retry connecting to a kernel that has not bound them yet."""
 
 
 class _OneSpec(KernelSpecManager):
@@ -159,8 +161,11 @@ async def sandboxed_kernel(
         )
         km = AsyncKernelManager(kernel_name=provisioner, kernel_spec_manager=_OneSpec(spec))
         km.shutdown_wait_time = 0.5
-        # Every socket the grader opens to this kernel refuses messages over the size cap.
+        # Every socket the grader opens to this kernel (the client's share this context)
+        # refuses messages over the size cap, and retries its connection every 10 ms while the
+        # kernel starts (zmq's default, 100 ms, was most of a warm kernel's start).
         km.context.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE)
+        km.context.setsockopt(zmq.RECONNECT_IVL, RECONNECT_MS)
         client: AsyncKernelClient | None = None
         try:
             await km.start_kernel()
@@ -241,7 +246,7 @@ async def _wait_ready(km: AsyncKernelManager, timeout: float) -> AsyncKernelClie
     jupyter_client's ``wait_for_ready`` waits 0.2 s for iopub after each reply, and the first
     reply usually comes before iopub is connected: asking again every 20 ms saves that.
     """
-    client = km.client()
+    client = km.client(context=km.context)  # the context carries the size cap
     client.start_channels()
     deadline = time.monotonic() + timeout
     try:
