@@ -298,7 +298,9 @@ async def _grade_all(
     gate = asyncio.Semaphore(max(1, jobs))
     # The check workers' fork server imports pytest, numpy, pandas and scikit-learn once: let
     # it do so while the first kernels start, not when the first checks are waiting for it.
-    warming = asyncio.get_running_loop().run_in_executor(None, warm_up)
+    # It imports the assignment's check files then too, once for the batch (not per notebook).
+    folders = (str(assignment.public_tests), str(assignment.hidden_tests))
+    warming = asyncio.get_running_loop().run_in_executor(None, warm_up, folders)
 
     warm = options.warm_batch(len(submissions))
     preload = released_imports(assignment) if warm else []

@@ -16,11 +16,13 @@ import multiprocessing
 import os
 import time
 import traceback
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from multiprocessing.context import ForkServerContext, SpawnContext
 from typing import Literal
 
+from grader.checks import precollect
 from grader.checks.plugin import (
     CheckCosts,
     CheckDefinitionError,
@@ -48,6 +50,7 @@ PRELOAD = [
     # release no longer has is skipped (the fork server ignores an ImportError).
     "pdb",
     "xml.etree.ElementTree",
+    "_pytest._argcomplete",
     "_pytest.faulthandler",
     "_pytest.helpconfig",
     "_pytest.junitxml",
@@ -68,6 +71,8 @@ PRELOAD = [
     "sklearn.linear_model",
     "sklearn.preprocessing",
     "sklearn.pipeline",
+    # Last: the batch's check files, if warm_up named them (grader.checks.precollect).
+    "grader.checks.preimport",
 ]
 
 KILL_GRACE = 2.0
@@ -103,11 +108,22 @@ def _ctx() -> ForkServerContext | SpawnContext:
     return _context
 
 
-def warm_up() -> None:
-    """Start the fork server now (it imports the preloaded modules once)."""
+def warm_up(check_folders: Sequence[str] = ()) -> None:
+    """Start the fork server now (it imports the preloaded modules once).
+
+    ``check_folders``: the batch's check folders, imported by the fork server too if this
+    starts it (:mod:`grader.checks.precollect`); a fork server already running keeps what it
+    has, and a worker uses that only if it is still current.
+    """
     ctx = _ctx()
-    proc = ctx.Process(target=_noop, daemon=True)
-    proc.start()
+    folders = [str(f) for f in check_folders if os.path.isdir(f)]
+    if folders:  # read by the fork server as it starts (its environment is a copy of ours)
+        os.environ[precollect.ENV] = precollect.describe(folders)
+    try:
+        proc = ctx.Process(target=_noop, daemon=True)
+        proc.start()
+    finally:
+        os.environ.pop(precollect.ENV, None)
     proc.join()
 
 
@@ -137,6 +153,8 @@ def _child(job: CheckJob, conn: Connection) -> None:
     os.dup2(devnull, 1)
     os.dup2(devnull, 2)
     configure_worker_process()
+    # The check files the fork server imported, if they are this job's and unchanged.
+    precollect.keep_if_current([d for _, d in job.test_dirs if os.path.isdir(d)])
     _limit(job)
     try:
         results, costs = run_checks(job)

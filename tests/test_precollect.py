@@ -1,0 +1,192 @@
+"""The check files a batch's fork server imported once (grader.checks.precollect).
+
+Each scenario runs in a fresh Python process (the fork server is one per process): check jobs
+without a kernel, through the real fork server and check workers.
+"""
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from grader.checks import precollect
+from tests.conftest import NOTEBOOKS, ROOT, run_grader
+
+STATE_CHECK = """
+import os
+
+from numpy.testing import assert_array_equal
+
+IMPORTED_IN = os.getpid()
+SEEN = []
+
+
+def test_imported_before_the_fork():
+    assert IMPORTED_IN != os.getpid(), "the check file was imported in the worker"
+
+
+def test_module_state_is_the_students_own():
+    SEEN.append(os.getpid())
+    assert SEEN == [os.getpid()], SEEN
+
+
+def test_numpy_testing_is_readable_when_imported():
+    assert getattr(assert_array_equal, "__grader_explains__", False)
+"""
+
+SCRIPT = """
+import asyncio, json, sys
+from grader.checks.plugin import CheckJob
+from grader.checks.worker import run_checks_in_worker, warm_up
+from grader.errors import AssignmentError
+
+warmed, runs = json.loads(sys.argv[1])
+warm_up(warmed)
+out = []
+for folders, edit in runs:
+    if edit:
+        open(edit[0], "w").write(edit[1])
+    job = CheckJob(test_dirs=tuple(("public", f) for f in folders), hidden_data="",
+                   connection=None, unavailable="no kernel", source="")
+    try:
+        results, _ = asyncio.run(run_checks_in_worker(job, 60))
+        out.append({r.name: [r.status, r.message] for r in results})
+    except AssignmentError as exc:
+        out.append({"assignment error": str(exc)})
+print(json.dumps(out))
+"""
+
+
+def _run(warmed: list[str], runs: list[tuple[list[str], tuple[str, str] | None]]) -> list:
+    done = subprocess.run(
+        [sys.executable, "-c", SCRIPT, json.dumps([warmed, runs])],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _course(root: Path, files: dict[str, str]) -> str:
+    public = root / "tests" / "public"
+    public.mkdir(parents=True)
+    for name, text in files.items():
+        (public / name).write_text(textwrap.dedent(text))
+    return str(public)
+
+
+def _passed(run: dict) -> dict:
+    return {name: status for name, (status, _) in run.items()}
+
+
+@pytest.fixture(scope="module")
+def two_courses(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str, list]:
+    base = tmp_path_factory.mktemp("precollect")
+    first = _course(base / "a", {"test_q1.py": STATE_CHECK})
+    second = _course(base / "b", {"test_q1.py": "def test_other():\n    assert True\n"})
+    edited = "import os\n\nIMPORTED_IN = os.getpid()\n\n\ndef test_edited():\n"
+    edited += "    assert IMPORTED_IN == os.getpid(), 'the stale module was used'\n"
+    runs = [
+        ([first], None),  # two students of one batch
+        ([first], None),
+        ([second], None),  # another assignment, the same module name (public.test_q1)
+        ([first], (str(Path(first) / "test_q1.py"), edited)),  # the file changed since
+    ]
+    return first, second, _run([first], runs)
+
+
+def test_a_batch_s_workers_use_the_check_files_imported_once_each_with_its_own_state(
+    two_courses,
+):
+    _, _, runs = two_courses
+    expected = {
+        "test_imported_before_the_fork": "passed",
+        "test_module_state_is_the_students_own": "passed",
+        "test_numpy_testing_is_readable_when_imported": "passed",
+    }
+    assert _passed(runs[0]) == expected, runs[0]
+    assert _passed(runs[1]) == expected, runs[1]
+
+
+def test_what_the_fork_server_imported_is_dropped_for_other_or_changed_files(two_courses):
+    _, _, runs = two_courses
+    assert _passed(runs[2]) == {"test_other": "passed"}
+    assert _passed(runs[3]) == {"test_edited": "passed"}, runs[3]
+
+
+def test_a_check_file_that_fails_to_import_is_still_reported_broken(tmp_path):
+    broken = "import pytest\n\nraise RuntimeError('bad check file')\n\n\ndef test_x():\n    pass\n"
+    skipped = "import pytest\n\npytest.skip('not yet', allow_module_level=True)\n\n\n"
+    skipped += "def test_skipped_module():\n    pass\n"
+    good = "def test_good():\n    pass\n"
+    folder = _course(tmp_path / "c", {"test_a.py": good, "test_b.py": skipped})
+    other = _course(tmp_path / "d", {"test_a.py": good, "test_b.py": broken})
+    # Each run in its own process: the fork server imported that folder's files.
+    [with_skip] = _run([folder], [([folder], None)])
+    [with_error] = _run([other], [([other], None)])
+    assert _passed(with_skip) == {"test_good": "passed"}
+    assert "bad check file" in with_error["assignment error"]
+
+
+def test_the_files_pytest_imports_first_are_a_folder_s_conftest_and_check_files(tmp_path):
+    for name in ("test_b.py", "conftest.py", "a_test.py", "helper.py", "test_c.txt"):
+        (tmp_path / name).write_text("")
+    found = [Path(p).name for p in precollect.check_files(str(tmp_path))]
+    assert found == ["conftest.py", "a_test.py", "test_b.py"]
+
+
+CONTRACT_CHECK = (
+    STATE_CHECK
+    + """
+
+import warnings
+
+import pytest
+
+
+def test_tmp_path_and_monkeypatch(tmp_path, monkeypatch):
+    monkeypatch.setenv("GRADER_PRECOLLECT_TEST", "1")
+    (tmp_path / "f").write_text("x")
+    assert os.environ["GRADER_PRECOLLECT_TEST"] == "1" and (tmp_path / "f").read_text() == "x"
+
+
+@pytest.mark.skip(reason="not graded")
+def test_skipped():
+    raise AssertionError("a skipped check ran")
+
+
+def test_warns():
+    with pytest.warns(UserWarning, match="careful"):
+        warnings.warn("careful", UserWarning)
+"""
+)
+
+
+@pytest.mark.slow
+def test_a_cli_batch_imports_the_check_files_once_and_each_student_gets_them_fresh(
+    course, tmp_path
+):
+    hidden = course / "solutions" / "mini" / "tests" / "hidden"
+    (hidden / "test_contract.py").write_text(CONTRACT_CHECK)
+    batch = tmp_path / "batch"
+    batch.mkdir()
+    for name in ("correct", "partially-correct"):
+        (batch / f"{name}.ipynb").write_bytes((NOTEBOOKS / "mini" / f"{name}.ipynb").read_bytes())
+    done = run_grader("--course", str(course), "grade", "mini", str(batch), "--jobs", "2",
+                      "--output", str(tmp_path / "out"), "--format", "json")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    results = json.loads(done.stdout)
+    assert len(results) == 2
+    for result in results:
+        contract = {c["name"]: c["status"] for c in result["checks"]
+                    if c["name"].startswith("test_") and c["question"] == "contract"}  # fmt: skip
+        assert contract == {
+            "test_imported_before_the_fork": "passed",
+            "test_module_state_is_the_students_own": "passed",
+            "test_numpy_testing_is_readable_when_imported": "passed",
+            "test_tmp_path_and_monkeypatch": "passed",
+            "test_skipped": "passed",  # a skipped check is not failed (it did not run)
+            "test_warns": "passed",
+        }, (result["student"], [c for c in result["checks"] if c["question"] == "contract"])
