@@ -230,9 +230,11 @@ print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
 """
 
 
-def test_a_forged_giant_message_never_reaches_the_graders_memory():
+def test_a_forged_giant_message_is_refused_by_the_graders_client():
     # The student's own session sends one 300 MB message on iopub, past the output cap that
     # print() goes through; the grader's client refuses anything over MAX_MESSAGE (64 MiB).
     done = subprocess.run([sys.executable, "-c", GIANT], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr[-2000:]
-    assert int(done.stdout.split()[-1]) < 250  # MB at its peak: it held 900 MB without the cap
+    # The grader's peak memory, MB: 900-1200 without the cap (the message received, decoded
+    # and parsed); with it 50 when run alone, and once 299 under the whole suite's load.
+    assert int(done.stdout.split()[-1]) < 600
