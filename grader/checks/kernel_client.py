@@ -3,10 +3,10 @@
 The kernel helper (:mod:`grader.guest.helper`) is installed by one execute request, then answers
 each request as a ``grader_request`` shell message with a ``grader_reply`` (no cell run for it),
 with a size cap enforced by zmq itself (``MAXMSGSIZE``) and again by the decoder. Each request
-has a time limit; when it
-passes, the kernel is interrupted (an ``interrupt_request`` on the control channel, sent from
-this worker process, never from the grader's event loop), and a kernel that does not answer the
-interrupt within a grace period is abandoned (later requests fail at once).
+has a time limit; when it passes, the kernel is interrupted (an ``interrupt_request`` on the
+control channel, sent from this worker process, never from the grader's event loop), and a
+kernel that does not answer the interrupt within a grace period is abandoned (later requests
+fail at once).
 """
 
 from __future__ import annotations
@@ -119,9 +119,9 @@ class KernelBridge:
                 )
             raise BridgeTimeout(f"{what} did not finish within {self.timeout:g} s")
         self.in_kernel += _executing(reply)
-        answer = reply.get("content")
         if reply_type and reply.get("msg_type") != reply_type:
             return {}
+        answer = reply.get("content")
         return answer if isinstance(answer, dict) else {}
 
     def _wait_reply(self, msg_id: str, seconds: float) -> dict[str, Any] | None:
