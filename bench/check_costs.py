@@ -50,12 +50,15 @@ STAGES = (
     ("own", "checks_own"),
     ("shutdown", "shutdown"),
 )
+GRADER = Path(sys.executable).with_name("grader")
+"""The ``grader`` command, as users run it (not ``python -m grader``: a check worker of the
+script runs it again as it starts, so what the script imports counts)."""
 OVERHEAD = ("start", "checks_handover", "checks_pytest", "checks_bridge", "shutdown")
 
 
 def grade(assignment: str, folder: Path, out: Path, jobs: int) -> list[dict[str, Any]]:
     done = baseline.run_checked(
-        [sys.executable, "-m", "grader", "grade", assignment, str(folder), "--jobs", str(jobs),
+        [str(GRADER), "grade", assignment, str(folder), "--jobs", str(jobs),
          "--force", "--format", "json", "--output", str(out)],
         f"grader on {assignment}", cwd=ROOT, stdin=subprocess.DEVNULL,
     )  # fmt: skip

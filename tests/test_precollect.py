@@ -5,6 +5,7 @@ without a kernel, through the real fork server and check workers.
 """
 
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -190,3 +191,39 @@ def test_a_cli_batch_imports_the_check_files_once_and_each_student_gets_them_fre
             "test_skipped": "passed",  # a skipped check is not failed (it did not run)
             "test_warns": "passed",
         }, (result["student"], [c for c in result["checks"] if c["question"] == "contract"])
+
+
+CONSOLE_SCRIPT = """import sys
+from grader.cli import main
+if __name__ == "__main__":
+    sys.exit(main())
+"""
+
+
+@pytest.mark.slow
+def test_check_workers_of_the_grader_console_script_do_not_import_the_cli_again(course, tmp_path):
+    # What pip writes as the `grader` command. CPython's fork server never imports a script
+    # (it drops the path), so every check worker runs it again, as `__mp_main__`, before its
+    # target: what the script imports must already be in the fork server.
+    script = tmp_path / "grader"
+    script.write_text(CONSOLE_SCRIPT)
+    batch = tmp_path / "batch"
+    batch.mkdir()
+    for name in ("correct", "partially-correct", "missing-name"):
+        (batch / f"{name}.ipynb").write_bytes((NOTEBOOKS / "mini" / f"{name}.ipynb").read_bytes())
+    env = {k: v for k, v in os.environ.items() if k != "GITHUB_STEP_SUMMARY"}
+    done = subprocess.run(
+        [sys.executable, str(script), "--course", str(course), "grade", "mini", str(batch),
+         "--jobs", "1", "--output", str(tmp_path / "out"), "--format", "json"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL,
+        env={**env, "PYTHONWARNINGS": "ignore", "PYTHONPROFILEIMPORTTIME": "1"},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert len(json.loads(done.stdout)) == 3
+    # Python prints each import in each process (the check workers' before they silence
+    # their stderr): the command's own and the fork server's, not one a worker.
+    cli_imports = [
+        line for line in done.stderr.splitlines()
+        if line.startswith("import time:") and line.rsplit("|", 1)[-1].strip() == "grader.cli"
+    ]  # fmt: skip
+    assert len(cli_imports) == 2, cli_imports
