@@ -227,3 +227,23 @@ def test_check_workers_of_the_grader_console_script_do_not_import_the_cli_again(
         if line.startswith("import time:") and line.rsplit("|", 1)[-1].strip() == "grader.cli"
     ]  # fmt: skip
     assert len(cli_imports) == 2, cli_imports
+
+
+def test_the_fork_server_ends_without_tearing_down_what_it_imported(tmp_path):
+    marker = tmp_path / "torn-down"
+    check = f"import atexit\n\natexit.register(lambda: open({str(marker)!r}, 'w').close())\n\n\n"
+    check += "def test_q():\n    pass\n"
+    folder = _course(tmp_path / "e", {"test_q1.py": check})
+    [run] = _run([folder], [([folder], None)])  # returns once the fork server's stderr closed
+    assert _passed(run) == {"test_q": "passed"}
+    # The check file was imported in the fork server, which registered its exit handler; the
+    # fork server left without running it (nor unloading its modules).
+    assert not marker.exists()
+
+
+def test_the_preimport_module_changes_no_exit_outside_the_fork_server():
+    code = "import atexit, sys\natexit.register(lambda: print('exit handlers ran'))\n"
+    code += "import grader.checks.preimport\nsys.exit(3)\n"
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                          text=True, timeout=60, stdin=subprocess.DEVNULL)  # fmt: skip
+    assert (done.returncode, done.stdout) == (3, "exit handlers ran\n"), done.stderr

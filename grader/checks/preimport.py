@@ -2,10 +2,44 @@
 
 See :mod:`grader.checks.precollect`. The grader names the folders in the fork server's
 environment while it starts it; the variable is removed here, so no worker inherits it.
+
+The fork server also ends without tearing down what it imported: when the grader exits, the
+fork server (which shares its stdout and stderr) used to spend 0.4 s unloading numpy, pandas,
+scikit-learn and pytest, and whoever read the grader's output waited for it.
 """
 
+import atexit
+import multiprocessing.forkserver
 import os
+import sys
 
 from grader.checks.precollect import ENV, preload
 
+
+def in_fork_server() -> bool:
+    """Whether multiprocessing's fork server is importing this module (as its preload)."""
+    frame = sys._getframe()
+    while frame is not None:
+        if frame.f_code is multiprocessing.forkserver.main.__code__:
+            return True
+        frame = frame.f_back  # type: ignore[assignment]
+    return False
+
+
+def _exit_now() -> None:
+    """The fork server's last exit handler: flush, then leave at once.
+
+    Nothing of the fork server's needs the interpreter's teardown; its workers have their own
+    exit (multiprocessing's ``os._exit``).
+    """
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError, AttributeError):
+            pass
+    os._exit(0)
+
+
 preload(os.environ.pop(ENV, ""))
+if in_fork_server():
+    atexit.register(_exit_now)
