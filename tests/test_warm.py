@@ -203,3 +203,25 @@ def test_what_the_zygote_preloaded_is_never_walked_by_a_kernels_collector():
     # full collection in the kernel walked them all: ~0.1 s each, and copied their pages).
     assert frozen > 20_000
     assert tracked < frozen
+
+
+async def _history_in_a_warm_kernel() -> str:
+    factory = await KernelFactory.start([])
+    try:
+        work = Path(tempfile.mkdtemp(prefix="grader-work-", dir=factory.spool))
+        async with sandboxed_kernel(work, Limits(), "bwrap", 60, factory) as kernel:
+            await _run(kernel, "x = 41")
+            code = "import json, os\nhome = get_ipython().profile_dir.location\n"
+            code += "print(json.dumps([In[1], sorted(os.listdir(home))]))"
+            return await _run(kernel, code)
+    finally:
+        await factory.close()
+
+
+@needs_bwrap
+def test_a_kernel_keeps_its_inputs_in_memory_and_writes_no_history_database():
+    # The SQLite history (a file, a writing thread and a write per cell in every kernel) is
+    # off; the session's inputs stay readable.
+    first_input, profile = json.loads(asyncio.run(_history_in_a_warm_kernel()))
+    assert first_input == "x = 41"
+    assert "history.sqlite" not in profile, profile

@@ -270,6 +270,7 @@ KERNEL_MODULES = [
     "IPython.core.oinspect",
     "IPython.extensions.storemagic",
     "IPython.utils.wildcard",
+    "psutil",
     "sqlite3",
     "tornado.gen",
     "tornado.locks",

@@ -146,6 +146,10 @@ async def sandboxed_kernel(
         spec = KernelSpec(
             argv=[
                 *(sys.executable, "-s", "-m", "ipykernel_launcher", "-f", "{connection_file}"),
+                # No SQLite history of the inputs: nothing reads it after the kernel, and its
+                # file, its writing thread and a write per cell cost every kernel (the
+                # session's In, Out and %history stay, in memory).
+                "--HistoryManager.enabled=False",
                 f"--IPKernelApp.exec_lines={startup_code(limits.output_kb * 1024)}",
                 f"--IPKernelApp.exec_lines={figures.startup_code()}",
             ],
