@@ -5,6 +5,7 @@ the last version before revisions were kept: model-evaluation graded for ada-com
 ben-blank and cara-partial, and the Q8 grades of ada and cara imported from the demo's CSV.
 """
 
+import contextlib
 import shutil
 import sqlite3
 import subprocess
@@ -138,10 +139,13 @@ def test_a_gradebook_of_a_newer_grader_is_refused_and_left_as_it_is(tmp_path):
     assert _revision(url) == "9999"
 
 
-def test_a_gradebook_at_the_head_revision_opens_without_importing_alembic(tmp_path):
+@pytest.mark.parametrize("made", [True, False], ids=["at-head", "new"])
+def test_a_new_gradebook_or_one_at_the_head_revision_opens_without_importing_alembic(
+    tmp_path, made
+):
     url = f"sqlite:///{tmp_path / 'gradebook.sqlite'}"
-    Gradebook(url).close()  # made now: every table, at the head revision
-    assert _revision(url) == migrate.HEAD
+    if made:
+        Gradebook(url).close()  # made now: every table, at the head revision
     probe = (
         "import sys\n"
         "from grader.gradebook import Gradebook\n"
@@ -151,3 +155,26 @@ def test_a_gradebook_at_the_head_revision_opens_without_importing_alembic(tmp_pa
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "False"
+    assert _revision(url) == migrate.HEAD
+    assert _differences(url) == []
+
+
+def _sqlite_schema(path: Path) -> list[tuple[str, ...]]:
+    with contextlib.closing(sqlite3.connect(path)) as db:
+        return sorted(db.execute("SELECT type, name, tbl_name, sql FROM sqlite_master"))
+
+
+def test_the_migrations_on_an_empty_database_make_exactly_what_a_new_gradebook_gets(tmp_path):
+    # A new gradebook is made from the grader's schema and stamped with the head revision
+    # (no Alembic); an old one is upgraded by the migrations: the two must agree to the letter.
+    new, migrated = tmp_path / "new.sqlite", tmp_path / "migrated.sqlite"
+    Gradebook(f"sqlite:///{new}").close()
+    engine = sa.create_engine(f"sqlite:///{migrated}")
+    try:
+        with engine.begin() as conn:
+            migrate.migrate(conn, None, "migrated")
+    finally:
+        engine.dispose()
+    assert _sqlite_schema(new) == _sqlite_schema(migrated)
+    assert len(_sqlite_schema(new)) > 10  # the tables, their indexes and Alembic's version table
+    assert _revision(f"sqlite:///{new}") == _revision(f"sqlite:///{migrated}") == migrate.HEAD
