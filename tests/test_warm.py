@@ -225,3 +225,23 @@ def test_a_kernel_keeps_its_inputs_in_memory_and_writes_no_history_database():
     first_input, profile = json.loads(asyncio.run(_history_in_a_warm_kernel()))
     assert first_input == "x = 41"
     assert "history.sqlite" not in profile, profile
+
+
+async def _kernel_info_of_a_warm_kernel() -> dict:
+    factory = await KernelFactory.start([])
+    try:
+        work = Path(tempfile.mkdtemp(prefix="grader-work-", dir=factory.spool))
+        async with sandboxed_kernel(work, Limits(), "bwrap", 60, factory) as kernel:
+            return (await kernel.client.kernel_info(reply=True, timeout=30))["content"]
+    finally:
+        await factory.close()
+
+
+@needs_bwrap
+def test_a_warm_kernel_runs_no_debugger():
+    # debugpy is not loaded in the zygote (60 ms of every batch's start; nobody debugs a
+    # graded kernel): the kernel says so to its clients.
+    info = asyncio.run(_kernel_info_of_a_warm_kernel())
+    assert info["status"] == "ok"
+    assert "kernel subshells" in info["supported_features"]  # the features a kernel lists
+    assert "debugger" not in info["supported_features"]
