@@ -38,6 +38,21 @@ def test_a_command_imports_only_what_it_needs_not_every_command():
     assert done.stdout.strip() == "[]"
 
 
+def test_the_command_group_alone_imports_none_of_the_grading_machinery():
+    # Every check worker's fork server imports it (it runs the `grader` script again), and
+    # every command starts with it: the grading, the gradebook and pytest load when a
+    # command that needs them runs.
+    probe = (
+        "import sys\n"
+        "import grader.cli\n"
+        "print(sorted(m for m in ('grader.grade', 'grader.cohort', 'sqlalchemy', 'pytest', "
+        "'jupyter_client', 'jinja2') if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+
+
 def test_release_command_reports_the_released_notebook(course):
     result = CliRunner().invoke(main, ["--course", str(course), "release", "mini"])
     assert result.exit_code == 0, result.output

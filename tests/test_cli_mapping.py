@@ -23,6 +23,7 @@ import grader.cli.exporting
 import grader.cli.grading
 import grader.cli.options
 import grader.cli.reviewing
+import grader.sandbox
 from grader.cli import main
 from grader.cohort import BatchResult
 from grader.errors import GradebookError, GraderError, SubmissionError
@@ -73,7 +74,7 @@ def calls(monkeypatch):
         for module in COMMAND_MODULES:  # patched where each command looks it up
             if hasattr(module, name):
                 monkeypatch.setattr(module, name, stub(name))
-    monkeypatch.setattr(grader.cli.options, "choose_isolation",
+    monkeypatch.setattr(grader.sandbox, "choose_isolation",  # looked up as a command runs
                         lambda mode: seen.setdefault("choose_isolation", []).append(mode)
                         or ("limits" if mode == "off" else "bwrap", ""))  # fmt: skip
     return SimpleNamespace(seen=seen, returns=returns)

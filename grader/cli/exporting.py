@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from grader.cli.options import gradebook_option, install_option, log, reports_folder_option
+from grader.cli.options import gradebook_option, log, reports_folder_option
 from grader.config import grading_assignment, solution_assignment
 from grader.feedback.report import write_report
 from grader.gradebook import default_url
@@ -18,6 +18,15 @@ from grader.integrations.export import (
     gradescope_autograder,
 )
 from grader.integrations.manual_csv import import_grades
+
+install_option = click.option(
+    "--install",
+    default=DEFAULT_INSTALL,
+    show_default=True,
+    metavar="SPEC",
+    help="What pip installs as the grader (a requirement or URL, e.g. "
+    "'grader @ git+https://github.com/COURSE/grader@v0.1.0'): put your course's here.",
+)
 
 
 @click.command("export")

@@ -8,16 +8,16 @@ import importlib
 import logging
 import os
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
 from grader.config import SandboxMode
 from grader.errors import GraderError
-from grader.grade import GradeOptions
-from grader.integrations.export import DEFAULT_INSTALL
 from grader.late import TimeError, parse_time
-from grader.sandbox import choose_isolation
+
+if TYPE_CHECKING:  # the grading machinery: imported by the commands that grade, when they run
+    from grader.grade import GradeOptions
 
 log = logging.getLogger("grader.cli")
 DEBUG = "grader.debug"
@@ -129,14 +129,6 @@ kernels_option = click.option(
     "that has imported what the assignment's notebook imports (needs bubblewrap); cold: "
     "start every kernel from scratch.",
 )
-install_option = click.option(
-    "--install",
-    default=DEFAULT_INSTALL,
-    show_default=True,
-    metavar="SPEC",
-    help="What pip installs as the grader (a requirement or URL, e.g. "
-    "'grader @ git+https://github.com/COURSE/grader@v0.1.0'): put your course's here.",
-)
 fail_under_option = click.option(
     "--fail-under",
     type=click.FloatRange(0, 100),
@@ -151,6 +143,9 @@ def grade_options(
     sandbox: SandboxMode, kernels: str = "cold", student: bool = False
 ) -> GradeOptions:
     """How to grade (says once when bubblewrap cannot be used; to a ``student``, plainly)."""
+    from grader.grade import GradeOptions
+    from grader.sandbox import choose_isolation
+
     isolation, warning = choose_isolation(sandbox)
     if warning and student and sandbox == "auto":
         log.warning(
