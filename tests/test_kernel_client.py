@@ -4,6 +4,7 @@ import asyncio
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import numpy as np
@@ -196,9 +197,36 @@ def test_a_request_runs_no_cell_in_the_students_kernel():
     assert after == before  # no request ran a cell
 
 
-def test_a_student_who_removes_the_helpers_handler_costs_only_their_own_time_limit():
+@pytest.mark.parametrize("own_socket", [True, False], ids=["own-socket", "shell"])
+def test_requests_go_on_the_bridges_own_socket_where_it_can_bind_one_else_on_the_shell(
+    monkeypatch, own_socket
+):
+    if not own_socket:  # as where the kernel does not talk over unix sockets
+        monkeypatch.setattr(KernelBridge, "_bind_direct", lambda self, path: None)
+
     def check(nb):
+        assert nb.function("double")(21) == 42
+        # Without the shell channel's handler only the bridge's own socket still answers.
         nb.run("get_ipython().kernel.shell_handlers.pop('grader_request')")
+        try:
+            return nb.function("double")(4)
+        except (BridgeTimeout, KernelUnavailable) as exc:
+            return type(exc).__name__
+
+    assert with_notebook(check, HOOKED) == (8 if own_socket else "BridgeTimeout")
+
+
+@pytest.mark.parametrize("stop", ["task'].cancel", "socket'].close"])
+def test_a_student_who_removes_the_helpers_handler_costs_only_their_own_time_limit(stop):
+    def check(nb):
+        # Both ways the helper answers: the shell channel, and the bridge's own socket (its
+        # task stopped, or the socket closed, once this request has been answered).
+        nb.run(
+            "import asyncio, _grader_bridge\n"
+            "get_ipython().kernel.shell_handlers.pop('grader_request')\n"
+            f"asyncio.get_running_loop().call_later(0.1, _grader_bridge._DIRECT['{stop})\n"
+        )
+        time.sleep(0.5)
         with pytest.raises((BridgeTimeout, KernelUnavailable)):
             nb["double"]
 

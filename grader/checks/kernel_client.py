@@ -11,10 +11,14 @@ fail at once).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import itertools
 import json
+import os
 import time
-from typing import Any
+from collections.abc import Callable
+from typing import Any, NoReturn
 
 import zmq
 from jupyter_client.session import Session
@@ -32,7 +36,14 @@ INTERRUPT_GRACE = 3.0
 
 
 class KernelBridge:
-    """A minimal, size-capped client of one kernel's shell and control channels."""
+    """A minimal, size-capped client of one kernel's shell and control channels.
+
+    Where the kernel talks over unix sockets (always in the sandbox), the bridge also binds a
+    socket of its own beside the kernel's and the helper connects to it when it is installed
+    (:func:`grader.guest.helper.serve`): requests then go there, not on the shell channel
+    (0.25 ms a request instead of 1.2 ms). The kernel's run folder keeps everyone but the
+    grader and that kernel away from it. Where it cannot be bound, requests use the shell.
+    """
 
     def __init__(self, connection: dict[str, Any], timeout: float, max_bytes: int) -> None:
         self.timeout = timeout
@@ -48,6 +59,11 @@ class KernelBridge:
         self.context = zmq.Context()
         self.shell = self._connect(connection, "shell_port")
         self.control = self._connect(connection, "control_port")
+        self.direct: zmq.Socket[bytes] | None = None
+        self.direct_path = ""
+        if connection["transport"] == "ipc":
+            self._bind_direct(f"{connection['ip']}-bridge-{os.getpid()}")
+        self._ids = itertools.count(1)
         self.unavailable = ""
         self._booted = False
         # Requests asked, and seconds spent on them (sending to decoded answer); of those,
@@ -64,9 +80,28 @@ class KernelBridge:
         sock.connect(f"ipc://{ip}-{port}" if transport == "ipc" else f"tcp://{ip}:{port}")
         return sock
 
+    def _bind_direct(self, path: str) -> None:
+        sock = self.context.socket(zmq.DEALER)
+        sock.setsockopt(zmq.MAXMSGSIZE, self.max_bytes + (1 << 20))
+        sock.setsockopt(zmq.LINGER, 0)
+        sock.setsockopt(zmq.SNDTIMEO, int(self.timeout * 1000))
+        try:
+            sock.bind(f"ipc://{path}")
+            # The kernel's own uid connects; the run folder keeps everyone else out.
+            os.chmod(path, 0o666)  # noqa: S103
+        except (zmq.ZMQError, OSError):  # a path too long for a unix socket, say: the shell
+            sock.close(linger=0)
+            with contextlib.suppress(OSError):
+                os.unlink(path)
+            return
+        self.direct, self.direct_path = sock, path
+
     def close(self) -> None:
         """Close the sockets."""
         self.context.destroy(linger=0)
+        if self.direct_path:
+            with contextlib.suppress(OSError):
+                os.unlink(self.direct_path)
 
     def ask(self, request: Request, what: str) -> Any:
         """Have the kernel helper answer ``request`` (:func:`grader.guest.helper.handle`).
@@ -90,17 +125,50 @@ class KernelBridge:
 
     def _ask(self, request: Request, what: str) -> Any:
         if not self._booted:
-            booted = self._send("execute_request", _execute(BOOT), "setting up the grader's bridge")
+            endpoint = f"ipc://{self.direct_path}" if self.direct_path else ""
+            serve = f"__import__('_grader_bridge').serve({endpoint!r})\n"
+            booted = self._send(
+                "execute_request", _execute(BOOT + serve), "setting up the grader's bridge"
+            )
             if booted.get("status") != "ok":
                 ename = booted.get("ename", "Error")
                 raise StudentError(f"{what}: the grader's bridge could not be set up ({ename})")
             self._booted = True
         text = json.dumps({**request, "limit": self.max_bytes})
-        reply = self._send(REQUEST_TYPE, {"request": text}, what, REPLY_TYPE)
-        answer = reply.get("answer")
+        if self.direct is not None:
+            answer = self._ask_directly(text, what)
+        else:
+            reply = self._send(REQUEST_TYPE, {"request": text}, what, REPLY_TYPE)
+            answer = reply.get("answer")
         if not isinstance(answer, str):
             raise StudentError(f"{what}: the notebook sent back no value")
         return decode_answer(answer, what, self.timeout, self.max_bytes)
+
+    def _ask_directly(self, text: str, what: str) -> Any:
+        """Send a request on the bridge's own socket; the answer text of its reply."""
+        assert self.direct is not None
+        ident = next(self._ids)
+        try:  # waits for the helper's socket to connect: not past the time limit
+            self.direct.send(json.dumps({"id": ident, "request": text}).encode())
+        except zmq.Again:
+            self.unavailable = "the notebook's kernel stopped taking the grader's requests"
+            raise KernelUnavailable(self.unavailable) from None
+        reply = self._wait(lambda: self._direct_reply(ident), self.direct, self.timeout)
+        if reply is None:
+            self._interrupt(what, lambda: self._direct_reply(ident), self.direct)
+        seconds = reply.get("seconds") if reply is not None else None
+        if isinstance(seconds, (int, float)) and 0 <= seconds < 1e6:
+            self.in_kernel += seconds
+        return reply.get("answer") if reply is not None else None
+
+    def _direct_reply(self, ident: int) -> dict[str, Any] | None:
+        """The reply to request ``ident`` if the one waiting on the socket is it, else None."""
+        assert self.direct is not None
+        try:
+            reply = json.loads(self.direct.recv(zmq.NOBLOCK))
+        except (zmq.ZMQError, ValueError):
+            return None
+        return reply if isinstance(reply, dict) and reply.get("id") == ident else None
 
     def _send(
         self, msg_type: str, content: dict[str, Any], what: str, reply_type: str = ""
@@ -109,38 +177,56 @@ class KernelBridge:
         msg = self.session.send(self.shell, msg_type, content)
         assert msg is not None
         msg_id = msg["header"]["msg_id"]
-        reply = self._wait_reply(msg_id, self.timeout)
+        reply = self._wait(lambda: self._shell_reply(msg_id), self.shell, self.timeout)
         if reply is None:
-            self.session.send(self.control, "interrupt_request", {})
-            reply = self._wait_reply(msg_id, INTERRUPT_GRACE)
-            if reply is None:
-                self.unavailable = (
-                    f"the notebook stopped responding after {what} ran past its time limit"
-                )
-            raise BridgeTimeout(f"{what} did not finish within {self.timeout:g} s")
+            self._interrupt(what, lambda: self._shell_reply(msg_id), self.shell)
+        assert reply is not None
         self.in_kernel += _executing(reply)
         if reply_type and reply.get("msg_type") != reply_type:
             return {}
         answer = reply.get("content")
         return answer if isinstance(answer, dict) else {}
 
-    def _wait_reply(self, msg_id: str, seconds: float) -> dict[str, Any] | None:
+    def _shell_reply(self, msg_id: str) -> dict[str, Any] | None:
+        """The shell message waiting if it is the reply to ``msg_id``, else None."""
+        try:
+            _, msg = self.session.recv(self.shell, mode=zmq.NOBLOCK)
+        except Exception:  # a malformed or badly signed message: ignore it
+            return None
+        if msg is None or msg.get("parent_header", {}).get("msg_id") != msg_id:
+            return None
+        return msg
+
+    def _interrupt(
+        self, what: str, reply: Callable[[], dict[str, Any] | None], sock: zmq.Socket[bytes]
+    ) -> NoReturn:
+        """After the time limit: interrupt the kernel and wait a grace period for its reply.
+
+        A kernel that does not answer then is given up on (later requests fail at once).
+        """
+        self.session.send(self.control, "interrupt_request", {})
+        if self._wait(reply, sock, INTERRUPT_GRACE) is None:
+            self.unavailable = (
+                f"the notebook stopped responding after {what} ran past its time limit"
+            )
+        raise BridgeTimeout(f"{what} did not finish within {self.timeout:g} s")
+
+    @staticmethod
+    def _wait(
+        reply: Callable[[], dict[str, Any] | None], sock: zmq.Socket[bytes], seconds: float
+    ) -> dict[str, Any] | None:
+        """The first message ``reply`` accepts from ``sock`` within ``seconds``, else None."""
         deadline = time.monotonic() + seconds
         while (left := deadline - time.monotonic()) > 0:
-            if not self.shell.poll(int(left * 1000) + 1):
+            if not sock.poll(int(left * 1000) + 1):
                 continue
-            try:
-                _, msg = self.session.recv(self.shell, mode=zmq.NOBLOCK)
-            except Exception:  # noqa: S112  (a malformed or badly signed message: ignore it)
-                continue
-            if msg is None or msg.get("parent_header", {}).get("msg_id") != msg_id:
-                continue
-            return msg
+            if (msg := reply()) is not None:
+                return msg
         return None
 
 
-BOOT = bootstrap_code() + "__import__('_grader_bridge').serve()\n"
-"""Installs the kernel helper and has it answer requests on the shell channel."""
+BOOT = bootstrap_code()
+"""Installs the kernel helper (then ``serve`` has it answer requests)."""
 
 
 def _execute(code: str) -> dict[str, Any]:

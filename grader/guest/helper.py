@@ -158,11 +158,16 @@ def handle(request_json: str, namespace: dict[str, Any] | None = None) -> _Answe
     return _problem("request", "ValueError", f"malformed request: unknown op {op!r}")
 
 
-def serve() -> None:
-    """Answer :data:`REQUEST_TYPE` messages on this IPython kernel's shell channel.
+def serve(endpoint: str = "") -> None:
+    """Answer requests: on this IPython kernel's shell channel, and on ``endpoint`` if given.
 
-    The handler runs on the kernel's main thread, as a cell would (an interrupt reaches the
-    student's code it calls); whatever fails is answered as a problem, never left unanswered.
+    On the shell channel as :data:`REQUEST_TYPE` messages; at ``endpoint`` (the check worker's
+    socket) on a socket of the bridge's own connected there. Either way the handler runs on
+    the kernel's main thread, as a cell would (an interrupt reaches the student's code it
+    calls); whatever fails is answered as a problem, never left unanswered. The bridge's
+    socket (:func:`_serve_directly`) spares each request ipykernel's way with a shell message
+    (its hand-over between threads, two status messages and two flushes: most of 1.2 ms a
+    request); a request there takes about 0.25 ms.
     """
     import datetime as dt
 
@@ -182,6 +187,67 @@ def serve() -> None:
         )  # fmt: skip
 
     kernel.shell_handlers[REQUEST_TYPE] = on_request
+    if endpoint:
+        _serve_directly(endpoint)
+
+
+_DIRECT: dict[str, Any] = {}
+"""The bridge's own socket and the task serving it (replaced when a new check worker boots)."""
+
+
+def _serve_directly(endpoint: str) -> None:
+    """Serve requests arriving on a socket connected to ``endpoint`` (the check worker's).
+
+    A request is ``{"id": N, "request": <Request as JSON text>}``; its reply ``{"id": N,
+    "answer": <Answer as JSON text>, "seconds": <spent on it>}``. Served by a task on the
+    kernel's event loop, so on its main thread, between cells.
+    """
+    import asyncio
+    import signal
+    import time
+
+    import zmq
+    import zmq.asyncio
+
+    old = _DIRECT.pop("task", None)
+    if old is not None:
+        old.cancel()
+    if "socket" in _DIRECT:
+        _DIRECT.pop("socket").close(linger=0)
+    sock = zmq.asyncio.Context.instance().socket(zmq.DEALER)
+    sock.setsockopt(zmq.LINGER, 0)
+    sock.connect(endpoint)
+
+    async def answer(frame: bytes) -> bytes:
+        started = time.perf_counter()
+        try:
+            asked = json.loads(frame)
+            ident = asked["id"]
+        except (ValueError, KeyError, TypeError):
+            return b"{}"
+        # As ipykernel does around a shell message's handler: an interrupt raises here.
+        saved = signal.signal(signal.SIGINT, signal.default_int_handler)
+        try:
+            text = handle(str(asked.get("request", ""))).text
+        except BaseException as exc:
+            text = _raised(exc).text
+        finally:
+            signal.signal(signal.SIGINT, saved)
+        reply = {"id": ident, "answer": text, "seconds": time.perf_counter() - started}
+        return json.dumps(reply).encode()
+
+    async def loop() -> None:
+        while not sock.closed:
+            try:
+                frame = (await sock.recv_multipart())[-1]
+                await sock.send_multipart([await answer(frame)])
+            except KeyboardInterrupt:  # an interrupt between requests: serve the next one
+                continue
+            except zmq.ZMQError:  # the socket closed (the loop ends), or a passing error
+                await asyncio.sleep(0.01)
+
+    _DIRECT["socket"] = sock
+    _DIRECT["task"] = asyncio.get_running_loop().create_task(loop())
 
 
 def _get(ns: dict[str, Any], name: str, limit: int) -> _Answer:
