@@ -247,3 +247,32 @@ def test_the_preimport_module_changes_no_exit_outside_the_fork_server():
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
                           text=True, timeout=60, stdin=subprocess.DEVNULL)  # fmt: skip
     assert (done.returncode, done.stdout) == (3, "exit handlers ran\n"), done.stderr
+
+
+@pytest.mark.slow
+def test_check_workers_import_what_the_grader_imports_whatever_the_current_folder_holds(
+    course, tmp_path
+):
+    # The fork server is `python -c` in the current folder: a folder there named like a module
+    # it imports must not replace that module (Python 3.11 puts the current folder first).
+    script = tmp_path / "bin" / "grader"
+    script.parent.mkdir()
+    script.write_text(CONSOLE_SCRIPT)
+    here = tmp_path / "course-folder"
+    (here / "grader").mkdir(parents=True)
+    (here / "grader" / "__init__.py").write_text("WHOSE = 'the folder'\n")  # and no more
+    batch = tmp_path / "batch"
+    batch.mkdir()
+    for name in ("correct", "partially-correct"):
+        (batch / f"{name}.ipynb").write_bytes((NOTEBOOKS / "mini" / f"{name}.ipynb").read_bytes())
+    env = {k: v for k, v in os.environ.items() if k != "GITHUB_STEP_SUMMARY"}
+    done = subprocess.run(
+        [sys.executable, str(script), "--course", str(course), "grade", "mini", str(batch),
+         "--jobs", "1", "--output", str(tmp_path / "out"), "--format", "json"],
+        cwd=here, capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL,
+        env={**env, "PYTHONWARNINGS": "ignore"},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    results = {r["student"]: r for r in json.loads(done.stdout)}
+    assert all(r["gradable"] and not r["grader_failure"] for r in results.values()), results
+    assert results["correct"]["total"] == results["correct"]["possible"]

@@ -14,9 +14,11 @@ import dataclasses
 import gc
 import multiprocessing
 import os
+import sys
+import threading
 import time
 import traceback
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from multiprocessing.context import ForkServerContext, SpawnContext
@@ -122,14 +124,44 @@ def warm_up(check_folders: Sequence[str] = ()) -> None:
     """
     ctx = _ctx()
     folders = [str(f) for f in check_folders if os.path.isdir(f)]
-    if folders:  # read by the fork server as it starts (its environment is a copy of ours)
-        os.environ[precollect.ENV] = precollect.describe(folders)
-    try:
-        proc = ctx.Process(target=_noop, daemon=True)
-        proc.start()
-    finally:
-        os.environ.pop(precollect.ENV, None)
+    proc = ctx.Process(target=_noop, daemon=True)
+    _start(proc, folders)
     proc.join()
+
+
+_STARTING = threading.Lock()
+
+
+def _start(proc: multiprocessing.process.BaseProcess, check_folders: Sequence[str] = ()) -> None:
+    """Start ``proc``, and the fork server first if it is not running, with what it reads."""
+    with _STARTING, _fork_server_environment(check_folders):
+        proc.start()
+
+
+@contextlib.contextmanager
+def _fork_server_environment(check_folders: Sequence[str]) -> Iterator[None]:
+    """What a fork server that starts now reads from its environment (ours, copied).
+
+    The batch's check folders (:mod:`grader.checks.precollect`), and this process's import
+    path with nothing before it: the fork server is ``python -c`` run in the current folder,
+    which would otherwise come first on its path (multiprocessing hands it our ``sys.path``,
+    which Python 3.11 ignores), so a folder named like a module it imports would replace it.
+    Set only while a process starts, under a lock; kernels and the zygote get environments of
+    their own.
+    """
+    values = {"PYTHONSAFEPATH": "1", "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+    if check_folders:
+        values[precollect.ENV] = precollect.describe(check_folders)
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def _noop() -> None:
@@ -203,7 +235,7 @@ async def run_checks_in_worker(
     receiver, sender = ctx.Pipe(duplex=False)
     proc = ctx.Process(target=_child, args=(job, sender), daemon=True)
     loop = asyncio.get_running_loop()
-    await loop.run_in_executor(None, proc.start)
+    await loop.run_in_executor(None, _start, proc)
     sender.close()
     report: WorkerReport | None = None
     pids = [proc.pid] if proc.pid is not None else []
