@@ -198,27 +198,38 @@ from grader.cli import main
 if __name__ == "__main__":
     sys.exit(main())
 """
+"""What pip writes as the `grader` command."""
+
+
+def _grade_with_the_script(
+    course: Path, tmp_path: Path, notebooks: tuple[str, ...], cwd: Path, **env: str
+) -> subprocess.CompletedProcess[str]:
+    """``grader grade mini`` of the mini ``notebooks``, run as that script from ``cwd``."""
+    script = tmp_path / "bin" / "grader"
+    script.parent.mkdir()
+    script.write_text(CONSOLE_SCRIPT)
+    batch = tmp_path / "batch"
+    batch.mkdir()
+    for name in notebooks:
+        (batch / f"{name}.ipynb").write_bytes((NOTEBOOKS / "mini" / f"{name}.ipynb").read_bytes())
+    base = {k: v for k, v in os.environ.items() if k != "GITHUB_STEP_SUMMARY"}
+    done = subprocess.run(
+        [sys.executable, str(script), "--course", str(course), "grade", "mini", str(batch),
+         "--jobs", "1", "--output", str(tmp_path / "out"), "--format", "json"],
+        cwd=cwd, capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL,
+        env={**base, "PYTHONWARNINGS": "ignore", **env},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done
 
 
 @pytest.mark.slow
 def test_check_workers_of_the_grader_console_script_do_not_import_the_cli_again(course, tmp_path):
-    # What pip writes as the `grader` command. CPython's fork server never imports a script
-    # (it drops the path), so every check worker runs it again, as `__mp_main__`, before its
-    # target: what the script imports must already be in the fork server.
-    script = tmp_path / "grader"
-    script.write_text(CONSOLE_SCRIPT)
-    batch = tmp_path / "batch"
-    batch.mkdir()
-    for name in ("correct", "partially-correct", "missing-name"):
-        (batch / f"{name}.ipynb").write_bytes((NOTEBOOKS / "mini" / f"{name}.ipynb").read_bytes())
-    env = {k: v for k, v in os.environ.items() if k != "GITHUB_STEP_SUMMARY"}
-    done = subprocess.run(
-        [sys.executable, str(script), "--course", str(course), "grade", "mini", str(batch),
-         "--jobs", "1", "--output", str(tmp_path / "out"), "--format", "json"],
-        cwd=ROOT, capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL,
-        env={**env, "PYTHONWARNINGS": "ignore", "PYTHONPROFILEIMPORTTIME": "1"},
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr[-3000:]
+    # CPython's fork server never imports a script (it drops the path), so every check worker
+    # runs it again, as `__mp_main__`, before its target: what the script imports must already
+    # be in the fork server.
+    names = ("correct", "partially-correct", "missing-name")
+    done = _grade_with_the_script(course, tmp_path, names, ROOT, PYTHONPROFILEIMPORTTIME="1")
     assert len(json.loads(done.stdout)) == 3
     # Python prints each import in each process (the check workers' before they silence
     # their stderr): the command's own and the fork server's, not one a worker.
@@ -255,24 +266,10 @@ def test_check_workers_import_what_the_grader_imports_whatever_the_current_folde
 ):
     # The fork server is `python -c` in the current folder: a folder there named like a module
     # it imports must not replace that module (Python 3.11 puts the current folder first).
-    script = tmp_path / "bin" / "grader"
-    script.parent.mkdir()
-    script.write_text(CONSOLE_SCRIPT)
     here = tmp_path / "course-folder"
     (here / "grader").mkdir(parents=True)
     (here / "grader" / "__init__.py").write_text("WHOSE = 'the folder'\n")  # and no more
-    batch = tmp_path / "batch"
-    batch.mkdir()
-    for name in ("correct", "partially-correct"):
-        (batch / f"{name}.ipynb").write_bytes((NOTEBOOKS / "mini" / f"{name}.ipynb").read_bytes())
-    env = {k: v for k, v in os.environ.items() if k != "GITHUB_STEP_SUMMARY"}
-    done = subprocess.run(
-        [sys.executable, str(script), "--course", str(course), "grade", "mini", str(batch),
-         "--jobs", "1", "--output", str(tmp_path / "out"), "--format", "json"],
-        cwd=here, capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL,
-        env={**env, "PYTHONWARNINGS": "ignore"},
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr[-3000:]
+    done = _grade_with_the_script(course, tmp_path, ("correct", "partially-correct"), here)
     results = {r["student"]: r for r in json.loads(done.stdout)}
     assert all(r["gradable"] and not r["grader_failure"] for r in results.values()), results
     assert results["correct"]["total"] == results["correct"]["possible"]
