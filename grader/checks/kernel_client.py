@@ -1,7 +1,8 @@
 """The check worker's client of a student's kernel: one request at a time on its shell channel.
 
 The kernel helper (:mod:`grader.guest.helper`) is installed by one execute request, then answers
-each request as a ``grader_request`` shell message with a ``grader_reply`` (no cell run for it),
+each request on the bridge's own socket (:class:`KernelBridge`), or, where that cannot be bound,
+as a ``grader_request`` shell message with a ``grader_reply`` (no cell run for it either way),
 with a size cap enforced by zmq itself (``MAXMSGSIZE``) and again by the decoder. Each request
 has a time limit; when it passes, the kernel is interrupted (an ``interrupt_request`` on the
 control channel, sent from this worker process, never from the grader's event loop), and a
@@ -156,10 +157,10 @@ class KernelBridge:
         reply = self._wait(lambda: self._direct_reply(ident), self.direct, self.timeout)
         if reply is None:
             self._interrupt(what, lambda: self._direct_reply(ident), self.direct)
-        seconds = reply.get("seconds") if reply is not None else None
+        seconds = reply.get("seconds")
         if isinstance(seconds, (int, float)) and 0 <= seconds < 1e6:
             self.in_kernel += seconds
-        return reply.get("answer") if reply is not None else None
+        return reply.get("answer")
 
     def _direct_reply(self, ident: int) -> dict[str, Any] | None:
         """The reply to request ``ident`` if the one waiting on the socket is it, else None."""

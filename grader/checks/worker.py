@@ -39,13 +39,12 @@ from grader.sandbox.reaper import kill_pids
 from grader.watchdog import to_the_end, watchdog
 
 PRELOAD = [
-    # The main module (the ``grader`` script): imported once here, instead of by every check
-    # process as multiprocessing prepares it (~0.2 s each: click, rich, sqlalchemy, jinja2).
-    "__main__",
-    # Which does nothing for the ``grader`` console script: CPython's fork server drops the
+    # The main module. On Python 3.11 this imports nothing: the fork server drops the main
     # script's path (it keeps a ``main_path`` that multiprocessing never sets), so every check
-    # process runs the script again as ``__mp_main__`` before its target. What the script
-    # imports is imported here, so that run costs nothing (it was 0.2 s a worker).
+    # process runs the ``grader`` script again as ``__mp_main__`` before its target (``python
+    # -m grader`` is skipped there). What the script imports is imported here instead, so that
+    # run costs nothing (it was 0.2 s a worker).
+    "__main__",
     "grader.cli",
     "grader.checks.plugin",
     "grader.checks.explain",

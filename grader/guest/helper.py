@@ -218,7 +218,7 @@ def _serve_directly(endpoint: str) -> None:
     sock.setsockopt(zmq.LINGER, 0)
     sock.connect(endpoint)
 
-    async def answer(frame: bytes) -> bytes:
+    def answer(frame: bytes) -> bytes:
         started = time.perf_counter()
         try:
             asked = json.loads(frame)
@@ -240,7 +240,7 @@ def _serve_directly(endpoint: str) -> None:
         while not sock.closed:
             try:
                 frame = (await sock.recv_multipart())[-1]
-                await sock.send_multipart([await answer(frame)])
+                await sock.send_multipart([answer(frame)])
             except KeyboardInterrupt:  # an interrupt between requests: serve the next one
                 continue
             except zmq.ZMQError:  # the socket closed (the loop ends), or a passing error
