@@ -131,6 +131,21 @@ def test_a_check_file_that_fails_to_import_is_still_reported_broken(tmp_path):
     assert "bad check file" in with_error["assignment error"]
 
 
+def test_checks_see_the_grader_s_environment_not_what_its_fork_server_started_with(tmp_path):
+    # The fork server starts with its own import path (PYTHONSAFEPATH, PYTHONPATH); a check,
+    # and what it starts, see the grader's values of those.
+    grader_s = {name: os.environ.get(name) for name in ("PYTHONSAFEPATH", "PYTHONPATH")}
+    check = "import json\nimport os\n\n\ndef test_environment():\n"
+    check += (
+        "    seen = {name: os.environ.get(name) for name in ('PYTHONSAFEPATH', 'PYTHONPATH')}\n"
+    )
+    check += f"    assert seen == json.loads({json.dumps(grader_s)!r}), seen\n"
+    folder = _course(tmp_path / "f", {"test_q1.py": check})
+    [run] = _run([folder], [([folder], None)])
+    assert run["test_environment"][0] == "passed", run
+    assert precollect.RESTORE not in json.dumps(run)
+
+
 def test_the_files_pytest_imports_first_are_a_folder_s_conftest_and_check_files(tmp_path):
     for name in ("test_b.py", "conftest.py", "a_test.py", "helper.py", "test_c.txt"):
         (tmp_path / name).write_text("")

@@ -33,6 +33,9 @@ from pathlib import Path
 
 ENV = "GRADER_PRECOLLECT"
 """How the grader tells its fork server which check folders to import (set while it starts)."""
+RESTORE = "GRADER_FORK_SERVER_RESTORE"
+"""The grader's own values (JSON; ``null``: unset) of the variables it set only for its fork
+server's start (its import path): the fork server puts them back, so no worker inherits them."""
 
 _root = ""
 """The root folder of what the fork server imported (pytest's ``--rootdir``)."""

@@ -1,7 +1,9 @@
 """Imported by the check workers' fork server only (its last preload): the batch's check files.
 
 See :mod:`grader.checks.precollect`. The grader names the folders in the fork server's
-environment while it starts it; the variable is removed here, so no worker inherits it.
+environment while it starts it; the variable is removed here, so no worker inherits it, and
+the import path set for the fork server's own start is put back as the grader had it (a
+check's environment, and what a check starts, are the grader's).
 
 The fork server also ends without tearing down what it imported: when the grader exits, the
 fork server (which shares its stdout and stderr) used to spend 0.4 s unloading numpy, pandas,
@@ -9,11 +11,12 @@ scikit-learn and pytest, and whoever read the grader's output waited for it.
 """
 
 import atexit
+import json
 import multiprocessing.forkserver
 import os
 import sys
 
-from grader.checks.precollect import ENV, preload
+from grader.checks.precollect import ENV, RESTORE, preload
 
 
 def in_fork_server() -> bool:
@@ -40,6 +43,16 @@ def _exit_now() -> None:
     os._exit(0)
 
 
+def _restore_environment(saved: str) -> None:
+    """Put back the grader's values of what was set only for the fork server's start."""
+    for name, value in (json.loads(saved) if saved else {}).items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+
+
 preload(os.environ.pop(ENV, ""))
+_restore_environment(os.environ.pop(RESTORE, ""))
 if in_fork_server():
     atexit.register(_exit_now)

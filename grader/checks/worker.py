@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import dataclasses
 import gc
+import json
 import multiprocessing
 import os
 import sys
@@ -145,10 +146,12 @@ def _fork_server_environment(check_folders: Sequence[str]) -> Iterator[None]:
     path with nothing before it: the fork server is ``python -c`` run in the current folder,
     which would otherwise come first on its path (multiprocessing hands it our ``sys.path``,
     which Python 3.11 ignores), so a folder named like a module it imports would replace it.
-    Set only while a process starts, under a lock; kernels and the zygote get environments of
-    their own.
+    Set only while a process starts, under a lock; the fork server puts the path's variables
+    back as they are here (:data:`~grader.checks.precollect.RESTORE`), so the workers' checks
+    see this process's environment. Kernels and the zygote get environments of their own.
     """
     values = {"PYTHONSAFEPATH": "1", "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+    values[precollect.RESTORE] = json.dumps({name: os.environ.get(name) for name in values})
     if check_folders:
         values[precollect.ENV] = precollect.describe(check_folders)
     saved = {name: os.environ.get(name) for name in values}
