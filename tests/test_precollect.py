@@ -36,6 +36,37 @@ def test_module_state_is_the_students_own():
 
 def test_numpy_testing_is_readable_when_imported():
     assert getattr(assert_array_equal, "__grader_explains__", False)
+
+
+def test_the_session_was_configured_and_collected_before_the_fork(request):
+    assert request.session.grader_started_in != os.getpid(), "pytest started in the worker"
+    assert request.session.grader_collected_in == request.session.grader_started_in
+
+
+def test_session_fixtures_are_the_students_own(once_a_student):
+    assert once_a_student == [os.getpid()], once_a_student
+"""
+
+STATE_CONFTEST = """
+import os
+
+import pytest
+
+CALLS = []
+
+
+def pytest_sessionstart(session):
+    session.grader_started_in = os.getpid()
+
+
+def pytest_collection_finish(session):
+    session.grader_collected_in = os.getpid()
+
+
+@pytest.fixture(scope="session")
+def once_a_student():
+    CALLS.append(os.getpid())
+    return list(CALLS)
 """
 
 SCRIPT = """
@@ -85,7 +116,7 @@ def _passed(run: dict) -> dict:
 @pytest.fixture(scope="module")
 def two_courses(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str, list]:
     base = tmp_path_factory.mktemp("precollect")
-    first = _course(base / "a", {"test_q1.py": STATE_CHECK})
+    first = _course(base / "a", {"conftest.py": STATE_CONFTEST, "test_q1.py": STATE_CHECK})
     second = _course(base / "b", {"test_q1.py": "def test_other():\n    assert True\n"})
     edited = "import os\n\nIMPORTED_IN = os.getpid()\n\n\ndef test_edited():\n"
     edited += "    assert IMPORTED_IN == os.getpid(), 'the stale module was used'\n"
@@ -106,6 +137,8 @@ def test_a_batch_s_workers_use_the_check_files_imported_once_each_with_its_own_s
         "test_imported_before_the_fork": "passed",
         "test_module_state_is_the_students_own": "passed",
         "test_numpy_testing_is_readable_when_imported": "passed",
+        "test_the_session_was_configured_and_collected_before_the_fork": "passed",
+        "test_session_fixtures_are_the_students_own": "passed",
     }
     assert _passed(runs[0]) == expected, runs[0]
     assert _passed(runs[1]) == expected, runs[1]
@@ -115,6 +148,17 @@ def test_what_the_fork_server_imported_is_dropped_for_other_or_changed_files(two
     _, _, runs = two_courses
     assert _passed(runs[2]) == {"test_other": "passed"}
     assert _passed(runs[3]) == {"test_edited": "passed"}, runs[3]
+
+
+def test_a_check_file_added_during_a_batch_is_collected_by_the_next_worker(tmp_path):
+    folder = _course(tmp_path / "g", {"conftest.py": STATE_CONFTEST, "test_q1.py": STATE_CHECK})
+    added = (str(Path(folder) / "test_q2.py"), "def test_added():\n    pass\n")
+    before, after = _run([folder], [([folder], None), ([folder], added)])
+    assert "test_added" not in before
+    assert after["test_added"][0] == "passed"
+    # The prepared session was not this job's any more: pytest started in the worker.
+    prepared = "test_the_session_was_configured_and_collected_before_the_fork"
+    assert (before[prepared][0], after[prepared][0]) == ("passed", "failed")
 
 
 def test_a_check_file_that_fails_to_import_is_still_reported_broken(tmp_path):
@@ -176,16 +220,22 @@ def test_skipped():
 def test_warns():
     with pytest.warns(UserWarning, match="careful"):
         warnings.warn("careful", UserWarning)
+
+
+def test_capsys(capsys):
+    print("shown")
+    assert capsys.readouterr().out == "shown\\n"
 """
 )
 
 
 @pytest.mark.slow
-def test_a_cli_batch_imports_the_check_files_once_and_each_student_gets_them_fresh(
+def test_a_cli_batch_imports_and_collects_the_check_files_once_and_each_student_gets_them_fresh(
     course, tmp_path
 ):
     hidden = course / "solutions" / "mini" / "tests" / "hidden"
     (hidden / "test_contract.py").write_text(CONTRACT_CHECK)
+    (hidden / "conftest.py").write_text(STATE_CONFTEST)
     batch = tmp_path / "batch"
     batch.mkdir()
     for name in ("correct", "partially-correct"):
@@ -202,9 +252,12 @@ def test_a_cli_batch_imports_the_check_files_once_and_each_student_gets_them_fre
             "test_imported_before_the_fork": "passed",
             "test_module_state_is_the_students_own": "passed",
             "test_numpy_testing_is_readable_when_imported": "passed",
+            "test_the_session_was_configured_and_collected_before_the_fork": "passed",
+            "test_session_fixtures_are_the_students_own": "passed",
             "test_tmp_path_and_monkeypatch": "passed",
             "test_skipped": "passed",  # a skipped check is not failed (it did not run)
             "test_warns": "passed",
+            "test_capsys": "passed",
         }, (result["student"], [c for c in result["checks"] if c["question"] == "contract"])
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -32,6 +32,7 @@ from grader.models import CellError, CheckResult, CheckStatus
 
 if TYPE_CHECKING:
     from grader.checks.kernel_client import KernelBridge
+    from grader.checks.prepared import PreparedSession
 
 MESSAGE_CHARS = 3000
 
@@ -97,15 +98,24 @@ class CheckCosts:
     requests: int = 0
 
 
-def run_checks(job: CheckJob) -> tuple[list[CheckResult], CheckCosts]:
+def run_checks(
+    job: CheckJob, prepared: PreparedSession | None = None
+) -> tuple[list[CheckResult], CheckCosts]:
     """Run the job's checks with pytest in this process; their results and costs.
+
+    ``prepared``: the batch's session, configured and collected in the fork server
+    (:mod:`grader.checks.prepared`), if it is this job's; else pytest runs from the start.
 
     Raises:
         CheckDefinitionError: a check file does not import or collect.
     """
     started = time.perf_counter()
-    plugin = GraderPlugin(job)
-    results = run_pytest(plugin)
+    if prepared is not None:
+        plugin = prepared.plugin
+        results = prepared.run(job)
+    else:
+        plugin = GraderPlugin(job)
+        results = run_pytest(plugin)
     bridge = plugin.bridge
     return results, CheckCosts(
         worker=time.perf_counter() - started,
@@ -114,6 +124,27 @@ def run_checks(job: CheckJob) -> tuple[list[CheckResult], CheckCosts]:
         in_kernel=bridge.in_kernel if bridge is not None else 0.0,
         requests=bridge.requests if bridge is not None else 0,
     )
+
+
+def pytest_args(folders: Sequence[str], tmp: Path, extra_args: Sequence[str] = ()) -> list[str]:
+    """The arguments pytest runs the checks in ``folders`` with (an empty ini in ``tmp``)."""
+    ini = tmp / "pytest.ini"
+    ini.write_text("[pytest]\n", encoding="utf-8")
+    root = check_root(folders)
+    return [
+        "-c", str(ini), "--rootdir", root, "--confcutdir", root,
+        # -rN: no short summary of the failures (nobody reads it; ~2 ms).
+        "--import-mode=importlib", "--assert=plain", "--tb=no", "-q", "--no-header", "-rN",
+        # No capturing: the worker's output goes nowhere (and the fork server, which prepares
+        # a batch's session, must keep its own); a check's capsys and capfd still capture.
+        "--capture=no", "-p", "no:faulthandler",
+        "-p", "no:cacheprovider", "-p", "no:stepwise", "-p", "no:pastebin",
+        # Their clean-up runs gc.collect() again and again (~0.15 s a submission).
+        "-p", "no:unraisableexception", "-p", "no:threadexception",
+        "-W", "ignore::DeprecationWarning",
+        *extra_args,
+        *folders,
+    ]  # fmt: skip
 
 
 def run_pytest(plugin: GraderPlugin, extra_args: tuple[str, ...] = ()) -> list[CheckResult]:
@@ -126,20 +157,7 @@ def run_pytest(plugin: GraderPlugin, extra_args: tuple[str, ...] = ()) -> list[C
     if not folders:
         return []
     with tempfile.TemporaryDirectory(prefix="grader-pytest-") as tmp:
-        ini = Path(tmp) / "pytest.ini"
-        ini.write_text("[pytest]\n", encoding="utf-8")
-        args = [
-            "-c", str(ini), "--rootdir", check_root(folders),
-            "--confcutdir", check_root(folders),
-            # -rN: no short summary of the failures (nobody reads it; ~2 ms).
-            "--import-mode=importlib", "--assert=plain", "--tb=no", "-q", "--no-header", "-rN",
-            "-p", "no:cacheprovider", "-p", "no:stepwise", "-p", "no:pastebin",
-            # Their clean-up runs gc.collect() again and again (~0.15 s a submission).
-            "-p", "no:unraisableexception", "-p", "no:threadexception",
-            "-W", "ignore::DeprecationWarning",
-            *extra_args,
-            *folders,
-        ]  # fmt: skip
+        args = pytest_args(folders, Path(tmp), extra_args)
         from grader.checks.explain import (
             readable_assertions,  # numpy, pandas: only where checks run
         )

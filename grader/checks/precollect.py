@@ -68,14 +68,17 @@ def check_files(folder: str) -> list[str]:
     return [os.path.join(folder, n) for n in first + tests]
 
 
-def preload(described: str) -> None:
-    """In the fork server: import the check folders :func:`describe` named (no error escapes)."""
+def preload(described: str) -> list[str]:
+    """In the fork server: import the check folders :func:`describe` named (no error escapes).
+
+    Returns those folders (those that exist).
+    """
     try:
         folders = [f for f in json.loads(described) if os.path.isdir(f)]
     except (ValueError, TypeError):
-        return
+        return []
     if not folders:
-        return
+        return []
     from _pytest.pathlib import import_path, module_name_from_path
 
     from grader.checks.explain import readable_assertions
@@ -91,9 +94,9 @@ def preload(described: str) -> None:
         parts = module_name_from_path(Path(path), root).split(".")
         names.update(".".join(parts[: i + 1]) for i in range(len(parts)))
     before = set(sys.modules)
-    with _quiet(), readable_assertions():
+    with quiet(), readable_assertions():
         for path in paths:
-            digest = _digest(path)
+            sha = digest(path)
             start = set(sys.modules)
             try:
                 import_path(path, mode="importlib", root=root, consider_namespace_packages=False)
@@ -102,8 +105,9 @@ def preload(described: str) -> None:
                     if _ours(name, names):
                         del sys.modules[name]
                 continue
-            _files[path] = digest
+            _files[path] = sha
     _modules.extend(n for n in set(sys.modules) - before if _ours(n, names))
+    return folders
 
 
 def keep_if_current(folders: Sequence[str]) -> bool:
@@ -116,7 +120,7 @@ def keep_if_current(folders: Sequence[str]) -> bool:
     if not _modules:
         return False
     current = bool(folders) and check_root(folders) == _root
-    current = current and all(_digest(path) == digest for path, digest in _files.items())
+    current = current and all(digest(path) == sha for path, sha in _files.items())
     if not current:
         for name in _modules:
             sys.modules.pop(name, None)
@@ -137,7 +141,8 @@ def _ours(name: str, names: set[str]) -> bool:
     return isinstance(file, str) and os.path.abspath(file).startswith(_root + os.sep)
 
 
-def _digest(path: str) -> str:
+def digest(path: str) -> str:
+    """A file's SHA-256 (hex), or "" if it cannot be read."""
     try:
         with open(path, "rb") as handle:
             return hashlib.sha256(handle.read()).hexdigest()
@@ -146,7 +151,7 @@ def _digest(path: str) -> str:
 
 
 @contextlib.contextmanager
-def _quiet() -> Iterator[None]:
+def quiet() -> Iterator[None]:
     """No bytecode files, warnings or output (the fork server's stdout is the grader's)."""
     saved_fds = [os.dup(1), os.dup(2)]
     devnull = os.open(os.devnull, os.O_WRONLY)

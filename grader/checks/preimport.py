@@ -1,9 +1,10 @@
 """Imported by the check workers' fork server only (its last preload): the batch's check files.
 
-See :mod:`grader.checks.precollect`. The grader names the folders in the fork server's
-environment while it starts it; the variable is removed here, so no worker inherits it, and
-the import path set for the fork server's own start is put back as the grader had it (a
-check's environment, and what a check starts, are the grader's).
+See :mod:`grader.checks.precollect` (the files imported) and :mod:`grader.checks.prepared`
+(pytest configured for them and their checks collected). The grader names the folders in
+the fork server's environment while it starts it; the variable is removed here, so no
+worker inherits it, and the import path set for the fork server's own start is put back as
+the grader had it (a check's environment, and what a check starts, are the grader's).
 
 The fork server also ends without tearing down what it imported: when the grader exits, the
 fork server (which shares its stdout and stderr) used to spend 0.4 s unloading numpy, pandas,
@@ -16,7 +17,9 @@ import multiprocessing.forkserver
 import os
 import sys
 
-from grader.checks.precollect import ENV, RESTORE, preload
+from grader.checks.plugin import configure_worker_process
+from grader.checks.precollect import ENV, RESTORE, preload, quiet
+from grader.checks.prepared import prepare
 
 
 def in_fork_server() -> bool:
@@ -52,7 +55,11 @@ def _restore_environment(saved: str) -> None:
             os.environ[name] = value
 
 
-preload(os.environ.pop(ENV, ""))
 _restore_environment(os.environ.pop(RESTORE, ""))
+_folders = preload(os.environ.pop(ENV, ""))
+if _folders:
+    configure_worker_process()  # as in each worker: no third-party plugins, no bytecode
+    with quiet():
+        prepare(_folders)
 if in_fork_server():
     atexit.register(_exit_now)

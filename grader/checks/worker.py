@@ -25,7 +25,7 @@ from multiprocessing.connection import Connection
 from multiprocessing.context import ForkServerContext, SpawnContext
 from typing import Literal
 
-from grader.checks import precollect
+from grader.checks import precollect, prepared
 from grader.checks.plugin import (
     CheckCosts,
     CheckDefinitionError,
@@ -192,11 +192,13 @@ def _child(job: CheckJob, conn: Connection) -> None:
     os.dup2(devnull, 1)
     os.dup2(devnull, 2)
     configure_worker_process()
-    # The check files the fork server imported, if they are this job's and unchanged.
-    precollect.keep_if_current([d for _, d in job.test_dirs if os.path.isdir(d)])
+    # The check files the fork server imported, and the pytest session it prepared for them,
+    # if they are this job's and unchanged.
+    current = precollect.keep_if_current([d for _, d in job.test_dirs if os.path.isdir(d)])
+    session = prepared.take(job, current)
     _limit(job)
     try:
-        results, costs = run_checks(job)
+        results, costs = run_checks(job, session)
         report = WorkerReport("ok", tuple(results), costs=costs)
     except CheckDefinitionError as exc:
         report = WorkerReport("assignment", detail=str(exc))
