@@ -37,6 +37,37 @@ def test_pandas_values_round_trip_with_dtypes_and_index():
     pd.testing.assert_series_equal(decode.loads(codec.dumps(s)), s)
 
 
+@pytest.mark.parametrize(
+    "frame",
+    [
+        pd.DataFrame([[1, "a"], [2, "b"]], columns=["x", "x"]),  # a repeated column name
+        pd.DataFrame(index=pd.Index(["r1", "r2"], name="row")),  # no columns, an index
+        pd.DataFrame(columns=["a", "b"]),  # columns, no rows
+        pd.DataFrame({("m", "a"): [1.0, 2.0], ("m", "b"): [3.0, 4.0]}),  # MultiIndex columns
+        pd.DataFrame(
+            {"t": pd.Series(["x", None, "z"], dtype="str"),
+             "s": pd.Series(["x", None, "z"], dtype="string"),
+             "o": pd.Series(["x", 2, None], dtype=object)}
+        ),
+    ],
+)  # fmt: skip
+def test_data_frames_of_every_shape_round_trip(frame):
+    pd.testing.assert_frame_equal(decode.loads(codec.dumps(frame)), frame)
+
+
+def test_a_text_column_with_missing_values_arrives_with_them():
+    s = pd.Series(["a", None, "c"], dtype="string")
+    got = decode.loads(codec.dumps(s))
+    assert got.dtype == s.dtype and got.isna().tolist() == [False, True, False]
+
+
+def test_a_data_frame_whose_column_and_index_lengths_differ_is_refused():
+    payload = json.loads(codec.dumps(pd.DataFrame({"a": [1, 2, 3]})))
+    payload["index"]["stop"] = 2
+    with pytest.raises(codec.CodecError, match="malformed data frame"):
+        decode.loads(json.dumps(payload))
+
+
 def test_fitted_estimator_arrives_as_inspectable_data():
     model = LinearRegression().fit([[0.0], [1.0], [2.0]], [1.0, 3.0, 5.0])
     got = decode.loads(codec.dumps(model))

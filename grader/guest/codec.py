@@ -121,11 +121,10 @@ def _enc_numpy(v: Any, d: int) -> Any:
 
     if isinstance(v, np.ndarray):
         if v.dtype.kind == "O":
-            return {
-                "$": "ndarray_obj",
-                "shape": list(v.shape),
-                "items": [_enc(x, d) for x in v.ravel().tolist()],
-            }
+            items = v.ravel().tolist()
+            if not all(x is None or type(x) is str for x in items):  # text needs no encoding
+                items = [_enc(x, d) for x in items]
+            return {"$": "ndarray_obj", "shape": list(v.shape), "items": items}
         if v.dtype.kind not in "biufcUSmM" or v.dtype.fields is not None:
             raise CodecError(f"a numpy array of dtype {v.dtype} cannot travel as data")
         data = v if v.flags.c_contiguous else v.copy(order="C")
@@ -169,7 +168,13 @@ def _enc_values(values: Any, d: int) -> Any:
     name = str(dtype)
     if name not in EXTENSION_DTYPES and not name.startswith("string"):
         raise CodecError(f"a pandas column of dtype {name} cannot travel as data")
-    items = [None if pd.isna(x) else _enc(_plain(x), d) for x in values]
+    items = None
+    if name == "str" or name.startswith("string"):  # text: one conversion, not one a value
+        items = values.to_numpy(dtype=object, na_value=None).tolist()
+        if not all(x is None or type(x) is str for x in items):
+            items = None
+    if items is None:
+        items = [None if pd.isna(x) else _enc(_plain(x), d) for x in values]
     return {
         "$": "extarray",
         "dtype": "string" if name.startswith("string") else name,

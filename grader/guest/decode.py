@@ -60,10 +60,16 @@ def _dec(v: Any, depth: int) -> Any:
         raise CodecError(f"malformed {tag} payload: {type(exc).__name__}") from None
 
 
+_SCALARS = (bool, int, float, str)
+"""What decodes as itself (see :func:`_dec`)."""
+
+
 def _items(v: dict[str, Any], d: int) -> list[Any]:
     items = v["items"]
     if type(items) is not list:
         raise CodecError("malformed payload")
+    if all(x is None or type(x) in _SCALARS for x in items):  # a column of text or numbers
+        return items
     return [_dec(x, d) for x in items]
 
 
@@ -175,8 +181,10 @@ def _dec_dataframe(v: dict[str, Any], d: int) -> Any:
     data = [_dec_values(col, d) for col in v["data"]]
     if len(data) != len(columns):
         raise CodecError("malformed data frame payload")
-    frame = pd.DataFrame({i: pd.Series(col, index=index) for i, col in enumerate(data)})
-    frame = frame.reindex(index=index) if len(data) == 0 else frame
+    if any(len(col) != len(index) for col in data):
+        raise CodecError("malformed data frame payload")
+    # Columns by position (names may repeat), each already as long as the index: no alignment.
+    frame = pd.DataFrame(dict(enumerate(data)), index=index, copy=False)
     frame.columns = columns
     return frame
 
