@@ -58,3 +58,28 @@ def test_a_notebook_outside_an_assignment_folder_is_a_one_line_error(tmp_path):
     done = run_grader("check", str(tmp_path / "mine.ipynb"))
     assert done.returncode == 1
     assert done.stderr.strip().count("\n") == 0 and "assignments/<name>/" in done.stderr
+
+
+CHECK_OF_THE_START = """
+import os
+
+
+def test_the_fork_server_started_while_the_notebook_ran(nb):
+    # This check process's fork server: when it started, in seconds since boot.
+    with open(f"/proc/{os.getppid()}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    started = int(fields[19]) / os.sysconf("SC_CLK_TCK")
+    assert started < nb["ENDED"] - 1.0, (started, nb["ENDED"])
+"""
+
+
+def test_the_checks_process_starts_while_the_notebook_runs(released):
+    # Its imports (about 1 s) overlap the kernel's start and the notebook's run.
+    (released / "tests" / "public" / "test_started.py").write_text(CHECK_OF_THE_START)
+    nb = new_notebook(cells=[
+        new_code_cell("def add(a, b):\n    return a + b"),
+        new_code_cell("import time\ntime.sleep(2)\nENDED = time.clock_gettime(time.CLOCK_BOOTTIME)"),
+    ])  # fmt: skip
+    nbformat.write(nb, released / "mine.ipynb")
+    out = check(released / "mine.ipynb")
+    assert "Public checks: 2 of 2 passed" in out, out

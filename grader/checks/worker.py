@@ -129,6 +129,22 @@ def warm_up(check_folders: Sequence[str] = ()) -> None:
     proc.join()
 
 
+@contextlib.contextmanager
+def warming(check_folders: Sequence[str]) -> Iterator[None]:
+    """Start the fork server (see :func:`warm_up`) in a thread while the block runs.
+
+    For one notebook (a self-check): the fork server's imports (about 1 s) overlap the kernel's
+    start and the notebook's run instead of following them. Waits for the start at the end,
+    so the fork server never outlives the grader half-started.
+    """
+    thread = threading.Thread(target=warm_up, args=(check_folders,), name="grader-warm-up")
+    thread.start()
+    try:
+        yield
+    finally:
+        thread.join()
+
+
 _STARTING = threading.Lock()
 
 

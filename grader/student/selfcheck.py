@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from grader.checks.worker import warming
 from grader.config import Assignment, find_assignment
 from grader.feedback.levels import for_student
 from grader.grade import GradeOptions, grade_submission
@@ -46,7 +47,8 @@ def self_check(notebook: Path, options: GradeOptions) -> SelfCheck:
     """
     assignment = find_assignment(notebook.parent)
     public_only = dataclasses.replace(options, include_hidden=False)
-    result = grade_submission(assignment, Submission(notebook.stem, notebook), public_only)
+    with warming([str(assignment.public_tests)]):  # the checks' process, while the kernel runs
+        result = grade_submission(assignment, Submission(notebook.stem, notebook), public_only)
     saved = read_submission(notebook)
     warnings = [] if isinstance(saved, Unreadable) else _warnings(saved, result)
     shown = for_student(result, assignment.feedback)  # what grading will show them, no more
