@@ -161,6 +161,57 @@ def test_a_check_file_added_during_a_batch_is_collected_by_the_next_worker(tmp_p
     assert (before[prepared][0], after[prepared][0]) == ("passed", "failed")
 
 
+BATCHES_SCRIPT = """
+import asyncio, json, sys
+from grader.checks.plugin import CheckJob
+from grader.checks.worker import run_checks_in_worker, warm_up
+
+out = []
+for folders in json.loads(sys.argv[1]):  # one batch after another, as `grader demo` grades
+    warm_up(folders)
+    job = CheckJob(test_dirs=tuple(("public", f) for f in folders), hidden_data="",
+                   connection=None, unavailable="no kernel", source="")
+    results, _ = asyncio.run(run_checks_in_worker(job, 60))
+    out.append({r.name: [r.status, r.message] for r in results})
+print(json.dumps(out))
+"""
+
+MODULES_CHECK = """
+import os
+import sys
+
+
+def test_modules(request):
+    seen = {name: name in sys.modules for name in ("scipy.stats", "sklearn.metrics")}
+    prepared = request.session.grader_started_in != os.getpid()
+    assert False, repr((seen, prepared))
+"""
+
+
+def test_each_batch_of_a_process_gets_a_fork_server_for_its_own_check_files(tmp_path):
+    first = _course(tmp_path / "a", {"conftest.py": STATE_CONFTEST, "test_q1.py": STATE_CHECK})
+    second = _course(tmp_path / "b", {"conftest.py": STATE_CONFTEST, "test_q1.py": MODULES_CHECK})
+    done = subprocess.run(
+        [sys.executable, "-c", BATCHES_SCRIPT, json.dumps([[first], [second]])],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    a, b = json.loads(done.stdout.strip().splitlines()[-1])
+    assert all(status == "passed" for status, _ in a.values()), a
+    # The second batch's checks were imported and collected before the fork too, by a fork
+    # server that imported what they import (no scipy.stats, no scikit-learn) and no more.
+    status, message = b["test_modules"]
+    seen = {"scipy.stats": False, "sklearn.metrics": False}
+    assert (status, message) == ("failed", repr((seen, True))), b
+
+
+def test_a_fork_server_that_knows_no_check_files_imports_what_checks_commonly_do(tmp_path):
+    folder = _course(tmp_path / "c", {"conftest.py": STATE_CONFTEST, "test_q1.py": MODULES_CHECK})
+    [run] = _run([], [([folder], None)])  # no batch named its check files (a cluster worker)
+    seen = {"scipy.stats": True, "sklearn.metrics": True}
+    assert run["test_modules"] == ["failed", repr((seen, False))], run
+
+
 def test_a_check_file_that_fails_to_import_is_still_reported_broken(tmp_path):
     broken = "import pytest\n\nraise RuntimeError('bad check file')\n\n\ndef test_x():\n    pass\n"
     skipped = "import pytest\n\npytest.skip('not yet', allow_module_level=True)\n\n\n"

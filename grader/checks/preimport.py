@@ -12,13 +12,14 @@ scikit-learn and pytest, and whoever read the grader's output waited for it.
 """
 
 import atexit
+import importlib
 import json
 import multiprocessing.forkserver
 import os
 import sys
 
 from grader.checks.plugin import configure_worker_process
-from grader.checks.precollect import ENV, RESTORE, preload, quiet
+from grader.checks.precollect import COMMON_IMPORTS, ENV, RESTORE, preload, quiet
 from grader.checks.prepared import prepare
 
 
@@ -55,11 +56,22 @@ def _restore_environment(saved: str) -> None:
             os.environ[name] = value
 
 
+def _import_common() -> None:
+    """What checks commonly import, for a fork server that knows no check files."""
+    for name in COMMON_IMPORTS:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            continue
+
+
 _restore_environment(os.environ.pop(RESTORE, ""))
 _folders = preload(os.environ.pop(ENV, ""))
 if _folders:
     configure_worker_process()  # as in each worker: no third-party plugins, no bytecode
     with quiet():
         prepare(_folders)
+else:
+    _import_common()
 if in_fork_server():
     atexit.register(_exit_now)

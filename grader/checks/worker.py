@@ -14,6 +14,7 @@ import dataclasses
 import gc
 import json
 import multiprocessing
+import multiprocessing.forkserver
 import os
 import sys
 import threading
@@ -69,16 +70,8 @@ PRELOAD = [
     "_pytest.warnings",
     "numpy",
     "pandas",
-    "scipy",
-    "scipy.stats",
-    "sklearn",
-    "sklearn.base",
-    "sklearn.metrics",
-    "sklearn.model_selection",
-    "sklearn.linear_model",
-    "sklearn.preprocessing",
-    "sklearn.pipeline",
-    # Last: the batch's check files, if warm_up named them (grader.checks.precollect).
+    # Last: the batch's check files and what they import, if warm_up named them
+    # (grader.checks.precollect); else what checks commonly import (precollect.COMMON_IMPORTS).
     "grader.checks.preimport",
 ]
 
@@ -118,13 +111,17 @@ def _ctx() -> ForkServerContext | SpawnContext:
 def warm_up(check_folders: Sequence[str] = ()) -> None:
     """Start the fork server now (it imports the preloaded modules once).
 
-    ``check_folders``: the batch's check folders, imported by the fork server too if this
-    starts it (:mod:`grader.checks.precollect`); a fork server already running keeps what it
-    has, and a worker uses that only if it is still current.
+    ``check_folders``: the batch's check folders, imported by the fork server too
+    (:mod:`grader.checks.precollect`). A fork server already running for other check folders
+    (an earlier batch of this process: ``grader demo`` grades eight) is replaced when no check
+    worker is running; otherwise it keeps what it has, and a worker uses that only if it is
+    still current.
     """
     ctx = _ctx()
     folders = [str(f) for f in check_folders if os.path.isdir(f)]
     proc = ctx.Process(target=_noop, daemon=True)
+    with _STARTING:
+        _stop_if_other(folders)
     _start(proc, folders)
     proc.join()
 
@@ -146,12 +143,39 @@ def warming(check_folders: Sequence[str]) -> Iterator[None]:
 
 
 _STARTING = threading.Lock()
+"""Held while a process starts (and with it, maybe, the fork server) or the fork server stops."""
+_running: dict[str, int] = {"workers": 0}
+"""Check workers started and not yet joined (under :data:`_STARTING`)."""
+_served: dict[str, tuple[str, ...]] = {"folders": ()}
+"""The check folders the running fork server imported."""
+
+
+def _fork_server() -> object | None:
+    """The fork server of this process (multiprocessing's), if it has one."""
+    return getattr(multiprocessing.forkserver, "_forkserver", None)
+
+
+def _stop_if_other(folders: Sequence[str]) -> None:
+    """Stop a running fork server that imported other check folders, if no worker runs.
+
+    Under :data:`_STARTING`. The next start makes a fork server for ``folders``. Uses
+    multiprocessing's own way to stop it (``ForkServer._stop``, what its tests use); where a
+    Python has none, the running fork server is kept.
+    """
+    server = _fork_server()
+    if getattr(server, "_forkserver_pid", None) is None or not hasattr(server, "_stop"):
+        return
+    if tuple(folders) != _served["folders"] and not _running["workers"]:
+        server._stop()
 
 
 def _start(proc: multiprocessing.process.BaseProcess, check_folders: Sequence[str] = ()) -> None:
     """Start ``proc``, and the fork server first if it is not running, with what it reads."""
     with _STARTING, _fork_server_environment(check_folders):
+        before = getattr(_fork_server(), "_forkserver_pid", None)
         proc.start()
+        if getattr(_fork_server(), "_forkserver_pid", None) != before:
+            _served["folders"] = tuple(check_folders)
 
 
 @contextlib.contextmanager
@@ -254,6 +278,23 @@ async def run_checks_in_worker(
     ctx = _ctx()
     receiver, sender = ctx.Pipe(duplex=False)
     proc = ctx.Process(target=_child, args=(job, sender), daemon=True)
+    with _STARTING:
+        _running["workers"] += 1
+    try:
+        return await _run_worker(proc, receiver, sender, timeout, started)
+    finally:
+        with _STARTING:
+            _running["workers"] -= 1
+
+
+async def _run_worker(
+    proc: multiprocessing.process.BaseProcess,
+    receiver: Connection,
+    sender: Connection,
+    timeout: float,
+    started: float,
+) -> tuple[list[CheckResult], CheckCosts]:
+    """Start ``proc``, wait for its report at most ``timeout`` seconds, then end it."""
     loop = asyncio.get_running_loop()
     await loop.run_in_executor(None, _start, proc)
     sender.close()
