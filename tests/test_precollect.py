@@ -212,6 +212,29 @@ def test_a_fork_server_that_knows_no_check_files_imports_what_checks_commonly_do
     assert run["test_modules"] == ["failed", repr((seen, False))], run
 
 
+FAILS_IN_THE_FORK_SERVER = """
+import os
+
+IMPORTED_IN = os.getpid()
+
+
+def pytest_sessionstart(session):
+    if os.getpid() == IMPORTED_IN:  # the fork server, preparing the session
+        raise RuntimeError("not here")
+    session.grader_started_in = os.getpid()
+"""
+
+
+def test_a_session_that_cannot_be_prepared_is_run_by_each_worker_as_before(tmp_path):
+    folder = _course(
+        tmp_path / "h",
+        {"conftest.py": FAILS_IN_THE_FORK_SERVER, "test_q1.py": MODULES_CHECK},
+    )
+    [run] = _run([folder], [([folder], None)])
+    seen = {"scipy.stats": False, "sklearn.metrics": False}
+    assert run["test_modules"] == ["failed", repr((seen, False))], run  # ran, not prepared
+
+
 def test_a_check_file_that_fails_to_import_is_still_reported_broken(tmp_path):
     broken = "import pytest\n\nraise RuntimeError('bad check file')\n\n\ndef test_x():\n    pass\n"
     skipped = "import pytest\n\npytest.skip('not yet', allow_module_level=True)\n\n\n"

@@ -20,6 +20,7 @@ failing test, not a silent slow-down.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
@@ -99,6 +100,7 @@ def prepare(folders: Sequence[str]) -> None:
     )
     plugin = GraderPlugin(placeholder)
     tmp = tempfile.mkdtemp(prefix="grader-pytest-")
+    config: pytest.Config | None = None
     try:
         from _pytest.config import _prepareconfig
 
@@ -112,6 +114,9 @@ def prepare(folders: Sequence[str]) -> None:
         with readable_assertions():  # as a file pytest imports in a worker would see them
             config.hook.pytest_collection(session=session)  # every check: no job filters yet
     except BaseException:
+        if config is not None:  # undo what its plugins configured (warning filters, markers)
+            with contextlib.suppress(BaseException):
+                config._ensure_unconfigure()
         return
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
