@@ -149,9 +149,9 @@ def warming(check_folders: Sequence[str]) -> Iterator[None]:
 
 _STARTING = threading.Lock()
 """Held while a process starts (and with it, maybe, the fork server) or the fork server stops."""
-_running: dict[str, int] = {"workers": 0}
+_workers = 0
 """Check workers started and not yet joined (under :data:`_STARTING`)."""
-_served: dict[str, tuple[str, ...]] = {"folders": ()}
+_served_folders: tuple[str, ...] = ()
 """The check folders the running fork server imported."""
 
 
@@ -170,17 +170,18 @@ def _stop_if_other(folders: Sequence[str]) -> None:
     server = _fork_server()
     if getattr(server, "_forkserver_pid", None) is None or not hasattr(server, "_stop"):
         return
-    if tuple(folders) != _served["folders"] and not _running["workers"]:
+    if tuple(folders) != _served_folders and not _workers:
         server._stop()
 
 
 def _start(proc: multiprocessing.process.BaseProcess, check_folders: Sequence[str] = ()) -> None:
     """Start ``proc``, and the fork server first if it is not running, with what it reads."""
+    global _served_folders
     with _STARTING, _fork_server_environment(check_folders):
         before = getattr(_fork_server(), "_forkserver_pid", None)
         proc.start()
         if getattr(_fork_server(), "_forkserver_pid", None) != before:
-            _served["folders"] = tuple(check_folders)
+            _served_folders = tuple(check_folders)
 
 
 @contextlib.contextmanager
@@ -283,13 +284,14 @@ async def run_checks_in_worker(
     ctx = _ctx()
     receiver, sender = ctx.Pipe(duplex=False)
     proc = ctx.Process(target=_child, args=(job, sender), daemon=True)
+    global _workers
     with _STARTING:
-        _running["workers"] += 1
+        _workers += 1
     try:
         return await _run_worker(proc, receiver, sender, timeout, started)
     finally:
         with _STARTING:
-            _running["workers"] -= 1
+            _workers -= 1
 
 
 async def _run_worker(
