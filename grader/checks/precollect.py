@@ -118,17 +118,35 @@ def preload(described: str) -> list[str]:
     return folders
 
 
-def keep_if_current(folders: Sequence[str]) -> bool:
+def python_files(folders: Sequence[str]) -> dict[str, str]:
+    """The Python files below ``folders`` and the root's conftest, each with its SHA-256.
+
+    What pytest reads for them (a superset of what :func:`preload` imports): read once in a
+    worker, to tell whether what the fork server imported and prepared is still current.
+    """
+    if not folders:
+        return {}
+    root = check_root(folders)
+    paths = [os.path.join(root, "conftest.py")]
+    for folder in folders:
+        for where, dirs, names in os.walk(folder):
+            dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+            paths += [os.path.join(where, n) for n in sorted(names) if n.endswith(".py")]
+    return {p: digest(p) for p in paths if os.path.isfile(p)}
+
+
+def keep_if_current(folders: Sequence[str], files: dict[str, str]) -> bool:
     """In a worker, before pytest: keep what the fork server imported if it is still current.
 
-    Current: the same root folder as this job's, and every file unchanged. Otherwise every
-    module it imported below the root leaves ``sys.modules`` (pytest imports the files itself).
-    Returns whether they were kept.
+    ``folders``: the job's check folders (absolute); ``files``: their :func:`python_files`
+    now. Current: the same root folder as this job's, and every file imported unchanged.
+    Otherwise every module it imported below the root leaves ``sys.modules`` (pytest imports
+    the files itself). Returns whether they were kept.
     """
     if not _modules:
         return False
     current = bool(folders) and check_root(folders) == _root
-    current = current and all(digest(path) == sha for path, sha in _files.items())
+    current = current and all(files.get(path) == sha for path, sha in _files.items())
     if not current:
         for name in _modules:
             sys.modules.pop(name, None)

@@ -21,7 +21,6 @@ failing test, not a silent slow-down.
 from __future__ import annotations
 
 import contextlib
-import os
 import shutil
 import tempfile
 from collections.abc import Sequence
@@ -31,7 +30,7 @@ from pathlib import Path
 import pytest
 
 from grader.checks.plugin import CheckDefinitionError, CheckJob, GraderPlugin, pytest_args
-from grader.checks.precollect import check_root, digest
+from grader.checks.precollect import python_files
 from grader.models import CheckResult
 
 
@@ -123,32 +122,20 @@ def prepare(folders: Sequence[str]) -> None:
     _prepared = PreparedSession(folders, files, config, session, plugin)
 
 
-def take(job: CheckJob, imported_current: bool) -> PreparedSession | None:
-    """In a worker: the prepared session if it is ``job``'s.
+def take(
+    folders: Sequence[str], files: dict[str, str], imported_current: bool
+) -> PreparedSession | None:
+    """In a worker: the prepared session if it is that of the job's check ``folders``.
 
-    ``imported_current``: what :func:`grader.checks.precollect.keep_if_current` said of the
-    check files the fork server imported (the session's items are their functions).
+    ``folders``: absolute, as the job lists them; ``files``: their
+    :func:`~grader.checks.precollect.python_files` now; ``imported_current``: what
+    :func:`grader.checks.precollect.keep_if_current` said of the check files the fork server
+    imported (the session's items are their functions).
     """
     global _prepared
     prepared, _prepared = _prepared, None
     if prepared is None or not imported_current:
         return None
-    folders = tuple(os.path.abspath(d) for _, d in job.test_dirs if os.path.isdir(d))
-    if folders != prepared.folders or python_files(folders) != prepared.files:
+    if tuple(folders) != prepared.folders or files != prepared.files:
         return None
     return prepared
-
-
-def python_files(folders: Sequence[str]) -> dict[str, str]:
-    """The Python files below ``folders`` and the root's conftest, each with its SHA-256.
-
-    What pytest reads for them: a file added, removed or changed since the session was
-    prepared means it is not this job's any more.
-    """
-    root = check_root(folders)
-    paths = [os.path.join(root, "conftest.py")]
-    for folder in folders:
-        for where, dirs, names in os.walk(folder):
-            dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-            paths += [os.path.join(where, n) for n in sorted(names) if n.endswith(".py")]
-    return {p: digest(p) for p in paths if os.path.isfile(p)}

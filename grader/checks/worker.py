@@ -240,8 +240,10 @@ def _child(job: CheckJob, conn: Connection) -> None:
     configure_worker_process()
     # The check files the fork server imported, and the pytest session it prepared for them,
     # if they are this job's and unchanged.
-    current = precollect.keep_if_current([d for _, d in job.test_dirs if os.path.isdir(d)])
-    session = prepared.take(job, current)
+    folders = [os.path.abspath(d) for _, d in job.test_dirs if os.path.isdir(d)]
+    files = precollect.python_files(folders)  # each read once
+    current = precollect.keep_if_current(folders, files)
+    session = prepared.take(folders, files, current)
     _limit(job)
     try:
         results, costs = run_checks(job, session)
