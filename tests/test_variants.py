@@ -96,18 +96,23 @@ def test_each_student_is_graded_on_their_own_data_and_a_copied_answer_loses(cour
     roster = tmp_path / "roster.csv"
     roster.write_text("student\nada\nben\n")
     on = ["--course", str(course)]
-    done = run_grader(*on, "release", "variants", "--roster", str(roster))
-    assert done.returncode == 0, done.stderr
-    assert "2 students' copies" in done.stdout
-    students = course / "assignments" / "variants" / "students"
-    ada, ben = students / "ada", students / "ben"
-    assert (ada / "data" / "numbers.csv").read_text() != (ben / "data" / "numbers.csv").read_text()
-    assert not (ada / "make_data.py").exists() and not (ada / "tests" / "hidden").exists()
-    assert (course / "solutions" / ".secret").is_file()
-
     import numpy as np
 
-    ada_values = np.loadtxt(ada / "data" / "numbers.csv")
+    students = course / "assignments" / "variants" / "students"
+    ada, ben = students / "ada", students / "ben"
+    # A copied count loses only where the two counts differ: they coincide for 1 secret in 20
+    # (20-39 numbers each), so a release with such a secret is made again with a new one.
+    for _ in range(10):
+        done = run_grader(*on, "release", "variants", "--roster", str(roster))
+        assert done.returncode == 0, done.stderr
+        assert "2 students' copies" in done.stdout
+        assert (course / "solutions" / ".secret").is_file()
+        ada_values = np.loadtxt(ada / "data" / "numbers.csv")
+        if len(ada_values) != len(np.loadtxt(ben / "data" / "numbers.csv")):
+            break
+        (course / "solutions" / ".secret").unlink()
+    assert (ada / "data" / "numbers.csv").read_text() != (ben / "data" / "numbers.csv").read_text()
+    assert not (ada / "make_data.py").exists() and not (ada / "tests" / "hidden").exists()
     honest = "def mean_of(xs):\n    return sum(xs) / len(xs)\n\nanswer = mean_of(values)\ncount = len(values)"
     copied = (
         "def mean_of(xs):\n    return sum(xs) / len(xs)\n\n"
