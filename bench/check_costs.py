@@ -7,7 +7,10 @@ Grades the demo cohort (``bench/cohort.py``'s well-behaved students; every assig
 checks every score against ``examples/cohort/expected.json``, and prints, per assignment, the
 median over its gradable notebooks of each stage of the results' ``timings`` (seconds):
 
-* ``start``: the kernel's start (a fork of the warm zygote, confinement, the first answer);
+* ``start``: what the notebook waited for its kernel: with warm kernels, taking a spare
+  started while the last notebook ran and filling its home (the spare's own start, a fork of
+  the zygote, its confinement and its first answer, ran off the notebook's path: it is not
+  in these columns; ``bench/notebook_cost.py`` counts it, with everything else, in CPU);
 * ``execute``: running the notebook's cells (the student's code, and nbclient's messaging);
 * the checks stage, split (``grader/checks/runner.py: CHECK_STAGES``): ``handover`` (forking
   the check worker from its fork server, the job and the results across its pipe),

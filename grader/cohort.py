@@ -306,6 +306,8 @@ async def _grade_all(
     preload = released_imports(assignment) if warm else []
     keep_log = options.debug_dir / "zygote.log" if options.debug_dir is not None else None
     async with warm_kernels(preload, warm, keep_log) as kernels:
+        if kernels is not None:  # no spare kernel started beyond the batch's
+            kernels.spares.expect(len(submissions) * len(assignment.notebooks))
 
         async def one(sub: Submission) -> None:
             async with gate:

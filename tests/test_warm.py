@@ -245,3 +245,38 @@ def test_a_warm_kernel_runs_no_debugger():
     assert info["status"] == "ok"
     assert "kernel subshells" in info["supported_features"]  # the features a kernel lists
     assert "debugger" not in info["supported_features"]
+
+
+AGE = """
+import os, time
+fields = open("/proc/self/stat").read().rsplit(")", 1)[1].split()
+print(int(fields[19]) / os.sysconf("SC_CLK_TCK"), sorted(os.listdir(".")))
+"""
+
+
+async def _a_kernel_started_before_its_notebook() -> tuple[float, float, str, list[bool]]:
+    factory = await KernelFactory.start([])
+    try:
+        works = [Path(tempfile.mkdtemp(prefix="grader-work-", dir=factory.spool)) for _ in "ab"]
+        (works[1] / "second.csv").write_text("x\n1\n")
+        async with sandboxed_kernel(works[0], Limits(), "bwrap", 60, factory) as first:
+            await factory.spares.started(Limits())  # the next kernel is up, its notebook unknown
+            clock = "import time; print(time.clock_gettime(time.CLOCK_BOOTTIME))"
+            first_ran = float(await _run(first, clock))
+        async with sandboxed_kernel(works[1], Limits(), "bwrap", 60, factory) as second:
+            assert second.warm
+            born, home = (await _run(second, AGE)).split(" ", 1)
+        await factory.spares.started(Limits())
+        spares = [factory.host_pid(kid) for kid in factory.children]  # one left for a third
+        assert all(isinstance(pid, int) and Path(f"/proc/{pid}").exists() for pid in spares)
+    finally:
+        await factory.close()
+    return float(born), first_ran, home, [Path(f"/proc/{pid}").exists() for pid in spares]
+
+
+@needs_bwrap
+def test_the_next_kernel_starts_while_the_last_notebook_runs_and_gets_only_its_own_files():
+    born, first_ran, home, spares_left = asyncio.run(_a_kernel_started_before_its_notebook())
+    assert born < first_ran  # the second kernel was running before the first notebook's cell
+    assert home.strip() == "['second.csv']"  # its files arrived once its notebook was known
+    assert spares_left == [False]  # the spare nobody took was stopped with the batch

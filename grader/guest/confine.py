@@ -4,7 +4,8 @@ Part of the zygote's program (:mod:`grader.guest.zygote`): shipped as source aft
 :mod:`grader.guest.protocol` and before the zygote, in one namespace; standard library only.
 The init sees only its own submission (the seed read-only, its run folder, fresh /proc, /tmp
 and home), sets the kernel's rlimits, drops every privilege (as root: becomes the
-submission's own uid) and refuses to go on if any is left.
+submission's own uid) and refuses to go on if any is left; later, asked to, it copies the seed
+into the home as the student.
 """
 
 from __future__ import annotations
@@ -143,15 +144,21 @@ def _verify_unprivileged() -> None:
 
 
 def confine(request: SpawnRequest, spool: str, keep: list[str]) -> None:
-    """Confine this process for ``request``'s kernel; it ends in the kernel's home."""
+    """Confine this process for ``request``'s kernel; it ends in the kernel's (empty) home."""
     _mounts(request, spool, keep)
     _set_limits(request["limits"])
     _drop_privileges(request["uid"])
-    # The home starts as a copy of the submission, made as the student (like ``cp -R``).
+    os.chdir(HOME)
+
+
+def seed_home() -> None:
+    """Copy the seed into the home, as the student (like ``cp -R``; run after :func:`confine`).
+
+    What the kernel wrote there while it started (IPython's own folder) is kept.
+    """
     for entry in os.listdir(SEED):
         source, target = os.path.join(SEED, entry), os.path.join(HOME, entry)
         if os.path.isdir(source) and not os.path.islink(source):
-            shutil.copytree(source, target, symlinks=True)
+            shutil.copytree(source, target, symlinks=True, dirs_exist_ok=True)
         else:
             shutil.copy(source, target, follow_symlinks=False)
-    os.chdir(HOME)

@@ -25,7 +25,12 @@ LIMIT_NAMES = ("as", "cpu", "nproc", "fsize", "nofile", "core")
 
 
 class SpawnRequest(TypedDict):
-    """Fork a confined kernel: ipykernel's ``argv``, its run folder and read-only ``seed``."""
+    """Fork a confined kernel: ipykernel's ``argv``, its run folder and read-only ``seed``.
+
+    The kernel starts with an empty home; a ``seed`` request (:class:`SignalRequest`) fills it
+    from the seed, which may be written after the kernel started (a kernel started before its
+    notebook is known).
+    """
 
     op: Literal["spawn"]
     id: str
@@ -40,9 +45,13 @@ class SpawnRequest(TypedDict):
 
 
 class SignalRequest(TypedDict):
-    """``kill`` ends a kernel's whole namespace; ``interrupt`` sends its kernel SIGINT."""
+    """Act on kernel ``id``.
 
-    op: Literal["kill", "interrupt"]
+    ``kill`` ends its whole namespace; ``interrupt`` sends it SIGINT; ``seed`` fills its home
+    from its seed now (nothing of the student's can run there before).
+    """
+
+    op: Literal["kill", "interrupt", "seed"]
     id: str
 
 
@@ -65,6 +74,13 @@ class StartedEvent(TypedDict):
     pid: int
 
 
+class SeededEvent(TypedDict):
+    """Kernel ``id``'s home now holds a copy of its seed: its notebook may run."""
+
+    event: Literal["seeded"]
+    id: str
+
+
 class ExitedEvent(TypedDict):
     """Kernel ``id`` has exited with ``status``; ``error``: why it could not start, or ""."""
 
@@ -74,7 +90,7 @@ class ExitedEvent(TypedDict):
     error: str
 
 
-Event = ReadyEvent | StartedEvent | ExitedEvent
+Event = ReadyEvent | StartedEvent | SeededEvent | ExitedEvent
 
 
 class KeeperReport(TypedDict, total=False):
@@ -82,5 +98,6 @@ class KeeperReport(TypedDict, total=False):
 
     pid: int
     confined: bool
+    seeded: bool
     error: str
     status: int

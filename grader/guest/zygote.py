@@ -13,6 +13,11 @@ serves JSON lines: requests on stdin, events on stdout. Each kernel is three for
                   │     exits
                   └─▶ kernel: a new session, stdio on /dev/null, the IPython kernel
 
+A kernel starts with an empty home, before its notebook is known (a batch starts the next
+kernel while the last one runs); its init then waits for the ``seed`` request, copies the
+seed (written meanwhile) into the home as the student, and only then lets the grader run
+anything in it.
+
 So every kernel still starts fresh (its own mount, pid, network, ipc and uts namespaces, files,
 processes and limits; the zygote's user namespace, without a capability left in it), but
 without the second or two a new interpreter spends importing numpy, pandas and scikit-learn.
@@ -20,9 +25,10 @@ A kernel can name no process outside its own pid namespace, the zygote included.
 
 The messages are the TypedDicts of :mod:`grader.guest.protocol` (whose source runs first, in
 the same namespace; the grader imports them from there): requests
-:class:`SpawnRequest` and :class:`SignalRequest` (``kill``, or ``interrupt``: SIGINT to the
-kernel, forwarded by its init); events :class:`ReadyEvent` once, then per kernel
-:class:`StartedEvent` once it is confined and :class:`ExitedEvent`. Each keeper reports to the
+:class:`SpawnRequest` and :class:`SignalRequest` (``kill``, ``interrupt``: SIGINT to the
+kernel, forwarded by its init, or ``seed``); events :class:`ReadyEvent` once, then per kernel
+:class:`StartedEvent` once it is confined, :class:`SeededEvent` once its home is seeded, and
+:class:`ExitedEvent`. Each keeper reports to the
 zygote in :class:`KeeperReport` lines. End of stdin: the zygote kills every kernel and exits.
 """
 
@@ -32,6 +38,7 @@ import gc
 import importlib
 import json
 import os
+import select
 import selectors
 import signal
 import sys
@@ -51,6 +58,7 @@ if TYPE_CHECKING:  # in the sandbox these come from the sources run first, in on
         confine,
         libc,
         prctl,
+        seed_home,
     )
     from grader.guest.protocol import (
         HOME,
@@ -77,6 +85,8 @@ class KernelRecord:
         self.status = 1
         self.error = ""
         self.buffer = b""
+        self.seed: int | None = None
+        """The write end of the pipe the kernel's init waits on for its seed request."""
 
 
 def _send(fd: int, message: Event | KeeperReport) -> None:
@@ -109,8 +119,39 @@ def _signal_quietly(pid: int, signum: int) -> None:
         pass
 
 
-def _init(request: SpawnRequest, spool: str, keep: list[str], report: int) -> int:
-    """Pid 1 of the kernel's namespaces: confine, start the kernel, reap until it exits."""
+def _close_all_but(keep: list[int]) -> None:
+    """Close every file descriptor from 3 up except those in ``keep``."""
+    low = 3
+    for fd in sorted(keep):
+        os.closerange(low, fd)
+        low = fd + 1
+    os.closerange(low, 65536)
+
+
+def _seed_requested(seed: int, kernel: int) -> bool:
+    """Wait for the seed request on ``seed``; False if the kernel ends first or none will come."""
+    poller = select.poll()
+    poller.register(seed, select.POLLIN)
+    try:
+        exits = os.pidfd_open(kernel)
+        poller.register(exits, select.POLLIN)
+    except OSError:  # a kernel without pidfds: the request alone ends the wait
+        exits = -1
+    try:
+        for fd, _ in poller.poll():
+            if fd == seed:
+                return os.read(seed, 1) == b"s"
+        return False
+    finally:
+        if exits >= 0:
+            os.close(exits)
+
+
+def _init(request: SpawnRequest, spool: str, keep: list[str], report: int, seed: int) -> int:
+    """Pid 1 of the kernel's namespaces: confine, start the kernel, seed, reap until it exits.
+
+    The home is seeded when the request comes on ``seed``, before anything else runs there.
+    """
     prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     confine(request, spool, keep)
     _send(report, {"confined": True})
@@ -125,8 +166,15 @@ def _init(request: SpawnRequest, spool: str, keep: list[str], report: int) -> in
     # An interrupt from the zygote reaches the kernel through here (pid 1 ignores signals it
     # has no handler for, so none is lost before this line: it is dropped).
     signal.signal(signal.SIGINT, lambda *_: _signal_quietly(kernel, signal.SIGINT))
+    # Nothing runs in the kernel before its home is seeded (the grader waits for the report).
+    if _seed_requested(seed, kernel):
+        seed_home()
+        _send(report, {"seeded": True})
+    else:  # the kernel ended, or the grader will not use it
+        _signal_quietly(kernel, signal.SIGKILL)
     # Nothing of the zygote's stays open here: the kernel has this process's uid.
     os.close(report)
+    os.close(seed)
     null = os.open(os.devnull, os.O_RDWR)
     os.dup2(null, 2)
     os.close(null)
@@ -136,15 +184,17 @@ def _init(request: SpawnRequest, spool: str, keep: list[str], report: int) -> in
             return os.waitstatus_to_exitcode(status)
 
 
-def _keeper(request: SpawnRequest, spool: str, keep: list[str], report: int) -> None:
-    """Make the kernel's namespaces, report its init, wait for it (never runs student code)."""
+def _keeper(request: SpawnRequest, spool: str, keep: list[str], report: int, seed: int) -> None:
+    """Make the kernel's namespaces, report its init, wait for it (never runs student code).
+
+    ``report``: the pipe to the zygote; ``seed``: the pipe the seed request comes on.
+    """
     prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     null = os.open(os.devnull, os.O_RDWR)
     os.dup2(null, 0)
     os.dup2(null, 1)
     os.close(null)
-    os.closerange(3, report)
-    os.closerange(report + 1, 65536)
+    _close_all_but([report, seed])
     check(
         libc.unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS),
         "unshare",
@@ -153,11 +203,12 @@ def _keeper(request: SpawnRequest, spool: str, keep: list[str], report: int) -> 
     if init == 0:
         code = 1
         try:
-            code = _init(request, spool, keep, report)
+            code = _init(request, spool, keep, report, seed)
         except BaseException as exc:  # reported to the grader, then exit
             _send(report, {"error": f"{type(exc).__name__}: {exc}"})
         finally:
             os._exit(code)
+    os.close(seed)
     _send(report, {"pid": init})
     _, status = os.waitpid(init, 0)
     _send(report, {"status": os.waitstatus_to_exitcode(status)})
@@ -183,17 +234,32 @@ class Zygote:
         """Fork the keeper of a new kernel."""
         kid = str(request["id"])
         read, write = os.pipe()
+        seed_read, seed_write = os.pipe()
         keeper = os.fork()
         if keeper == 0:
             try:
                 os.close(read)
-                _keeper(request, self.spool, self.keep, write)
+                os.close(seed_write)
+                _keeper(request, self.spool, self.keep, write, seed_read)
             except BaseException as exc:  # reported to the grader
                 _send(write, {"error": f"{type(exc).__name__}: {exc}"})
             finally:
                 os._exit(0)
         os.close(write)
+        os.close(seed_read)
         self.watch(kid, keeper, read)
+        self.kernels[kid].seed = seed_write
+
+    def seed(self, kid: str) -> None:
+        """Let a kernel's init copy its seed into its home (once)."""
+        kernel = self.kernels.get(kid)
+        if kernel is not None and kernel.seed is not None:
+            try:
+                os.write(kernel.seed, b"s")
+            except OSError:  # its init has gone: its exit is reported
+                pass
+            os.close(kernel.seed)
+            kernel.seed = None
 
     def watch(self, kid: str, keeper: int, reports: int) -> None:
         """Follow kernel ``kid``'s keeper (process ``keeper``) through its pipe ``reports``."""
@@ -220,10 +286,14 @@ class Zygote:
             if kernel.pid and kernel.confined and not kernel.reported:
                 kernel.reported = True
                 _send(self.outbox, {"event": "started", "id": kid, "pid": kernel.pid})
+            if report.get("seeded"):
+                _send(self.outbox, {"event": "seeded", "id": kid})
         if not chunk:
             self.selector.unregister(fd)
             os.close(fd)
             os.waitpid(kernel.keeper, 0)
+            if kernel.seed is not None:
+                os.close(kernel.seed)
             del self.kernels[kid]
             exited: ExitedEvent = {
                 "event": "exited", "id": kid, "status": kernel.status, "error": kernel.error
@@ -256,6 +326,8 @@ class Zygote:
             self.kill(str(request["id"]))
         elif request["op"] == "interrupt":
             self.kill(str(request["id"]), signal.SIGINT)
+        elif request["op"] == "seed":
+            self.seed(str(request["id"]))
 
 
 KERNEL_MODULES = [

@@ -10,6 +10,8 @@ limits.
 from __future__ import annotations
 
 import contextlib
+import functools
+import logging
 import math
 import os
 import shutil
@@ -21,7 +23,7 @@ from dataclasses import dataclass
 from importlib.metadata import EntryPoint
 from pathlib import Path
 from queue import Empty
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import zmq
 from jupyter_client.asynchronous.client import AsyncKernelClient
@@ -33,9 +35,11 @@ from grader.errors import KernelError
 from grader.guest import figures
 from grader.guest.codec import MAX_PAYLOAD
 from grader.guest.output_cap import startup_code
-from grader.sandbox.bwrap import Isolation, python_roots
+from grader.sandbox.bwrap import Isolation
+from grader.sandbox.handover import can_drop_root, hand_over, link_tree, nproc_limit
 from grader.sandbox.provisioner import SandboxConfig
 from grader.sandbox.reaper import kill_pids, kill_uid, process_tree, student_uid
+from grader.sandbox.spares import Spare
 from grader.sandbox.warm import WarmProcess
 from grader.settings import Limits
 from grader.watchdog import to_the_end, watchdog
@@ -43,6 +47,7 @@ from grader.watchdog import to_the_end, watchdog
 if TYPE_CHECKING:
     from grader.sandbox.warm import KernelFactory
 
+log = logging.getLogger(__name__)
 PROVISIONER = "grader-sandbox"
 WARM_PROVISIONER = "grader-warm"
 IOPUB_PROBE = 0.02
@@ -77,6 +82,10 @@ class Kernel:
     """A client that has heard the kernel on shell and iopub (for running the notebook)."""
     warm: bool = False
     """Whether it was forked from the batch's zygote (else started cold)."""
+    uid: int | None = None
+    """The uid it runs as (None: the grader's own)."""
+    workdir: Path = Path()
+    """The folder its home started as a copy of (a warm kernel's: once seeded)."""
 
 
 def _register_provisioners() -> None:
@@ -91,19 +100,6 @@ def _register_provisioners() -> None:
             )
 
 
-def _can_drop_root(isolation: Isolation) -> bool:
-    """Whether a kernel started by root can run as another uid.
-
-    Without bubblewrap the other uid must reach the Python installation itself (not the case
-    for a Python under root's 0700 home).
-    """
-    return isolation == "bwrap" or all(_world_reachable(root) for root in python_roots())
-
-
-def _world_reachable(path: Path) -> bool:
-    return all(os.stat(p).st_mode & 0o001 for p in [path, *path.parents])
-
-
 @contextlib.asynccontextmanager
 async def sandboxed_kernel(
     workdir: Path,
@@ -114,75 +110,163 @@ async def sandboxed_kernel(
     deadline: float = math.inf,
     stderr_log: Path | None = None,
 ) -> AsyncIterator[Kernel]:
-    """Start a fresh kernel for one submission; kill it and everything it started on exit.
+    """A fresh kernel, its home a copy of ``workdir``; killed with all it started on exit.
 
-    With a ``factory`` (bubblewrap only), the kernel is forked from its warm zygote, and
-    ``workdir`` must lie in its spool. Should the kernel outlive ``deadline``
-    (:func:`time.monotonic`), the watchdog's thread kills its whole sandbox, however busy the
-    event loop is. ``stderr_log``: where a cold kernel's stderr goes (``--debug``).
+    With a ``factory`` (bubblewrap only), the kernel is one of its spares, forked from its warm
+    zygote (most often while the last notebook ran), and ``workdir`` should lie on the spool's
+    file system (its files are linked, not copied, into the kernel's seed). Should the kernel
+    outlive ``deadline`` (:func:`time.monotonic`), the watchdog's thread kills its whole
+    sandbox, however busy the event loop is. ``stderr_log``: where a cold kernel's stderr goes
+    (``--debug``).
     """
     _register_provisioners()
-    warm = factory if isolation == "bwrap" else None
-    with student_uid() as pool_uid:
-        uid = pool_uid if pool_uid is not None and _can_drop_root(isolation) else None
-        spool = warm.spool if warm is not None else None
-        run_dir = Path(tempfile.mkdtemp(prefix="grader-run-", dir=spool))
-        if uid is not None:
-            _hand_over(workdir, run_dir, uid)
-        config = SandboxConfig(
-            workdir=str(workdir),
-            run_dir=str(run_dir),
-            isolation=isolation,
-            memory_mb=limits.memory_mb,
-            cpu_seconds=int(limits.cpu_seconds or limits.submission_timeout) + 5,
-            nproc=_nproc_limit(uid, limits.processes),
-            disk_mb=limits.disk_mb,
-            open_files=limits.open_files,
-            uid=uid,
-            factory=warm.key if warm is not None else None,
-            stderr_log=str(stderr_log) if stderr_log is not None else None,
+    async with contextlib.AsyncExitStack() as stack:
+        kernel = None
+        if factory is not None and isolation == "bwrap":
+            kernel = await _warm(factory, workdir, limits, startup_timeout, stack)
+        if kernel is None:
+            kernel = await _start(
+                stack, workdir, limits, isolation, startup_timeout, None, stderr_log
+            )
+        with watchdog().guard(deadline, _sandbox_killer(kernel.manager, kernel.uid)):
+            yield kernel
+
+
+async def _warm(
+    factory: KernelFactory,
+    workdir: Path,
+    limits: Limits,
+    timeout: float,
+    stack: contextlib.AsyncExitStack,
+) -> Kernel | None:
+    """One of ``factory``'s spare kernels, its home filled from ``workdir``, or None.
+
+    ``stack`` stops it. None: it must start cold instead (the log says why).
+    """
+    try:
+        if factory.gone:
+            raise KernelError(factory.broken or "the warm-kernel zygote of this batch is gone")
+        spare = await factory.spares.take(
+            limits, functools.partial(_spare, factory, limits, timeout)
         )
-        provisioner = WARM_PROVISIONER if warm is not None else PROVISIONER
-        spec = KernelSpec(
-            argv=[
-                *(sys.executable, "-s", "-m", "ipykernel_launcher", "-f", "{connection_file}"),
-                # No SQLite history of the inputs: nothing reads it after the kernel, and its
-                # file, its writing thread and a write per cell cost every kernel (the
-                # session's In, Out and %history stay, in memory).
-                "--HistoryManager.enabled=False",
-                f"--IPKernelApp.exec_lines={startup_code(limits.output_kb * 1024)}",
-                f"--IPKernelApp.exec_lines={figures.startup_code()}",
-            ],
-            display_name="grader sandbox",
-            language="python",
-            interrupt_mode="signal",
-            metadata={
-                "kernel_provisioner": {
-                    "provisioner_name": provisioner,
-                    "config": config.to_traits(),
-                }
-            },
-        )
-        km = AsyncKernelManager(kernel_name=provisioner, kernel_spec_manager=_OneSpec(spec))
-        km.shutdown_wait_time = 0.5
-        # Every socket the grader opens to this kernel (the client's share this context)
-        # refuses messages over the size cap, and retries its connection every 10 ms while the
-        # kernel starts (zmq's default, 100 ms, was most of a warm kernel's start).
-        km.context.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE)
-        km.context.setsockopt(zmq.RECONNECT_IVL, RECONNECT_MS)
-        client: AsyncKernelClient | None = None
-        try:
-            await km.start_kernel()
-            client = await _wait_ready(km, startup_timeout)
-            if uid is not None:
-                # Sockets exist: the student (group member only) may no longer write here.
-                os.chmod(run_dir, 0o550)  # noqa: S103
-            info = km.get_connection_info(session=False)
-            with watchdog().guard(deadline, _sandbox_killer(km, uid)):
-                warm_started = isinstance(getattr(km.provisioner, "process", None), WarmProcess)
-                yield Kernel(km, isolation, dict(info), client, warm_started)
-        finally:
-            await to_the_end(_stop(km, client, uid, isolation, run_dir))
+    except KernelError as exc:
+        _say_cold(factory, exc)
+        return None
+    try:
+        await _seed(spare.kernel, workdir, timeout)
+    except BaseException as exc:
+        await to_the_end(spare.stop.aclose())
+        if not isinstance(exc, KernelError):
+            raise
+        _say_cold(factory, exc)
+        return None
+    await stack.enter_async_context(spare.stop)
+    return cast(Kernel, spare.kernel)
+
+
+def _say_cold(factory: KernelFactory, why: KernelError) -> None:
+    if not factory.gone:
+        log.warning("%s; starting this kernel cold", why)
+    elif not factory.warned:  # said once: every later kernel of the batch starts cold
+        factory.warned = True
+        log.warning("%s; starting kernels cold from now on", why)
+
+
+async def _spare(factory: KernelFactory, limits: Limits, timeout: float) -> Spare[Kernel]:
+    """A warm kernel of ``factory`` with an empty seed, for a notebook not known yet."""
+    if factory.gone:
+        raise KernelError(factory.broken or "the warm-kernel zygote of this batch is gone")
+    async with contextlib.AsyncExitStack() as stack:
+        seed = Path(tempfile.mkdtemp(prefix="grader-seed-", dir=factory.spool))
+        stack.callback(shutil.rmtree, seed, ignore_errors=True)
+        kernel = await _start(stack, seed, limits, "bwrap", timeout, factory, None)
+        return Spare(kernel, stack.pop_all())
+
+
+async def _seed(kernel: Kernel, workdir: Path, timeout: float) -> None:
+    """Put ``workdir``'s files in a spare kernel's seed; its init copies them into its home."""
+    process = getattr(kernel.manager.provisioner, "process", None)
+    if not isinstance(process, WarmProcess):
+        raise KernelError("the spare kernel did not start warm")
+    try:
+        link_tree(workdir, kernel.workdir, kernel.uid)
+    except OSError as exc:
+        raise KernelError(f"the warm kernel's seed could not be written: {exc}") from None
+    await process.factory.seed(process.kid, timeout)
+
+
+async def _start(
+    stack: contextlib.AsyncExitStack,
+    workdir: Path,
+    limits: Limits,
+    isolation: Isolation,
+    startup_timeout: float,
+    factory: KernelFactory | None,
+    stderr_log: Path | None,
+) -> Kernel:
+    """A kernel started and answering; ``stack`` stops it.
+
+    Cold, or warm from ``factory``: then with its home empty until seeded (:func:`_seed`).
+    """
+    uid_lease = stack.enter_context(student_uid())
+    uid = uid_lease if uid_lease is not None and can_drop_root(isolation) else None
+    spool = factory.spool if factory is not None else None
+    run_dir = Path(tempfile.mkdtemp(prefix="grader-run-", dir=spool))
+    if uid is not None:
+        hand_over(workdir, run_dir, uid)
+    config = SandboxConfig(
+        workdir=str(workdir),
+        run_dir=str(run_dir),
+        isolation=isolation,
+        memory_mb=limits.memory_mb,
+        cpu_seconds=int(limits.cpu_seconds or limits.submission_timeout) + 5,
+        nproc=nproc_limit(uid, limits.processes),
+        disk_mb=limits.disk_mb,
+        open_files=limits.open_files,
+        uid=uid,
+        factory=factory.key if factory is not None else None,
+        stderr_log=str(stderr_log) if stderr_log is not None else None,
+    )
+    provisioner = WARM_PROVISIONER if factory is not None else PROVISIONER
+    spec = KernelSpec(
+        argv=[
+            *(sys.executable, "-s", "-m", "ipykernel_launcher", "-f", "{connection_file}"),
+            # No SQLite history of the inputs: nothing reads it after the kernel, and its
+            # file, its writing thread and a write per cell cost every kernel (the
+            # session's In, Out and %history stay, in memory).
+            "--HistoryManager.enabled=False",
+            f"--IPKernelApp.exec_lines={startup_code(limits.output_kb * 1024)}",
+            f"--IPKernelApp.exec_lines={figures.startup_code()}",
+        ],
+        display_name="grader sandbox",
+        language="python",
+        interrupt_mode="signal",
+        metadata={
+            "kernel_provisioner": {
+                "provisioner_name": provisioner,
+                "config": config.to_traits(),
+            }
+        },
+    )
+    km = AsyncKernelManager(kernel_name=provisioner, kernel_spec_manager=_OneSpec(spec))
+    km.shutdown_wait_time = 0.5
+    # Every socket the grader opens to this kernel (the client's share this context)
+    # refuses messages over the size cap, and retries its connection every 10 ms while the
+    # kernel starts (zmq's default, 100 ms, was most of a warm kernel's start).
+    km.context.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE)
+    km.context.setsockopt(zmq.RECONNECT_IVL, RECONNECT_MS)
+    client: AsyncKernelClient | None = None
+    stack.push_async_callback(
+        lambda: to_the_end(_stop(km, client, uid, isolation, run_dir))  # the client, once made
+    )
+    await km.start_kernel()
+    client = await _wait_ready(km, startup_timeout)
+    if uid is not None:
+        # Sockets exist: the student (group member only) may no longer write here.
+        os.chmod(run_dir, 0o550)  # noqa: S103
+    info = km.get_connection_info(session=False)
+    warm = isinstance(getattr(km.provisioner, "process", None), WarmProcess)
+    return Kernel(km, isolation, dict(info), client, warm, uid, workdir)
 
 
 async def _stop(
@@ -223,14 +307,6 @@ def _sandbox_killer(km: AsyncKernelManager, uid: int | None) -> Callable[[], Non
             kill_uid(uid)
 
     return kill
-
-
-def _hand_over(workdir: Path, run_dir: Path, uid: int) -> None:
-    """Give ``uid`` the submission's files, and the run folder until the kernel is up."""
-    for path in [workdir, *workdir.rglob("*")]:
-        os.chown(path, uid, uid, follow_symlinks=False)
-    os.chown(run_dir, 0, uid)
-    os.chmod(run_dir, 0o770)  # noqa: S103 (the group is the student uid alone)
 
 
 def _launcher_pid(km: AsyncKernelManager) -> int | None:
@@ -286,17 +362,3 @@ async def _replied(client: AsyncKernelClient, msg_id: str, timeout: float) -> bo
         if msg.get("parent_header", {}).get("msg_id") == msg_id:
             return True
     return False
-
-
-def _nproc_limit(uid: int | None, processes: int) -> int:
-    """RLIMIT_NPROC counts every task of the uid: as the grader's own user, add what it runs."""
-    if uid is not None:
-        return processes
-    own = 0
-    me = os.getuid()
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            with contextlib.suppress(OSError):
-                if entry.stat().st_uid == me:
-                    own += len(list((entry / "task").iterdir()))
-    return own + processes

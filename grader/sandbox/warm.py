@@ -39,6 +39,7 @@ from grader.guest.protocol import Event, ReadyEvent, Request, SpawnRequest
 from grader.sandbox.bwrap import python_roots, zygote_bwrap_args
 from grader.sandbox.provisioner import SandboxProvisioner
 from grader.sandbox.reaper import host_pid, kill_pids, process_tree
+from grader.sandbox.spares import Spares
 from grader.watchdog import to_the_end, watchdog
 
 log = logging.getLogger(__name__)
@@ -58,6 +59,7 @@ def _future() -> asyncio.Future[Any]:
 @dataclass
 class _Child:
     started: asyncio.Future[int] = field(default_factory=_future)
+    seeded: asyncio.Future[None] = field(default_factory=_future)
     exited: asyncio.Future[tuple[int, str]] = field(default_factory=_future)
 
 
@@ -77,6 +79,8 @@ class KernelFactory:
         """Whether the grader has said that kernels start cold because this zygote failed."""
         self._guard: int | None = None
         """The watchdog's token: on a hard stop it kills the zygote and every kernel."""
+        self.spares: Spares[Any] = Spares()
+        """Its kernels started before their notebooks (:mod:`grader.sandbox.kernel`)."""
 
     @classmethod
     async def start(cls, preload: Sequence[str], timeout: float = READY_TIMEOUT) -> KernelFactory:
@@ -153,6 +157,23 @@ class KernelFactory:
         _, error = child.exited.result()
         raise KernelError(f"the warm kernel did not start: {error or self.log_tail()}")
 
+    async def seed(self, kid: str, timeout: float) -> None:
+        """Have a kernel's init copy its seed into its home; return once it has.
+
+        Raises:
+            KernelError: the kernel exited first, or did not answer within ``timeout``.
+        """
+        child = self.children.get(kid)
+        if child is None or self.broken:
+            raise KernelError(self.broken or "the warm kernel has gone")
+        self._send({"op": "seed", "id": kid})
+        waits: list[asyncio.Future[Any]] = [child.seeded, child.exited]
+        await asyncio.wait(waits, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+        if child.seeded.done():
+            return
+        why = child.exited.result()[1] if child.exited.done() else "no answer"
+        raise KernelError(f"the warm kernel's home could not be filled: {why or 'it exited'}")
+
     async def exited(self, kid: str) -> int:
         """Wait for a kernel's exit status."""
         child = self.children.get(kid)
@@ -202,6 +223,8 @@ class KernelFactory:
                     continue
                 if event["event"] == "started" and not child.started.done():
                     child.started.set_result(int(event["pid"]))
+                elif event["event"] == "seeded" and not child.seeded.done():
+                    child.seeded.set_result(None)
                 elif event["event"] == "exited" and not child.exited.done():
                     child.exited.set_result((int(event["status"]), str(event["error"])))
         except (ValueError, KeyError, TypeError) as exc:
@@ -217,6 +240,7 @@ class KernelFactory:
 
     async def close(self) -> None:
         """Kill every kernel and the zygote; remove its folders."""
+        await self.spares.close()
         _FACTORIES.pop(self.key, None)
         if self._guard is not None:
             watchdog().remove(self._guard)
@@ -317,33 +341,31 @@ class WarmProvisioner(SandboxProvisioner):
         return status
 
     async def launch_kernel(self, cmd: list[str], **kwargs: Any) -> KernelConnectionInfo:
-        """Fork the kernel: ipykernel's own arguments, in a confined fork of the zygote."""
+        """Fork the kernel: ipykernel's own arguments, in a confined fork of the zygote.
+
+        Its home stays empty until :meth:`KernelFactory.seed`.
+
+        Raises:
+            KernelError: the zygote could not fork it (the grader starts a cold kernel).
+        """
         box = self.settings
         factory = _FACTORIES.get(box.factory or "")
         argv = cmd[cmd.index("ipykernel_launcher") + 1 :]
-        try:
-            if factory is None:
-                raise KernelError("the warm-kernel zygote of this batch is gone")
-            kid, pid = await factory.spawn(
-                {
-                    "op": "spawn",
-                    "id": "",
-                    "argv": argv,
-                    "run_dir": box.run_dir,
-                    "seed": box.workdir,
-                    "uid": box.uid,
-                    "limits": box.limits,
-                    "tmp_mb": box.disk_mb,
-                    "disk_mb": box.disk_mb,
-                }
-            )
-        except KernelError as exc:
-            if factory is None or not factory.broken:
-                log.warning("%s; starting this kernel cold", exc)
-            elif not factory.warned:  # said once: every later kernel of the batch starts cold
-                factory.warned = True
-                log.warning("%s; starting kernels cold from now on", exc)
-            return await super().launch_kernel(**self.wrap({"cmd": cmd, **kwargs}))
+        if factory is None:
+            raise KernelError("the warm-kernel zygote of this batch is gone")
+        kid, pid = await factory.spawn(
+            {
+                "op": "spawn",
+                "id": "",
+                "argv": argv,
+                "run_dir": box.run_dir,
+                "seed": box.workdir,
+                "uid": box.uid,
+                "limits": box.limits,
+                "tmp_mb": box.disk_mb,
+                "disk_mb": box.disk_mb,
+            }
+        )
         self.process = WarmProcess(factory, kid, pid)  # type: ignore[assignment]
         self.pid, self.pgid = pid, None
         return self.connection_info
