@@ -61,14 +61,15 @@ def test_cancelled_while_its_kernel_stops_the_kernel_still_stops_and_closes_its_
             async with sandboxed_kernel(work, Limits(), "limits", 60) as kernel:
                 km = kernel.manager
                 seen["km"], seen["client"], seen["pid"] = km, kernel.client, km.provisioner.pid
-                shutdown = km.shutdown_kernel
+                provisioner = km.provisioner
+                kill = provisioner.kill
 
-                async def slow_shutdown(**kwargs: Any) -> None:
+                async def slow_kill(**kwargs: Any) -> None:
                     stopping.set()
                     await asyncio.sleep(0.5)  # the window a stop signal can land in
-                    await shutdown(**kwargs)
+                    await kill(**kwargs)
 
-                km.shutdown_kernel = slow_shutdown  # type: ignore[method-assign]
+                provisioner.kill = slow_kill  # type: ignore[method-assign]
 
         task = asyncio.ensure_future(one_submission())
         await stopping.wait()
@@ -84,3 +85,18 @@ def test_cancelled_while_its_kernel_stops_the_kernel_still_stops_and_closes_its_
     with pytest.raises(ProcessLookupError):
         os.kill(seen["pid"], 0)
     assert leftover_processes() == []
+
+
+@pytest.mark.slow
+def test_killing_a_cold_kernel_returns_once_its_process_has_ended():
+    async def main() -> int | None:
+        work = Path(tempfile.mkdtemp(prefix="grader-work-"))
+        async with sandboxed_kernel(work, Limits(), "limits", 60) as kernel:
+            # 512 MiB written: the kernel's exit takes a while (its memory is freed first).
+            await kernel.client.execute_interactive("ballast = b'x' * (512 << 20)", timeout=30)
+            provisioner = kernel.manager.provisioner
+            process = provisioner.process
+            await provisioner.kill()
+            return process.poll()  # jupyter_client's own kill returns once it has signalled
+
+    assert asyncio.run(main()) is not None

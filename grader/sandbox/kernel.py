@@ -281,14 +281,28 @@ async def _stop(
         client.stop_channels()
     tree = _kernel_tree(km) if uid is None and isolation == "limits" else set()
     with contextlib.suppress(Exception):
-        if km.has_kernel:
-            await km.shutdown_kernel(now=True)
+        await _kill(km)
     with contextlib.suppress(Exception):
         await km.cleanup_resources()
     if uid is not None:
         kill_uid(uid)
     kill_pids(tree)
     shutil.rmtree(run_dir, ignore_errors=True)
+
+
+async def _kill(km: AsyncKernelManager) -> None:
+    """Kill the kernel and reap it: ``km.shutdown_kernel(now=True)`` without its waits.
+
+    jupyter_client's shutdown sleeps 10 ms after it is done (for its own tests to see the
+    state) and polls every 0.1 s for the process's end; both provisioners here return from
+    ``kill`` once the kernel has exited (or after a few seconds), and the exit is then reaped.
+    """
+    provisioner = km.provisioner
+    if provisioner is None or not km.has_kernel:
+        return
+    await provisioner.kill()
+    if await provisioner.poll() is not None:
+        await provisioner.wait()
 
 
 def _sandbox_killer(km: AsyncKernelManager, uid: int | None) -> Callable[[], None]:

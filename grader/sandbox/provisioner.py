@@ -7,11 +7,13 @@ back whole, so both sides share one definition.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import dataclasses
 import os
 import signal
 import subprocess
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, get_args
@@ -33,6 +35,10 @@ from grader.sandbox.bwrap import (
     setpriv_args,
 )
 from grader.sandbox.reaper import kernel_process
+
+KILL_WAIT = 2.0
+"""Seconds ``kill`` waits for a killed kernel's process to end."""
+KILL_POLL = 0.005
 
 
 @dataclass(frozen=True)
@@ -154,6 +160,15 @@ class SandboxProvisioner(LocalProvisioner):
             os.chown(km.connection_file, 0, box.uid)
             os.chmod(km.connection_file, 0o640)
         return kwargs
+
+    async def kill(self, restart: bool = False) -> None:
+        """Kill the sandbox; return once its process has exited (or after ``KILL_WAIT``)."""
+        await super().kill(restart)
+        end = time.monotonic() + KILL_WAIT
+        while self.process is not None and self.process.poll() is None:
+            if time.monotonic() > end:
+                return
+            await asyncio.sleep(KILL_POLL)
 
     async def send_signal(self, signum: int) -> None:
         """An interrupt goes to the kernel's own process; any other signal ends the sandbox.

@@ -37,7 +37,7 @@ from jupyter_client.connect import KernelConnectionInfo
 from grader.errors import KernelError
 from grader.guest.protocol import Event, ReadyEvent, Request, SpawnRequest
 from grader.sandbox.bwrap import python_roots, zygote_bwrap_args
-from grader.sandbox.provisioner import SandboxProvisioner
+from grader.sandbox.provisioner import KILL_WAIT, SandboxProvisioner
 from grader.sandbox.reaper import host_pid, kill_pids, process_tree
 from grader.sandbox.spares import Spares
 from grader.watchdog import to_the_end, watchdog
@@ -47,7 +47,6 @@ ZYGOTE_SOURCES = ("protocol.py", "confine.py", "zygote.py")
 """The zygote's program: the shared protocol, then the zygote, run as one ``python -c`` source."""
 READY_TIMEOUT = 60.0
 MAX_EVENT = 1 << 16
-KILL_WAIT = 2.0
 _FACTORIES: dict[str, KernelFactory] = {}
 _ids = itertools.count(1)
 
