@@ -6,6 +6,7 @@ import time
 
 import pytest
 
+from grader.sandbox import reaper
 from grader.sandbox.reaper import UID_BASE, kill_pids, kill_uid, process_tree, student_uid
 
 
@@ -39,7 +40,11 @@ def _soon(condition, seconds=10.0):
     return True
 
 
-def test_process_tree_finds_grandchildren_and_kill_pids_ends_them():
+@pytest.mark.parametrize("children_files", [True, False], ids=["children-files", "full-scan"])
+def test_process_tree_finds_grandchildren_and_kill_pids_ends_them(monkeypatch, children_files):
+    if children_files and not reaper._has_children_files():
+        pytest.skip("this Linux lists no children files (CONFIG_PROC_CHILDREN)")
+    monkeypatch.setattr(reaper, "_has_children_files", lambda: children_files)
     parent = subprocess.Popen(["sh", "-c", "sleep 60 & sleep 60 & wait"])
     assert _soon(lambda: len(process_tree(parent.pid)) == 3)
     tree = process_tree(parent.pid)

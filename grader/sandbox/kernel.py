@@ -280,29 +280,36 @@ async def _stop(
     if client is not None:
         client.stop_channels()
     tree = _kernel_tree(km) if uid is None and isolation == "limits" else set()
+    namespace_gone = False
     with contextlib.suppress(Exception):
-        await _kill(km)
+        namespace_gone = await _kill(km)
     with contextlib.suppress(Exception):
         await km.cleanup_resources()
-    if uid is not None:
+    if uid is not None and not namespace_gone:  # else nothing of that uid is left to find
         kill_uid(uid)
     kill_pids(tree)
     shutil.rmtree(run_dir, ignore_errors=True)
 
 
-async def _kill(km: AsyncKernelManager) -> None:
+async def _kill(km: AsyncKernelManager) -> bool:
     """Kill the kernel and reap it: ``km.shutdown_kernel(now=True)`` without its waits.
 
     jupyter_client's shutdown sleeps 10 ms after it is done (for its own tests to see the
     state) and polls every 0.1 s for the process's end; both provisioners here return from
     ``kill`` once the kernel has exited (or after a few seconds), and the exit is then reaped.
+    Returns whether the kernel's whole pid namespace is known to have ended: a warm kernel's
+    init has exited, and Linux ends every process of a pid namespace before its init's exit
+    is reported.
     """
     provisioner = km.provisioner
     if provisioner is None or not km.has_kernel:
-        return
+        return False
+    warm = isinstance(provisioner.process, WarmProcess)  # type: ignore[attr-defined]
     await provisioner.kill()
-    if await provisioner.poll() is not None:
-        await provisioner.wait()
+    if await provisioner.poll() is None:
+        return False
+    await provisioner.wait()
+    return warm
 
 
 def _sandbox_killer(km: AsyncKernelManager, uid: int | None) -> Callable[[], None]:

@@ -14,11 +14,12 @@ the grader's own, see docs/sandbox.md).
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import signal
 import tempfile
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from grader.errors import SandboxError
@@ -68,18 +69,50 @@ def kill_uid(uid: int) -> None:
 
 def process_tree(root: int) -> set[int]:
     """``root`` and all its descendants now."""
-    children: dict[int, list[int]] = {}
-    for pid, status in _processes():
-        ppid = _field(status, "PPid")
-        if ppid is not None:
-            children.setdefault(ppid, []).append(pid)
+    children = _children_of()
     tree, todo = set(), [root]
     while todo:
         pid = todo.pop()
         if pid not in tree:
             tree.add(pid)
-            todo.extend(children.get(pid, []))
+            todo.extend(children(pid))
     return tree
+
+
+def _children_of() -> Callable[[int], list[int]]:
+    """How to find a process's children (zombies included where Linux lists them).
+
+    From the process's own ``children`` files where Linux has them (one a thread,
+    ``CONFIG_PROC_CHILDREN``), else from one pass over every process's parent.
+    """
+    if _has_children_files():
+        return _listed_children
+    children: dict[int, list[int]] = {}
+    for pid, status in _processes():
+        ppid = _field(status, "PPid")
+        if ppid is not None:
+            children.setdefault(ppid, []).append(pid)
+    return lambda pid: children.get(pid, [])
+
+
+@functools.cache
+def _has_children_files() -> bool:
+    return Path(f"/proc/self/task/{os.getpid()}/children").exists()
+
+
+def _listed_children(pid: int) -> list[int]:
+    found: list[int] = []
+    try:
+        threads = os.listdir(f"/proc/{pid}/task")
+    except OSError:  # gone
+        return found
+    for tid in threads:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/children", encoding="ascii") as f:
+                found.extend(int(child) for child in f.read().split())
+        except OSError:  # the thread or the process ended meanwhile
+            continue
+    return found
 
 
 def kernel_process(launcher: int) -> int | None:
@@ -113,14 +146,19 @@ def host_pid(ns_pid: int, ancestor: int) -> int | None:
     A warm kernel's init is known to the zygote by its pid in the zygote's namespace: its
     ``NSpid`` line lists it second (after the host's own).
     """
-    for pid in process_tree(ancestor):
-        try:
-            with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as f:
-                ids = _field_text(f.read(), "NSpid").split()
-        except OSError:
-            continue
-        if len(ids) >= 2 and ids[1] == str(ns_pid):
-            return pid
+    children = _children_of()
+    level, seen = [ancestor], {ancestor}
+    while level:  # breadth first: the init comes before its kernel's tree
+        for pid in level:
+            try:
+                with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as f:
+                    ids = _field_text(f.read(), "NSpid").split()
+            except OSError:
+                continue
+            if len(ids) >= 2 and ids[1] == str(ns_pid):
+                return pid
+        level = [c for pid in level for c in children(pid) if c not in seen]
+        seen.update(level)
     return None
 
 
