@@ -265,8 +265,8 @@ async def _start(
         # Sockets exist: the student (group member only) may no longer write here.
         os.chmod(run_dir, 0o550)  # noqa: S103
     info = km.get_connection_info(session=False)
-    warm = isinstance(getattr(km.provisioner, "process", None), WarmProcess)
-    return Kernel(km, isolation, dict(info), client, warm, uid, workdir)
+    # A warm launch that fails raises (the caller starts a cold kernel instead).
+    return Kernel(km, isolation, dict(info), client, factory is not None, uid, workdir)
 
 
 async def _stop(

@@ -315,7 +315,7 @@ class WarmProvisioner(SandboxProvisioner):
     async def kill(self, restart: bool = False) -> None:
         """Kill the kernel and wait (briefly) until it is gone: the manager then need not poll."""
         process = self.process
-        if not isinstance(process, WarmProcess):  # started cold
+        if not isinstance(process, WarmProcess):  # none was launched
             return await super().kill(restart)
         process.kill()
         with contextlib.suppress(TimeoutError):
@@ -324,7 +324,7 @@ class WarmProvisioner(SandboxProvisioner):
     async def send_signal(self, signum: int) -> None:
         """SIGINT through the zygote to the kernel; any other signal ends the kernel."""
         process = self.process
-        if not isinstance(process, WarmProcess):  # started cold
+        if not isinstance(process, WarmProcess):  # none was launched
             return await super().send_signal(signum)
         process.send_signal(signum)
         return None
@@ -332,7 +332,7 @@ class WarmProvisioner(SandboxProvisioner):
     async def wait(self) -> int | None:
         """The kernel's exit status, as soon as the zygote reports it (no polling)."""
         process = self.process
-        if not isinstance(process, WarmProcess):  # started cold
+        if not isinstance(process, WarmProcess):  # none was launched
             return await super().wait()
         status = await process.factory.exited(process.kid)
         process.wait()
