@@ -1,6 +1,7 @@
 """The nb bridge against a real sandboxed kernel, with this test process as the check worker."""
 
 import asyncio
+import functools
 import subprocess
 import sys
 import tempfile
@@ -15,8 +16,9 @@ from nbformat.v4 import new_code_cell, new_notebook
 from grader.checks.bridge import BridgeTimeout, KernelUnavailable, Notebook, StudentError
 from grader.checks.kernel_client import KernelBridge
 from grader.execute import run_notebook
-from grader.sandbox import choose_isolation
+from grader.sandbox import bwrap_problem, choose_isolation
 from grader.sandbox.kernel import sandboxed_kernel
+from grader.sandbox.warm import KernelFactory
 from grader.settings import Limits
 
 pytestmark = pytest.mark.slow
@@ -35,24 +37,45 @@ CELLS = [
 ]
 
 
-def with_notebook(check, cells=CELLS):
-    """Run ``cells`` in a sandboxed kernel, then call check(nb) from this process."""
+def with_notebook(check, cells=CELLS, factory=None):
+    """Run ``cells`` in a sandboxed kernel, then call check(nb) from this process.
+
+    ``factory``: a coroutine function giving a warm-kernel factory (else the kernel is cold).
+    """
 
     async def main():
         nb = new_notebook(cells=[new_code_cell(c) for c in cells])
-        with tempfile.TemporaryDirectory() as tmp:
-            isolation, _ = choose_isolation("auto")
-            limits = Limits(cell_timeout=10, check_timeout=2)
-            async with sandboxed_kernel(Path(tmp), limits, isolation) as kernel:
-                execution = await run_notebook(nb, kernel, limits)
-                assert execution.cell_errors == []
-                bridge = KernelBridge(kernel.connection, timeout=2, max_bytes=1 << 20)
-                try:
-                    return await asyncio.to_thread(check, Notebook(bridge, "", []))
-                finally:
-                    bridge.close()
+        zygote = await factory() if factory is not None else None
+        try:
+            spool = zygote.spool if zygote is not None else None
+            with tempfile.TemporaryDirectory(prefix="grader-work-", dir=spool) as tmp:
+                isolation, _ = choose_isolation("auto")
+                limits = Limits(cell_timeout=10, check_timeout=2)
+                async with sandboxed_kernel(Path(tmp), limits, isolation, 60, zygote) as kernel:
+                    assert kernel.warm == (zygote is not None)
+                    execution = await run_notebook(nb, kernel, limits)
+                    assert execution.cell_errors == []
+                    bridge = KernelBridge(kernel.connection, timeout=2, max_bytes=1 << 20)
+                    try:
+                        return await asyncio.to_thread(check, Notebook(bridge, "", []))
+                    finally:
+                        bridge.close()
+        finally:
+            if zygote is not None:
+                await zygote.close()
 
     return asyncio.run(main())
+
+
+def test_the_helper_is_sent_only_to_a_kernel_that_lacks_it():
+    def check(nb):  # the answer, and how often the helper's source was sent to the kernel
+        return nb.function("double")(21), nb._bridge.boots
+
+    assert with_notebook(check) == (42, 1)  # a cold kernel
+    start = warm_with()
+    assert with_notebook(check, CELLS, start) == (42, 0)  # its zygote installed it
+    removed = [*CELLS, "import sys\ndel sys.modules['_grader_bridge']"]
+    assert with_notebook(check, removed, start) == (42, 1)
 
 
 def test_a_test_run_in_the_kernel_sees_the_live_objects_and_its_failure_fails_the_check():
@@ -119,7 +142,22 @@ PLOTS = [
 ]
 
 
-def test_figures_come_back_as_data_after_the_backend_closed_them():
+def warm_with(*preload):
+    """A warm kernel's factory (its zygote preloads ``preload``), or a skip without bubblewrap."""
+    if bwrap_problem() is not None:
+        pytest.skip(f"warm kernels need bubblewrap: {bwrap_problem()}")
+    return functools.partial(KernelFactory.start, list(preload))
+
+
+KERNELS = {  # the recorder installed in the kernel, or in its zygote before or after pyplot
+    "cold": lambda: None,
+    "warm": warm_with,
+    "warm-with-pyplot": lambda: warm_with("matplotlib.pyplot"),
+}
+
+
+@pytest.mark.parametrize("kernel", KERNELS)
+def test_figures_come_back_as_data_after_the_backend_closed_them(kernel):
     def check(nb):
         figures = nb.figures()
         assert [f["suptitle"] for f in figures] == ["", "Two", ""]
@@ -139,15 +177,16 @@ def test_figures_come_back_as_data_after_the_backend_closed_them():
         assert right["images"] == [{"shape": (4, 6)}]
         assert figures[2]["axes"][0]["lines"][0]["x"] == ["mon", "tue"]  # categories as text
 
-    with_notebook(check, PLOTS)
+    with_notebook(check, PLOTS, KERNELS[kernel]())
 
 
-def test_a_notebook_without_plots_has_no_figures_and_never_imports_matplotlib():
+@pytest.mark.parametrize("kernel", ["cold", "warm"])
+def test_a_notebook_without_plots_has_no_figures_and_never_imports_matplotlib(kernel):
     def check(nb):
         assert nb.figures() == []
         assert nb.eval("__import__('sys').modules.get('matplotlib') is None")
 
-    with_notebook(check, CELLS[:2])
+    with_notebook(check, CELLS[:2], KERNELS[kernel]())
 
 
 STUDENT_TESTS = [
@@ -238,8 +277,9 @@ import asyncio, tempfile
 from pathlib import Path
 from nbformat.v4 import new_code_cell, new_notebook
 from grader.execute import run_notebook
-from grader.sandbox import choose_isolation
+from grader.sandbox import bwrap_problem, choose_isolation
 from grader.sandbox.kernel import sandboxed_kernel
+from grader.sandbox.warm import KernelFactory
 from grader.settings import Limits
 CELLS = [
     "k = get_ipython().kernel\\n"

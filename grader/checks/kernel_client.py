@@ -67,6 +67,8 @@ class KernelBridge:
         self._ids = itertools.count(1)
         self.unavailable = ""
         self._booted = False
+        self.boots = 0
+        """How many times the helper's source was sent (a kernel that lacked it)."""
         # Requests asked, and seconds spent on them (sending to decoded answer); of those,
         # seconds the kernel said it spent executing them (grader.checks.plugin.CheckCosts).
         self.requests = 0
@@ -126,15 +128,7 @@ class KernelBridge:
 
     def _ask(self, request: Request, what: str) -> Any:
         if not self._booted:
-            endpoint = f"ipc://{self.direct_path}" if self.direct_path else ""
-            serve = f"__import__('_grader_bridge').serve({endpoint!r})\n"
-            booted = self._send(
-                "execute_request", _execute(BOOT + serve), "setting up the grader's bridge"
-            )
-            if booted.get("status") != "ok":
-                ename = booted.get("ename", "Error")
-                raise StudentError(f"{what}: the grader's bridge could not be set up ({ename})")
-            self._booted = True
+            self._boot(what)
         text = json.dumps({**request, "limit": self.max_bytes})
         if self.direct is not None:
             answer = self._ask_directly(text, what)
@@ -144,6 +138,29 @@ class KernelBridge:
         if not isinstance(answer, str):
             raise StudentError(f"{what}: the notebook sent back no value")
         return decode_answer(answer, what, self.timeout, self.max_bytes)
+
+    def _boot(self, what: str) -> None:
+        """Have the kernel helper serve this bridge, installing it first where it is missing.
+
+        A warm kernel has it from its zygote: only a kernel without it (a cold one, or one
+        whose student removed it) is sent its 50 KB of source, which ipykernel hashes and
+        transforms as a cell before running it (about 25 ms of the kernel's CPU). Whether it
+        was there comes back as a user expression: a cell that fails to import it would cost
+        a cold kernel more (IPython's traceback, about 50 ms) than the source saves.
+        """
+        endpoint = f"ipc://{self.direct_path}" if self.direct_path else ""
+        serve = f"__import__('_grader_bridge').serve({endpoint!r})\n"
+        present = "'_grader_bridge' in __import__('sys').modules"
+        setting_up = "setting up the grader's bridge"
+        probe = _execute(f"if {present}:\n    {serve}", served=present)
+        booted = self._send("execute_request", probe, setting_up)
+        if booted.get("status") == "ok" and not _true(booted, "served"):
+            self.boots += 1
+            booted = self._send("execute_request", _execute(BOOT + serve), setting_up)
+        if booted.get("status") != "ok":
+            ename = booted.get("ename", "Error")
+            raise StudentError(f"{what}: the grader's bridge could not be set up ({ename})")
+        self._booted = True
 
     def _ask_directly(self, text: str, what: str) -> Any:
         """Send a request on the bridge's own socket; the answer text of its reply."""
@@ -230,16 +247,31 @@ BOOT = bootstrap_code()
 """Installs the kernel helper (then ``serve`` has it answer requests)."""
 
 
-def _execute(code: str) -> dict[str, Any]:
-    """An execute request's content: ``code`` run quietly, outside the notebook's history."""
+def _execute(code: str, **expressions: str) -> dict[str, Any]:
+    """An execute request's content: ``code`` run quietly, outside the notebook's history.
+
+    ``expressions``: evaluated after it, their values in the reply (:func:`_true`).
+    """
     return {
         "code": code,
         "silent": True,
         "store_history": False,
-        "user_expressions": {},
+        "user_expressions": expressions,
         "allow_stdin": False,
         "stop_on_error": False,
     }
+
+
+def _true(reply: dict[str, Any], expression: str) -> bool:
+    """Whether the user expression ``expression`` of an execute reply was ``True``.
+
+    Anything else, however malformed (the kernel's student may have written the reply), is
+    not.
+    """
+    value: Any = reply
+    for key in ("user_expressions", expression, "data", "text/plain"):
+        value = value.get(key) if isinstance(value, dict) else None
+    return bool(value == "True")
 
 
 def _executing(reply: dict[str, Any]) -> float:

@@ -367,9 +367,17 @@ def preload(modules: list[str]) -> list[str]:
 
 
 def main() -> None:
-    """``python -c SOURCE SPOOL PRELOAD_JSON KEEP_JSON``: preload, say ready, serve."""
+    """``python -c SOURCE SPOOL PRELOAD_JSON KEEP_JSON GUEST``: preload, say ready, serve.
+
+    ``GUEST``: Python that installs the grader's kernel-side modules (the checks' helper, the
+    figure recorder) in ``sys.modules``, run here once, so that no kernel compiles them (and
+    ipykernel does not hash and transform their 50 KB of source as a cell, about 25 ms of
+    CPU a kernel). They are the grader's own code; a kernel's student may tamper with their
+    copy as with anything else in it (the grader trusts nothing a kernel says).
+    """
     spool, modules, keep = sys.argv[1], json.loads(sys.argv[2]), json.loads(sys.argv[3])
     failed = preload(modules)
+    exec(sys.argv[4], {})  # noqa: S102  (the grader's own source; an error ends the zygote)
     # What was preloaded lives as long as every kernel: the collector in a kernel need not
     # walk it (nor copy its pages on write, as walking it would).
     gc.collect()

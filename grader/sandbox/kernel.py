@@ -236,7 +236,8 @@ async def _start(
             # session's In, Out and %history stay, in memory).
             "--HistoryManager.enabled=False",
             f"--IPKernelApp.exec_lines={startup_code(limits.output_kb * 1024)}",
-            f"--IPKernelApp.exec_lines={figures.startup_code()}",
+            # A warm kernel's zygote installed the figure recorder before forking it.
+            *([f"--IPKernelApp.exec_lines={figures.startup_code()}"] if factory is None else []),
         ],
         display_name="grader sandbox",
         language="python",

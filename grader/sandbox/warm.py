@@ -3,7 +3,8 @@
 A fresh kernel spends one to two seconds starting Python and ipykernel and importing numpy,
 pandas and scikit-learn before a student's first line runs. For a batch, :class:`KernelFactory`
 starts the zygote (:mod:`grader.guest.zygote`) once, inside bubblewrap with the same view of the
-system as a kernel's, and it imports ipykernel and what the assignment's notebook imports. Each
+system as a kernel's, and it imports ipykernel and what the assignment's notebook imports, and
+installs the grader's own kernel-side modules (the checks' helper, the figure recorder). Each
 submission's kernel is then a fork of it, in namespaces of its own, with its own fresh /proc,
 /tmp and home, only its own files, its own limits and no privilege left (its own uid as root).
 
@@ -34,6 +35,7 @@ from typing import Any
 
 from jupyter_client.connect import KernelConnectionInfo
 
+from grader.checks.bridge import bootstrap_code
 from grader.errors import KernelError
 from grader.guest.protocol import Event, ReadyEvent, Request, SpawnRequest
 from grader.sandbox.bwrap import python_roots, zygote_bwrap_args
@@ -95,6 +97,7 @@ class KernelFactory:
             "--",
             *(sys.executable, "-s", "-c", zygote_source()),
             *(str(root / "spool"), json.dumps(list(preload)), json.dumps(_under_tmp())),
+            bootstrap_code(),
         ]
         with open(root / "zygote.log", "wb") as err:
             process = await asyncio.create_subprocess_exec(
