@@ -73,6 +73,23 @@ def test_student_uids_are_distinct_while_held_and_kill_uid_ends_setsid_escapes()
         assert _pids_of(first) == []
 
 
+def test_a_uid_is_searched_for_leftovers_unless_its_last_holder_left_it_clean(
+    monkeypatch, tmp_path
+):
+    monkeypatch.setattr(reaper.tempfile, "gettempdir", lambda: str(tmp_path))
+    monkeypatch.setattr(reaper.os, "geteuid", lambda: 0)
+    searched = []  # the uids searched for (no process is found, none killed)
+    monkeypatch.setattr(reaper, "kill_uid", lambda uid: searched.append(uid) or True)
+
+    with student_uid() as uid:  # never used before
+        assert searched == [uid]
+        reaper.leave_clean(uid)
+    with student_uid() as again:
+        assert (again, searched) == (uid, [uid])  # left clean: not searched
+    with student_uid() as third:  # the last holder did not say (it crashed, say)
+        assert (third, searched) == (uid, [uid, uid])
+
+
 def test_without_root_no_uid_is_assigned(monkeypatch):
     monkeypatch.setattr(os, "geteuid", lambda: 1000)
     with student_uid() as uid:

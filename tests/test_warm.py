@@ -13,6 +13,7 @@ import pytest
 
 from grader.errors import KernelError
 from grader.sandbox import bwrap_problem, warm
+from grader.sandbox import kernel as kernel_module
 from grader.sandbox.kernel import sandboxed_kernel
 from grader.sandbox.reaper import UID_BASE
 from grader.sandbox.warm import KernelFactory, warm_kernels
@@ -132,7 +133,7 @@ def test_each_warm_kernel_is_fresh_confined_and_preloaded():
     assert first["random"] != second["random"]  # numpy's generator is reseeded per kernel
 
 
-async def _kill_with_a_child_running() -> tuple[int, str]:
+async def _kill_with_a_child_running() -> tuple[int, int | None]:
     factory = await KernelFactory.start([])
     try:
         work = Path(tempfile.mkdtemp(prefix="grader-work-", dir=factory.spool))
@@ -143,7 +144,7 @@ async def _kill_with_a_child_running() -> tuple[int, str]:
         survivors = [
             pid for pid in os.listdir("/proc") if pid.isdigit() and marker.encode() in _cmdline(pid)
         ]
-        return len(survivors), factory.log_tail()
+        return len(survivors), kernel.uid
     finally:
         await factory.close()
 
@@ -159,6 +160,20 @@ def _cmdline(pid: str) -> bytes:
 def test_stopping_a_warm_kernel_stops_what_it_started():
     survivors, _ = asyncio.run(_kill_with_a_child_running())
     assert survivors == 0
+
+
+@needs_bwrap
+@pytest.mark.skipif(os.geteuid() != 0, reason="uids of their own only when the grader is root")
+def test_a_warm_kernels_uid_is_left_clean_without_a_search_once_its_namespace_ended(
+    monkeypatch,
+):
+    cleaned, searched = [], []
+    monkeypatch.setattr(kernel_module, "leave_clean", cleaned.append)
+    monkeypatch.setattr(kernel_module, "kill_uid", lambda uid: searched.append(uid) or True)
+    survivors, uid = asyncio.run(_kill_with_a_child_running())
+    assert survivors == 0  # its child was ended with its namespace, not by a search
+    assert uid in cleaned
+    assert searched == []
 
 
 async def _kernel_when_the_fork_fails() -> tuple[str, bool]:

@@ -38,7 +38,7 @@ from grader.guest.output_cap import startup_code
 from grader.sandbox.bwrap import Isolation
 from grader.sandbox.handover import can_drop_root, hand_over, link_tree, nproc_limit
 from grader.sandbox.provisioner import SandboxConfig
-from grader.sandbox.reaper import kill_pids, kill_uid, process_tree, student_uid
+from grader.sandbox.reaper import kill_pids, kill_uid, leave_clean, process_tree, student_uid
 from grader.sandbox.spares import Spare
 from grader.sandbox.warm import WarmProcess
 from grader.settings import Limits
@@ -286,8 +286,9 @@ async def _stop(
         namespace_gone = await _kill(km)
     with contextlib.suppress(Exception):
         await km.cleanup_resources()
-    if uid is not None and not namespace_gone:  # else nothing of that uid is left to find
-        kill_uid(uid)
+    # Where the kernel's pid namespace ended, nothing of its uid is left to find.
+    if uid is not None and (namespace_gone or kill_uid(uid)):
+        leave_clean(uid)
     kill_pids(tree)
     shutil.rmtree(run_dir, ignore_errors=True)
 

@@ -30,15 +30,28 @@ UID_SLOTS = 4096
 KILL_ROUNDS = 50
 
 
+CLEAN = b"clean"
+"""What a uid's lock file holds while nothing of that uid is left (:func:`leave_clean`)."""
+
+
+def _locks() -> Path:
+    return Path(tempfile.gettempdir()) / "grader-uids"
+
+
 @contextlib.contextmanager
 def student_uid() -> Iterator[int | None]:
-    """A uid for one kernel, held until the block ends; None when the grader is not root."""
+    """A uid for one kernel, held until the block ends; None when the grader is not root.
+
+    Any process of that uid is killed first, unless its last holder left it clean
+    (:func:`leave_clean`): a grader that crashed may have left some behind, and finding them
+    means reading every process's status.
+    """
     if getattr(os, "geteuid", lambda: -1)() != 0:  # not root (or Windows: no uids)
         yield None
         return
     import fcntl  # Linux and macOS; only root gets here
 
-    locks = Path(tempfile.gettempdir()) / "grader-uids"
+    locks = _locks()
     locks.mkdir(mode=0o700, exist_ok=True)
     for slot in range(UID_SLOTS):
         fd = os.open(locks / str(slot), os.O_CREAT | os.O_RDWR, 0o600)
@@ -49,7 +62,9 @@ def student_uid() -> Iterator[int | None]:
             continue
         try:
             uid = UID_BASE + slot
-            kill_uid(uid)  # a previous grader that crashed may have left some behind
+            if os.pread(fd, len(CLEAN) + 1, 0) != CLEAN:
+                kill_uid(uid)
+            os.ftruncate(fd, 0)  # in use: should this holder crash, the next one looks
             yield uid
         finally:
             os.close(fd)
@@ -57,14 +72,27 @@ def student_uid() -> Iterator[int | None]:
     raise SandboxError(f"all {UID_SLOTS} student uids are in use: too many graders at once")
 
 
-def kill_uid(uid: int) -> None:
-    """SIGKILL every process whose real uid is ``uid``, until none is left (forks included)."""
+def leave_clean(uid: int) -> None:
+    """Record that no process of ``uid`` (held here) is left: its next holder skips the search.
+
+    Call it only when that is known: its kernel's pid namespace ended, or :func:`kill_uid`
+    found none.
+    """
+    (_locks() / str(uid - UID_BASE)).write_bytes(CLEAN)
+
+
+def kill_uid(uid: int) -> bool:
+    """SIGKILL every process whose real uid is ``uid``, until none is left (forks included).
+
+    Returns whether none is left (False only after :data:`KILL_ROUNDS` rounds found some).
+    """
     for _ in range(KILL_ROUNDS):
         found = [pid for pid, status in _processes() if _real_uid(status) == uid]
         if not found:
-            return
+            return True
         kill_pids(found)
         time.sleep(0.01)
+    return False
 
 
 def process_tree(root: int) -> set[int]:
