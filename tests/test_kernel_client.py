@@ -76,6 +76,8 @@ def test_the_helper_is_sent_only_to_a_kernel_that_lacks_it():
     assert with_notebook(check, CELLS, start) == (42, 0)  # its zygote installed it
     removed = [*CELLS, "import sys\ndel sys.modules['_grader_bridge']"]
     assert with_notebook(check, removed, start) == (42, 1)
+    spoilt = [*CELLS, "import sys\nsys.modules['_grader_bridge'] = None"]  # its import fails
+    assert with_notebook(check, spoilt, start) == (42, 1)
 
 
 def test_a_test_run_in_the_kernel_sees_the_live_objects_and_its_failure_fails_the_check():

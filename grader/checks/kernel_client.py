@@ -154,7 +154,7 @@ class KernelBridge:
         setting_up = "setting up the grader's bridge"
         probe = _execute(f"if {present}:\n    {serve}", served=present)
         booted = self._send("execute_request", probe, setting_up)
-        if booted.get("status") == "ok" and not _true(booted, "served"):
+        if booted.get("status") != "ok" or not _true(booted, "served"):  # missing, or spoilt
             self.boots += 1
             booted = self._send("execute_request", _execute(BOOT + serve), setting_up)
         if booted.get("status") != "ok":
