@@ -21,11 +21,18 @@ Side by side, the same batches with cold kernels (``--kernels cold``: a new Pyth
 ipykernel a notebook, importing numpy and pandas each time) as the baseline; runs alternate
 and each figure is the median over ``--repeat``. Ratios: warm / cold per-notebook CPU and wall.
 Every copy must get full marks (else exit 3).
+
+``--against REV`` also grades with the grader of git revision REV (checked out in a temporary
+worktree, imported from there, same venv, notebook and course), warm kernels, in turn with the
+others, and prints this checkout's per-notebook CPU and wall over REV's: what a change did,
+measured side by side (the machine's CPU moves by 10-15% from one run to the next). Not with
+a baseline's options (its ratios are warm / cold).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -34,6 +41,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import baseline
@@ -57,8 +65,13 @@ def machine_cpu() -> float:
     return (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK")
 
 
-def batch(folder: Path, copies: int, kernels: str, jobs: int, out: Path) -> tuple[float, float]:
-    """Grade ``copies`` copies of the notebook: the machine's CPU seconds and the wall."""
+def batch(
+    folder: Path, copies: int, kernels: str, jobs: int, out: Path, code: Path = ROOT
+) -> tuple[float, float]:
+    """Grade ``copies`` copies of the notebook: the machine's CPU seconds and the wall.
+
+    ``code``: the checkout whose ``grader`` package runs (this one, or ``--against``'s).
+    """
     cohort = folder / f"copies-{copies}"
     if not cohort.exists():
         cohort.mkdir(parents=True)
@@ -69,6 +82,7 @@ def batch(folder: Path, copies: int, kernels: str, jobs: int, out: Path) -> tupl
         [str(GRADER), "--course", str(COURSE), "grade", "mini", str(cohort), "--jobs", str(jobs),
          "--kernels", kernels, "--force", "--format", "json", "--output", str(out)],
         f"grader --kernels {kernels}", cwd=ROOT, stdin=subprocess.DEVNULL,
+        env={**os.environ, "PYTHONPATH": str(code)} if code != ROOT else None,
     )  # fmt: skip
     cpu, wall = machine_cpu() - cpu, time.monotonic() - started
     results = json.loads(done.stdout)
@@ -79,29 +93,52 @@ def batch(folder: Path, copies: int, kernels: str, jobs: int, out: Path) -> tupl
     return cpu, wall
 
 
+@contextlib.contextmanager
+def other_checkout(rev: str | None, where: Path) -> Iterator[Path]:
+    """Git revision ``rev`` of this repository checked out at ``where`` (a worktree), if any."""
+    if rev is None:
+        yield ROOT
+        return
+    baseline.run_checked(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(where), rev],
+                         f"checking out {rev}")  # fmt: skip
+    try:
+        yield where
+    finally:
+        subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(where)],
+                       check=False, capture_output=True)  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--small", type=int, default=4)
     parser.add_argument("--big", type=int, default=28)
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--against", metavar="REV", help="also grade with git revision REV's grader, and compare"
+    )
     baseline.add_arguments(parser)
     args = parser.parse_args()
     if args.big <= args.small:
         parser.error("--big must be larger than --small")
+    if args.against and (args.write_baseline or args.add_run or args.check):
+        parser.error("--against compares two revisions; the baseline's ratios are warm / cold")
     settings = {"small": args.small, "big": args.big, "jobs": args.jobs, "repeat": args.repeat}
     bench = baseline.Run("notebook_cost", args, settings)
     more = args.big - args.small
-    slopes: dict[str, list[tuple[float, float]]] = {"warm": [], "cold": []}
-    fixed: dict[str, list[tuple[float, float]]] = {"warm": [], "cold": []}
+    kinds = ["warm", "cold", *([f"warm, at {args.against},"] if args.against else [])]
+    slopes: dict[str, list[tuple[float, float]]] = {k: [] for k in kinds}
+    fixed: dict[str, list[tuple[float, float]]] = {k: [] for k in kinds}
     with tempfile.TemporaryDirectory(prefix="bench-notebook-cost-") as tmp:
-        for run in range(args.repeat):
-            for kernels in ("warm", "cold") if run % 2 == 0 else ("cold", "warm"):
-                out = Path(tmp) / "out"
-                small = batch(Path(tmp), args.small, kernels, args.jobs, out)
-                big = batch(Path(tmp), args.big, kernels, args.jobs, out)
-                slopes[kernels].append(((big[0] - small[0]) / more, (big[1] - small[1]) / more))
-                fixed[kernels].append(small)
+        with other_checkout(args.against, Path(tmp) / "against") as other:
+            for run in range(args.repeat):
+                for kind in kinds[run % len(kinds) :] + kinds[: run % len(kinds)]:
+                    kernels, code = kind.split(",")[0], other if "," in kind else ROOT
+                    out = Path(tmp) / "out"
+                    small = batch(Path(tmp), args.small, kernels, args.jobs, out, code)
+                    big = batch(Path(tmp), args.big, kernels, args.jobs, out, code)
+                    slopes[kind].append(((big[0] - small[0]) / more, (big[1] - small[1]) / more))
+                    fixed[kind].append(small)
     per = {k: (statistics.median(c for c, _ in v), statistics.median(w for _, w in v))
            for k, v in slopes.items()}  # fmt: skip
     print(
@@ -115,6 +152,11 @@ def main() -> None:
         print(f"  {kernels} kernels: CPU {cpu * 1000:.0f} ms, wall {wall * 1000:.0f} ms "
               f"(runs, CPU/wall ms: {runs}); a batch of {args.small}: CPU {small_cpu:.2f} s, "
               f"wall {small_wall:.2f} s")  # fmt: skip
+    if args.against:
+        this, then = per["warm"], per[kinds[-1]]
+        print(f"this checkout / {args.against}, warm kernels: CPU a notebook "
+              f"{this[0] / then[0]:.3f}, wall {this[1] / then[1]:.3f} "
+              "(lower is better)")  # fmt: skip
     ratios = [
         baseline.Ratio("warm/cold CPU a notebook", per["warm"][0] / per["cold"][0], "higher",
                        TOLERANCE, "the machine's CPU one more notebook costs, warm kernels "
