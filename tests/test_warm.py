@@ -57,8 +57,17 @@ print(json.dumps(report))
 """
 
 
-def test_a_zygote_that_cannot_start_leaves_kernels_cold(monkeypatch, caplog):
-    monkeypatch.setattr(warm, "zygote_bwrap_args", lambda spool: ["/bin/false"])
+@pytest.mark.parametrize(
+    "broken",
+    [
+        ("zygote_bwrap_args", lambda spool: ["/bin/false"]),  # it exits at once
+        ("zygote_bwrap_args", lambda spool: ["/nonexistent/bwrap"]),  # it cannot be run
+        ("bootstrap_code", lambda: "#" * (256 << 10)),  # an argument longer than Linux takes
+    ],
+    ids=["exits", "missing", "argument-too-long"],
+)
+def test_a_zygote_that_cannot_start_leaves_kernels_cold(monkeypatch, caplog, broken):
+    monkeypatch.setattr(warm, *broken)
 
     async def enter() -> object:
         async with warm_kernels([], enabled=True) as factory:

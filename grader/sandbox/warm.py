@@ -100,15 +100,19 @@ class KernelFactory:
             bootstrap_code(),
         ]
         with open(root / "zygote.log", "wb") as err:
-            process = await asyncio.create_subprocess_exec(
-                *command,
-                stdin=asyncio.subprocess.PIPE,
-                stdout=asyncio.subprocess.PIPE,
-                stderr=err,
-                env={"PATH": os.environ.get("PATH", "/usr/bin:/bin")},
-                cwd="/",
-                limit=MAX_EVENT,
-            )
+            try:
+                process = await asyncio.create_subprocess_exec(
+                    *command,
+                    stdin=asyncio.subprocess.PIPE,
+                    stdout=asyncio.subprocess.PIPE,
+                    stderr=err,
+                    env={"PATH": os.environ.get("PATH", "/usr/bin:/bin")},
+                    cwd="/",
+                    limit=MAX_EVENT,
+                )
+            except OSError as exc:  # bubblewrap gone, or an argument too long for the system
+                shutil.rmtree(root, ignore_errors=True)
+                raise KernelError(f"the warm-kernel zygote did not start: {exc}") from None
         factory = cls(process, root)
         try:
             assert process.stdout is not None
