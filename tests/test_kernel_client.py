@@ -279,9 +279,8 @@ import asyncio, tempfile
 from pathlib import Path
 from nbformat.v4 import new_code_cell, new_notebook
 from grader.execute import run_notebook
-from grader.sandbox import bwrap_problem, choose_isolation
+from grader.sandbox import choose_isolation
 from grader.sandbox.kernel import sandboxed_kernel
-from grader.sandbox.warm import KernelFactory
 from grader.settings import Limits
 CELLS = [
     "k = get_ipython().kernel\\n"
