@@ -126,14 +126,19 @@ def main() -> None:
     settings = {"small": args.small, "big": args.big, "jobs": args.jobs, "repeat": args.repeat}
     bench = baseline.Run("notebook_cost", args, settings)
     more = args.big - args.small
-    kinds = ["warm", "cold", *([f"warm, at {args.against},"] if args.against else [])]
-    slopes: dict[str, list[tuple[float, float]]] = {k: [] for k in kinds}
-    fixed: dict[str, list[tuple[float, float]]] = {k: [] for k in kinds}
+    # What each label grades with: its kernels, and whether with --against's checkout.
+    kinds = {"warm": ("warm", False), "cold": ("cold", False)}
+    if args.against:
+        kinds[f"warm, at {args.against},"] = ("warm", True)
+    labels = list(kinds)
+    slopes: dict[str, list[tuple[float, float]]] = {k: [] for k in labels}
+    fixed: dict[str, list[tuple[float, float]]] = {k: [] for k in labels}
     with tempfile.TemporaryDirectory(prefix="bench-notebook-cost-") as tmp:
         with other_checkout(args.against, Path(tmp) / "against") as other:
             for run in range(args.repeat):
-                for kind in kinds[run % len(kinds) :] + kinds[: run % len(kinds)]:
-                    kernels, code = kind.split(",")[0], other if "," in kind else ROOT
+                for kind in labels[run % len(labels) :] + labels[: run % len(labels)]:
+                    kernels, theirs = kinds[kind]
+                    code = other if theirs else ROOT
                     out = Path(tmp) / "out"
                     small = batch(Path(tmp), args.small, kernels, args.jobs, out, code)
                     big = batch(Path(tmp), args.big, kernels, args.jobs, out, code)
@@ -153,7 +158,7 @@ def main() -> None:
               f"(runs, CPU/wall ms: {runs}); a batch of {args.small}: CPU {small_cpu:.2f} s, "
               f"wall {small_wall:.2f} s")  # fmt: skip
     if args.against:
-        this, then = per["warm"], per[kinds[-1]]
+        this, then = per["warm"], per[labels[-1]]
         print(f"this checkout / {args.against}, warm kernels: CPU a notebook "
               f"{this[0] / then[0]:.3f}, wall {this[1] / then[1]:.3f} "
               "(lower is better)")  # fmt: skip
