@@ -38,6 +38,11 @@ def _locks() -> Path:
     return Path(tempfile.gettempdir()) / "grader-uids"
 
 
+def _lock_file(slot: int) -> Path:
+    """The file whose lock holds uid ``UID_BASE + slot`` (and says whether it was left clean)."""
+    return _locks() / str(slot)
+
+
 @contextlib.contextmanager
 def student_uid() -> Iterator[int | None]:
     """A uid for one kernel, held until the block ends; None when the grader is not root.
@@ -51,10 +56,9 @@ def student_uid() -> Iterator[int | None]:
         return
     import fcntl  # Linux and macOS; only root gets here
 
-    locks = _locks()
-    locks.mkdir(mode=0o700, exist_ok=True)
+    _locks().mkdir(mode=0o700, exist_ok=True)
     for slot in range(UID_SLOTS):
-        fd = os.open(locks / str(slot), os.O_CREAT | os.O_RDWR, 0o600)
+        fd = os.open(_lock_file(slot), os.O_CREAT | os.O_RDWR, 0o600)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -78,7 +82,7 @@ def leave_clean(uid: int) -> None:
     Call it only when that is known: its kernel's pid namespace ended, or :func:`kill_uid`
     found none.
     """
-    (_locks() / str(uid - UID_BASE)).write_bytes(CLEAN)
+    _lock_file(uid - UID_BASE).write_bytes(CLEAN)
 
 
 def kill_uid(uid: int) -> bool:
