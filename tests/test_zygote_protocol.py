@@ -11,6 +11,7 @@ import os
 import signal
 import sys
 
+from grader.guest.prepared import PreparedStart
 from grader.guest.zygote import Zygote
 
 
@@ -57,7 +58,7 @@ def _events(zygote: Zygote, outbox_read: int, kid: str) -> list[dict]:
 
 def test_reports_cut_mid_line_give_one_started_then_one_exited_event():
     events_read, events_write = os.pipe()
-    zygote = Zygote("/nonexistent", [], inbox=-1, outbox=events_write)
+    zygote = Zygote("/nonexistent", [], PreparedStart(), inbox=-1, outbox=events_write)
     keeper, reports = _fake_keeper(b'{"pid": 4', b'2}\n{"confi', b'rmed": true}\n{"confined": true}\n',
                                    b'{"status": 3}\n')  # fmt: skip
     zygote.watch("k1", keeper, reports)
@@ -69,7 +70,7 @@ def test_reports_cut_mid_line_give_one_started_then_one_exited_event():
 
 def test_a_kernel_that_never_confined_is_not_started_and_exits_with_its_error():
     events_read, events_write = os.pipe()
-    zygote = Zygote("/nonexistent", [], inbox=-1, outbox=events_write)
+    zygote = Zygote("/nonexistent", [], PreparedStart(), inbox=-1, outbox=events_write)
     keeper, reports = _fake_keeper(b'{"pid": 7}\n', b'{"error": "OSError: mount /proc"}\n')
     zygote.watch("k2", keeper, reports)
     assert _events(zygote, events_read, "k2") == [
@@ -79,7 +80,7 @@ def test_a_kernel_that_never_confined_is_not_started_and_exits_with_its_error():
 
 def test_requests_cut_mid_line_are_served_and_the_end_of_input_kills_every_kernel():
     inbox_read, inbox_write = os.pipe()
-    zygote = Zygote("/nonexistent", [], inbox=inbox_read, outbox=-1)
+    zygote = Zygote("/nonexistent", [], PreparedStart(), inbox=inbox_read, outbox=-1)
     interrupted = _waiting("signal.SIG_DFL")
     killed = _waiting("signal.SIG_IGN")
     keepers = []

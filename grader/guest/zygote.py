@@ -35,7 +35,6 @@ zygote in :class:`KeeperReport` lines. End of stdin: the zygote kills every kern
 from __future__ import annotations
 
 import gc
-import importlib
 import json
 import os
 import select
@@ -60,6 +59,7 @@ if TYPE_CHECKING:  # in the sandbox these come from the sources run first, in on
         prctl,
         seed_home,
     )
+    from grader.guest.prepared import PreparedStart, preload
     from grader.guest.protocol import (
         HOME,
         Event,
@@ -95,8 +95,8 @@ def _send(fd: int, message: Event | KeeperReport) -> None:
         data = data[os.write(fd, data) :]
 
 
-def _run_kernel(argv: list[str]) -> None:
-    """Become the student's kernel (never returns)."""
+def _run_kernel(argv: list[str], prepared: PreparedStart) -> None:
+    """Become the student's kernel, from what the zygote prepared for it (never returns)."""
     os.setsid()
     null = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):
@@ -107,9 +107,7 @@ def _run_kernel(argv: list[str]) -> None:
         numpy.random.seed()
     sys.argv = ["ipykernel_launcher", *argv]
     sys.path[0] = HOME
-    from ipykernel.kernelapp import IPKernelApp
-
-    IPKernelApp.launch_instance(argv=argv)
+    prepared.launch(argv)
 
 
 def _signal_quietly(pid: int, signum: int) -> None:
@@ -147,7 +145,14 @@ def _seed_requested(seed: int, kernel: int) -> bool:
             os.close(exits)
 
 
-def _init(request: SpawnRequest, spool: str, keep: list[str], report: int, seed: int) -> int:
+def _init(
+    request: SpawnRequest,
+    spool: str,
+    keep: list[str],
+    report: int,
+    seed: int,
+    prepared: PreparedStart,
+) -> int:
     """Pid 1 of the kernel's namespaces: confine, start the kernel, seed, reap until it exits.
 
     The home is seeded when the request comes on ``seed``, before anything else runs there.
@@ -159,7 +164,7 @@ def _init(request: SpawnRequest, spool: str, keep: list[str], report: int, seed:
     if kernel == 0:
         status = 1
         try:
-            _run_kernel(request["argv"])
+            _run_kernel(request["argv"], prepared)
             status = 0
         finally:
             os._exit(status)
@@ -184,7 +189,14 @@ def _init(request: SpawnRequest, spool: str, keep: list[str], report: int, seed:
             return os.waitstatus_to_exitcode(status)
 
 
-def _keeper(request: SpawnRequest, spool: str, keep: list[str], report: int, seed: int) -> None:
+def _keeper(
+    request: SpawnRequest,
+    spool: str,
+    keep: list[str],
+    report: int,
+    seed: int,
+    prepared: PreparedStart,
+) -> None:
     """Make the kernel's namespaces, report its init, wait for it (never runs student code).
 
     ``report``: the pipe to the zygote; ``seed``: the pipe the seed request comes on.
@@ -203,7 +215,7 @@ def _keeper(request: SpawnRequest, spool: str, keep: list[str], report: int, see
     if init == 0:
         code = 1
         try:
-            code = _init(request, spool, keep, report, seed)
+            code = _init(request, spool, keep, report, seed, prepared)
         except BaseException as exc:  # reported to the grader, then exit
             _send(report, {"error": f"{type(exc).__name__}: {exc}"})
         finally:
@@ -220,12 +232,22 @@ def _keeper(request: SpawnRequest, spool: str, keep: list[str], report: int, see
 class Zygote:
     """The request loop; one keeper per kernel, each with a pipe for its events.
 
-    ``inbox`` and ``outbox``: the file descriptors requests come from and events go to.
+    ``prepared``: ipykernel's application and shell, made before forking each kernel (once for
+    the same options); ``inbox`` and ``outbox``: the file descriptors requests come from and
+    events go to.
     """
 
-    def __init__(self, spool: str, keep: list[str], inbox: int = 0, outbox: int = 1) -> None:
+    def __init__(
+        self,
+        spool: str,
+        keep: list[str],
+        prepared: PreparedStart,
+        inbox: int = 0,
+        outbox: int = 1,
+    ) -> None:
         self.spool = spool
         self.keep = keep
+        self.prepared = prepared
         self.inbox, self.outbox = inbox, outbox
         self.selector = selectors.DefaultSelector()
         self.kernels: dict[str, KernelRecord] = {}
@@ -233,6 +255,7 @@ class Zygote:
     def spawn(self, request: SpawnRequest) -> None:
         """Fork the keeper of a new kernel."""
         kid = str(request["id"])
+        self.prepared.ready_for(request["argv"])
         read, write = os.pipe()
         seed_read, seed_write = os.pipe()
         keeper = os.fork()
@@ -240,7 +263,7 @@ class Zygote:
             try:
                 os.close(read)
                 os.close(seed_write)
-                _keeper(request, self.spool, self.keep, write, seed_read)
+                _keeper(request, self.spool, self.keep, write, seed_read, self.prepared)
             except BaseException as exc:  # reported to the grader
                 _send(write, {"error": f"{type(exc).__name__}: {exc}"})
             finally:
@@ -330,42 +353,6 @@ class Zygote:
             self.seed(str(request["id"]))
 
 
-KERNEL_MODULES = [
-    "ipykernel.kernelapp",
-    "ipykernel.ipkernel",
-    # What ipykernel 7 and IPython 9 import while a kernel starts (about half of its start).
-    "ipykernel.debugger",
-    "IPython.core.completerlib",
-    "IPython.core.debugger",
-    "IPython.core.logger",
-    "IPython.core.oinspect",
-    "IPython.extensions.storemagic",
-    "IPython.utils.wildcard",
-    "psutil",
-    "sqlite3",
-    "tornado.gen",
-    "tornado.locks",
-    "tornado.platform.asyncio",
-    "tornado.queues",
-]
-
-
-def preload(modules: list[str]) -> list[str]:
-    """Import what every kernel will need; returns the modules that failed to import.
-
-    Without debugpy: ipykernel then runs no debugger (none is asked of a graded kernel), and
-    importing it was 60 ms of every batch's start, and a debugger object in every kernel.
-    """
-    sys.modules.setdefault("debugpy", None)  # type: ignore[arg-type]
-    failed = []
-    for name in [*KERNEL_MODULES, *modules]:
-        try:
-            importlib.import_module(name)
-        except Exception:  # a kernel that needs it fails on its own
-            failed.append(name)
-    return failed
-
-
 def main() -> None:
     """``python -c SOURCE SPOOL PRELOAD_JSON KEEP_JSON GUEST``: preload, say ready, serve.
 
@@ -386,7 +373,7 @@ def main() -> None:
     ready: ReadyEvent = {"event": "ready", "failed": failed, "threads": threading.active_count()}
     _send(1, ready)
     try:
-        Zygote(spool, keep).serve()
+        Zygote(spool, keep, PreparedStart()).serve()
     except Exception:
         traceback.print_exc()
         raise

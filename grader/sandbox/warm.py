@@ -45,7 +45,7 @@ from grader.sandbox.spares import Spares
 from grader.watchdog import to_the_end, watchdog
 
 log = logging.getLogger(__name__)
-ZYGOTE_SOURCES = ("protocol.py", "confine.py", "zygote.py")
+ZYGOTE_SOURCES = ("protocol.py", "confine.py", "prepared.py", "zygote.py")
 """The zygote's program: the shared protocol, then the zygote, run as one ``python -c`` source."""
 READY_TIMEOUT = 60.0
 MAX_EVENT = 1 << 16
