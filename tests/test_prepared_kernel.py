@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -46,6 +49,51 @@ def test_the_connection_file_is_told_apart_from_the_options_a_shell_is_prepared_
     )
     assert split_argv(["--a=1", "-f", "k.json"]) == ("k.json", ["--a=1"])
     assert split_argv(["--a=1", "-f"]) == (None, ["--a=1", "-f"])  # no file: nothing prepared
+
+
+PREPARE_TWICE = r"""
+import json, sys, threading
+sys.modules.setdefault("debugpy", None)
+namespace = {"HOME": sys.argv[2]}
+exec(compile(open(sys.argv[1]).read(), "prepared.py", "exec"), namespace)
+prepared = namespace["PreparedStart"]()
+from ipykernel.zmqshell import ZMQInteractiveShell
+shells, prepared_for = [], []
+quiet = "--HistoryManager.enabled=False"
+for options in ([quiet, "--IPKernelApp.exec_lines=x = 1"], [quiet, "--IPKernelApp.exec_lines=x = 1"],
+                [quiet, "--IPKernelApp.exec_lines=x = 2"],
+                ["--IPKernelApp.exec_lines=x = 2"],  # IPython would save history from a thread
+                ["--a.b=1"]):  # ipykernel refuses it
+    prepared.ready_for(["-f", "/k.json", *options])
+    prepared_for.append(prepared.options)
+    shells.append(id(ZMQInteractiveShell._instance))
+print(json.dumps({"prepared_for": prepared_for, "threads": threading.active_count(),
+                  "same_shell_for_same_options": shells[0] == shells[1],
+                  "new_shell_for_new_options": shells[1] != shells[2],
+                  "no_shell_left_by_a_failure": shells[3] == shells[4] == id(None)}))
+"""
+
+
+def test_preparing_starts_no_thread_and_prepares_once_for_the_same_options(tmp_path):
+    import grader.guest.prepared as module
+
+    done = subprocess.run(
+        [sys.executable, "-c", PREPARE_TWICE, module.__file__, str(tmp_path)],
+        capture_output=True, text=True, timeout=120, check=True,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "IPYTHONDIR": str(tmp_path / "ip")},
+    )  # fmt: skip
+    quiet = "--HistoryManager.enabled=False"
+    first = [quiet, "--IPKernelApp.exec_lines=x = 1"]
+    second = [quiet, "--IPKernelApp.exec_lines=x = 2"]
+    assert json.loads(done.stdout) == {
+        "prepared_for": [first, first, second, None, None],
+        "threads": 1,  # the zygote forks: one thread only
+        "same_shell_for_same_options": True,
+        "new_shell_for_new_options": True,
+        "no_shell_left_by_a_failure": True,
+    }
+    assert "the zygote forks, it cannot keep one" in done.stderr  # the zygote's log says why
+    assert "Error loading argument a.b" in done.stderr
 
 
 async def _probe(*limits: Limits, cold_too: bool = False) -> tuple[list[dict], str]:
@@ -110,3 +158,31 @@ def test_a_zygote_that_cannot_prepare_starts_its_kernels_as_ipykernel_alone(monk
     assert [report["app"] for report in reports] == ["IPKernelApp"] * 2
     assert log.count("nothing prepared today") == 1  # tried once for these options
     assert all(report["shell_of_kernel"] and report["inputs"] == 3 for report in reports)
+
+
+@needs_bwrap
+@pytest.mark.slow
+def test_a_zygote_left_with_a_thread_forks_nothing_and_its_kernels_start_cold(monkeypatch, caplog):
+    source = warm.zygote_source()
+    *first, last = source.splitlines(keepends=True)
+    threaded = (
+        "def prepare(options):\n"
+        "    import threading, time\n"
+        "    threading.Thread(target=time.sleep, args=(600,), daemon=True).start()\n"
+        "    return options\n"
+    )
+    monkeypatch.setattr(warm, "zygote_source", lambda: "".join([*first, threaded, last]))
+
+    async def one_kernel() -> tuple[bool, str]:
+        factory = await KernelFactory.start([])
+        try:
+            work = Path(tempfile.mkdtemp(prefix="grader-work-", dir=factory.spool))
+            async with sandboxed_kernel(work, Limits(), "bwrap", 60, factory) as kernel:
+                return kernel.warm, await _run(kernel, "print(6 * 7)")
+        finally:
+            await factory.close()
+
+    with caplog.at_level(logging.WARNING, logger="grader"):
+        warm_started, out = asyncio.run(one_kernel())
+    assert not warm_started and out.strip() == "42"
+    assert "the zygote runs 2 threads: cannot fork" in caplog.text

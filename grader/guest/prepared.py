@@ -19,6 +19,7 @@ import gc
 import importlib
 import os
 import sys
+import threading
 import traceback
 from typing import TYPE_CHECKING, Any
 
@@ -38,7 +39,7 @@ def _app_class() -> Any:
     """The application of ipykernel that starts from what the zygote prepared."""
     from ipykernel.kernelapp import IPKernelApp
 
-    class PreparedKernelApp(IPKernelApp):  # type: ignore[misc]
+    class PreparedKernelApp(IPKernelApp):
         """Its command line was parsed, and its shell built, before the fork."""
 
         def parse_command_line(self, argv: Any = None) -> None:
@@ -46,7 +47,7 @@ def _app_class() -> Any:
 
         def init_kernel(self) -> None:
             """Make the kernel, which takes the prepared shell; make the shell the kernel's."""
-            super().init_kernel()
+            super().init_kernel()  # type: ignore[no-untyped-call]
             shell = self.kernel.shell
             shell.kernel = self.kernel
             shell.parent = self.kernel
@@ -87,7 +88,7 @@ class PreparedStart:
             # The zygote's stdout carries its events: nothing else may be written there.
             with contextlib.redirect_stdout(sys.stderr):
                 self.options = prepare(options)
-        except Exception:  # kernels start as ipykernel starts alone (the log says why)
+        except (Exception, SystemExit):  # kernels start as ipykernel alone (the log says why)
             traceback.print_exc()
             _forget()
         gc.collect()
@@ -104,8 +105,8 @@ class PreparedStart:
             return
         app = IPKernelApp.instance()
         app.connection_file = connection
-        app.initialize([])
-        app.start()
+        app.initialize([])  # type: ignore[no-untyped-call]
+        app.start()  # type: ignore[no-untyped-call]
 
 
 def prepare(options: list[str]) -> list[str]:
@@ -126,6 +127,12 @@ def prepare(options: list[str]) -> list[str]:
         shell = ZMQInteractiveShell.instance(config=app.config, compiler_class=XCachingCompiler)
     finally:
         os.chdir(here)
+    if threading.active_count() != 1:  # IPython saves its history from a thread of its own
+        saving = getattr(shell.history_manager, "save_thread", None)
+        if saving is not None:
+            saving.stop()
+        raise RuntimeError("IPython's shell started a thread: the zygote forks, it cannot keep one")
+    assert shell.display_formatter is not None
     shell.display_formatter.formatters  # noqa: B018  (made on first use: every kernel shows)
     return options
 

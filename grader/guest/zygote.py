@@ -2,7 +2,9 @@
 
 Its source is passed to ``python -c`` (the grader package is not visible in the sandbox), so it
 imports nothing of the grader. It imports ipykernel and the assignment's libraries once, then
-serves JSON lines: requests on stdin, events on stdout. Each kernel is three forks deep::
+serves JSON lines: requests on stdin, events on stdout. Before forking a kernel it prepares
+ipykernel's application and IPython's shell for that kernel's options, once for the same
+options (:mod:`grader.guest.prepared`). Each kernel is three forks deep::
 
     zygote ─▶ keeper: new mount, pid, network, ipc and uts namespaces; reports the init's
               │        pid and, later, its exit; never runs student code
@@ -256,6 +258,10 @@ class Zygote:
         """Fork the keeper of a new kernel."""
         kid = str(request["id"])
         self.prepared.ready_for(request["argv"])
+        if threading.active_count() != 1:  # forking needs one thread: the grader starts it cold
+            error = f"the zygote runs {threading.active_count()} threads: cannot fork"
+            _send(self.outbox, {"event": "exited", "id": kid, "status": 1, "error": error})
+            return
         read, write = os.pipe()
         seed_read, seed_write = os.pipe()
         keeper = os.fork()
