@@ -68,6 +68,8 @@ ALLOWED = {
     # TYPE_CHECKING only: in the sandbox the zygote's sources run in order, in one namespace.
     ("grader.guest.zygote", "grader.guest.protocol"),
     ("grader.guest.zygote", "grader.guest.confine"),
+    ("grader.guest.zygote", "grader.guest.prepared"),
+    ("grader.guest.prepared", "grader.guest.protocol"),
     ("grader.guest.confine", "grader.guest.protocol"),
     # The package's public API, re-exported lazily (``from grader import Checker``, and the
     # ``StudentError`` a check expects when the student's code must raise).

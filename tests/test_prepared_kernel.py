@@ -58,6 +58,11 @@ namespace = {"HOME": sys.argv[2]}
 exec(compile(open(sys.argv[1]).read(), "prepared.py", "exec"), namespace)
 prepared = namespace["PreparedStart"]()
 from ipykernel.zmqshell import ZMQInteractiveShell
+import os
+def files():
+    return {fd: os.readlink(f"/proc/self/fd/{fd}") for fd in os.listdir("/proc/self/fd")
+            if os.path.exists(f"/proc/self/fd/{fd}")}
+before = files()
 shells, prepared_for = [], []
 quiet = "--HistoryManager.enabled=False"
 for options in ([quiet, "--IPKernelApp.exec_lines=x = 1"], [quiet, "--IPKernelApp.exec_lines=x = 1"],
@@ -70,7 +75,8 @@ for options in ([quiet, "--IPKernelApp.exec_lines=x = 1"], [quiet, "--IPKernelAp
 print(json.dumps({"prepared_for": prepared_for, "threads": threading.active_count(),
                   "same_shell_for_same_options": shells[0] == shells[1],
                   "new_shell_for_new_options": shells[1] != shells[2],
-                  "no_shell_left_by_a_failure": shells[3] == shells[4] == id(None)}))
+                  "no_shell_left_by_a_failure": shells[3] == shells[4] == id(None),
+                  "files_opened": sorted(set(files().items()) - set(before.items()))}))
 """
 
 
@@ -91,6 +97,9 @@ def test_preparing_starts_no_thread_and_prepares_once_for_the_same_options(tmp_p
         "same_shell_for_same_options": True,
         "new_shell_for_new_options": True,
         "no_shell_left_by_a_failure": True,
+        # a kernel closes its inherited descriptors: an object holding one would write to
+        # whatever reuses its number
+        "files_opened": [],
     }
     assert "the zygote forks, it cannot keep one" in done.stderr  # the zygote's log says why
     assert "Error loading argument a.b" in done.stderr

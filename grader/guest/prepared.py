@@ -14,6 +14,7 @@ sandbox): it imports nothing of the grader.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import gc
 import importlib
@@ -57,10 +58,21 @@ def _app_class() -> Any:
 
 
 def _forget() -> None:
-    """Drop a prepared application and shell: the next kernel's ipykernel makes its own."""
+    """Drop a prepared application and shell: the next kernel's ipykernel makes its own.
+
+    The shell is closed as IPython closes it at exit: its history (a thread that saves it and
+    a database, where enabled) would outlive the shell (IPython's exit handler holds it), and a
+    forked kernel closes every file it inherits, so an object still holding one would write to
+    whatever took its number.
+    """
     from ipykernel.kernelapp import IPKernelApp
     from ipykernel.zmqshell import ZMQInteractiveShell
 
+    shell = ZMQInteractiveShell._instance
+    if shell is not None:
+        atexit.unregister(shell.atexit_operations)
+        if shell.history_manager is not None:
+            shell.history_manager.close()
     IPKernelApp.clear_instance()
     ZMQInteractiveShell.clear_instance()
 
@@ -128,9 +140,6 @@ def prepare(options: list[str]) -> list[str]:
     finally:
         os.chdir(here)
     if threading.active_count() != 1:  # IPython saves its history from a thread of its own
-        saving = getattr(shell.history_manager, "save_thread", None)
-        if saving is not None:
-            saving.stop()
         raise RuntimeError("IPython's shell started a thread: the zygote forks, it cannot keep one")
     assert shell.display_formatter is not None
     shell.display_formatter.formatters  # noqa: B018  (made on first use: every kernel shows)
