@@ -37,8 +37,10 @@ print(json.dumps({
     "main_is_user_module": sys.modules["__main__"] is ip.user_module,
     "formatters": sorted(ip.display_formatter.formatters),
     "inputs": len(In),
+    "traceback_before_any_error": _traceback_before_any_error,
 }))
 """
+FIRST_CELL = "_traceback_before_any_error = hasattr(get_ipython().InteractiveTB, 'tb')\n1 + 1"
 
 
 def test_the_connection_file_is_told_apart_from_the_options_a_shell_is_prepared_for():
@@ -114,14 +116,16 @@ async def _probe(*limits: Limits, cold_too: bool = False) -> tuple[list[dict], s
             work = Path(tempfile.mkdtemp(prefix="grader-work-", dir=factory.spool))
             async with sandboxed_kernel(work, limit, "bwrap", 60, factory) as kernel:
                 assert kernel.warm
-                await _run(kernel, "1 + 1")  # a displayed result, as a notebook's first cell
-                reports.append(json.loads(await _run(kernel, SHELL_PROBE)))
+                await _run(kernel, FIRST_CELL)  # a displayed result, as a notebook's first cell
+                error = await _run(kernel, "1 / 0")  # and a first error
+                reports.append({**json.loads(await _run(kernel, SHELL_PROBE)), "error": error})
         if cold_too:
             work = Path(tempfile.mkdtemp(prefix="grader-work-"))
             async with sandboxed_kernel(work, limits[0], "bwrap", 60, None) as kernel:
                 assert not kernel.warm
-                await _run(kernel, "1 + 1")
-                reports.append(json.loads(await _run(kernel, SHELL_PROBE)))
+                await _run(kernel, FIRST_CELL)
+                error = await _run(kernel, "1 / 0")
+                reports.append({**json.loads(await _run(kernel, SHELL_PROBE)), "error": error})
     finally:
         log = (factory.root / "zygote.log").read_text(errors="replace")
         await factory.close()
@@ -141,6 +145,9 @@ def test_a_warm_kernel_starts_from_the_prepared_shell_and_sees_what_a_cold_kerne
     assert warm_report["dir_history"] == [warm_report["cwd"]]
     assert warm_report["history_database"] is False
     assert warm_report["main_is_user_module"]
+    assert "ZeroDivisionError" in warm_report["error"]  # the zygote's own warm-up traceback
+    assert "grader-warm-up" not in warm_report["error"]  # is neither shown nor kept
+    assert warm_report["traceback_before_any_error"] is False
 
 
 @needs_bwrap
@@ -166,7 +173,7 @@ def test_a_zygote_that_cannot_prepare_starts_its_kernels_as_ipykernel_alone(monk
     reports, log = asyncio.run(_probe(Limits(), Limits()))
     assert [report["app"] for report in reports] == ["IPKernelApp"] * 2
     assert log.count("nothing prepared today") == 1  # tried once for these options
-    assert all(report["shell_of_kernel"] and report["inputs"] == 3 for report in reports)
+    assert all(report["shell_of_kernel"] and report["inputs"] == 4 for report in reports)
 
 
 @needs_bwrap

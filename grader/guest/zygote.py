@@ -147,26 +147,19 @@ def _seed_requested(seed: int, kernel: int) -> bool:
             os.close(exits)
 
 
-def _init(
-    request: SpawnRequest,
-    spool: str,
-    keep: list[str],
-    report: int,
-    seed: int,
-    prepared: PreparedStart,
-) -> int:
+def _init(zygote: Zygote, request: SpawnRequest, report: int, seed: int) -> int:
     """Pid 1 of the kernel's namespaces: confine, start the kernel, seed, reap until it exits.
 
     The home is seeded when the request comes on ``seed``, before anything else runs there.
     """
     prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    confine(request, spool, keep)
+    confine(request, zygote.spool, zygote.keep)
     _send(report, {"confined": True})
     kernel = os.fork()
     if kernel == 0:
         status = 1
         try:
-            _run_kernel(request["argv"], prepared)
+            _run_kernel(request["argv"], zygote.prepared)
             status = 0
         finally:
             os._exit(status)
@@ -191,14 +184,7 @@ def _init(
             return os.waitstatus_to_exitcode(status)
 
 
-def _keeper(
-    request: SpawnRequest,
-    spool: str,
-    keep: list[str],
-    report: int,
-    seed: int,
-    prepared: PreparedStart,
-) -> None:
+def _keeper(zygote: Zygote, request: SpawnRequest, report: int, seed: int) -> None:
     """Make the kernel's namespaces, report its init, wait for it (never runs student code).
 
     ``report``: the pipe to the zygote; ``seed``: the pipe the seed request comes on.
@@ -217,7 +203,7 @@ def _keeper(
     if init == 0:
         code = 1
         try:
-            code = _init(request, spool, keep, report, seed, prepared)
+            code = _init(zygote, request, report, seed)
         except BaseException as exc:  # reported to the grader, then exit
             _send(report, {"error": f"{type(exc).__name__}: {exc}"})
         finally:
@@ -269,7 +255,7 @@ class Zygote:
             try:
                 os.close(read)
                 os.close(seed_write)
-                _keeper(request, self.spool, self.keep, write, seed_read, self.prepared)
+                _keeper(self, request, write, seed_read)
             except BaseException as exc:  # reported to the grader
                 _send(write, {"error": f"{type(exc).__name__}: {exc}"})
             finally:

@@ -32,7 +32,7 @@ from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning.factory import KernelProvisionerFactory
 
 from grader.errors import KernelError
-from grader.guest import figures
+from grader.guest import figures, memory_reserve
 from grader.guest.codec import MAX_PAYLOAD
 from grader.guest.output_cap import startup_code
 from grader.sandbox.bwrap import Isolation
@@ -236,6 +236,7 @@ async def _start(
             # session's In, Out and %history stay, in memory).
             "--HistoryManager.enabled=False",
             f"--IPKernelApp.exec_lines={startup_code(limits.output_kb * 1024)}",
+            f"--IPKernelApp.exec_lines={memory_reserve.startup_code()}",
             # A warm kernel's zygote installed the figure recorder before forking it.
             *([f"--IPKernelApp.exec_lines={figures.startup_code()}"] if factory is None else []),
         ],
