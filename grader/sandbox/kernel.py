@@ -235,8 +235,10 @@ async def _start(
             # file, its writing thread and a write per cell cost every kernel (the
             # session's In, Out and %history stay, in memory).
             "--HistoryManager.enabled=False",
-            f"--IPKernelApp.exec_lines={startup_code(limits.output_kb * 1024)}",
-            f"--IPKernelApp.exec_lines={memory_reserve.startup_code()}",
+            # The output cap and the memory reserve, as one cell (IPython runs each entry as one).
+            "--IPKernelApp.exec_lines="
+            + startup_code(limits.output_kb * 1024)
+            + memory_reserve.startup_code(),
             # A warm kernel's zygote installed the figure recorder before forking it.
             *([f"--IPKernelApp.exec_lines={figures.startup_code()}"] if factory is None else []),
         ],

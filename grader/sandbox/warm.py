@@ -46,7 +46,8 @@ from grader.watchdog import to_the_end, watchdog
 
 log = logging.getLogger(__name__)
 ZYGOTE_SOURCES = ("protocol.py", "confine.py", "prepared.py", "zygote.py")
-"""The zygote's program: the shared protocol, then the zygote, run as one ``python -c`` source."""
+"""The zygote's program, run in this order as one ``python -c`` source: the shared protocol, the
+confinement, what it prepares for every kernel, then the zygote's loop."""
 READY_TIMEOUT = 60.0
 MAX_EVENT = 1 << 16
 _FACTORIES: dict[str, KernelFactory] = {}
