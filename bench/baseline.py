@@ -284,7 +284,7 @@ class Run:
             if name not in fresh:
                 regressions.append(f"{name}: not measured by this run (baseline {value})")
                 continue
-            now = fresh[name].value
+            now = round(fresh[name].value, 4)  # as stored
             if base["worse"] == "higher":
                 limit = value * (1 + tolerance)
                 bad, good = now > limit, now < value * (1 - tolerance)

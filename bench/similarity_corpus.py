@@ -59,6 +59,10 @@ students): a copier's notebook is the source's, transformed by one or more of
 and two copiers of the same source are also a planted pair (``shared-source``). With a
 reference, one student copied the "online solution" with renames and new comments and another
 copied three of its answers: each is a planted pair with the reference, and with each other.
+Each planted pair has a ``scope`` in the ground truth: ``whole`` for a copy of every answer of
+its source (the transformations the issue lists, alone or together), ``partial`` for a copy of
+2 or 3 of them (a harder kind, beyond the issue's list), and for two copiers of one source
+``whole`` only when both copied all of it.
 
 Every graded function of every fully answered question still works after every transformation
 (the test suite runs them), so a copy is never broken code a detector could tell apart.
@@ -1775,12 +1779,14 @@ def build(
             crng = random.Random(f"{seed}:copy:{round_}:{index}")
             copier, copied = copy_of(source, next(ids), transforms, crng, varied)
             made.append(copier)
-            pairs.append(_pair(copier.name, source.name, "copy", transforms, copied))
+            pairs.append(
+                _pair(copier.name, source.name, "copy", transforms, copied, _whole(transforms))
+            )
         one, two = (made[i] for i in SHARED)
         shared = sorted(set(_copied(pairs, one.name)) & set(_copied(pairs, two.name)))
         pairs.append(
             _pair(one.name, two.name, "shared-source", ("via " + round_sources[SHARED[0]].name,),
-                  shared)
+                  shared, _whole(PLAN[SHARED[0]]) and _whole(PLAN[SHARED[1]]))
         )  # fmt: skip
         copiers += made
     refs: list[Student] = []
@@ -1799,10 +1805,10 @@ def build(
             online, next(ids), ("partial:3",), random.Random(f"{seed}:r2"), varied
         )
         pairs.append(_pair(full.name, online.name, "reference", ("rename", "comments_whitespace"),
-                           full_copied))  # fmt: skip
-        pairs.append(_pair(part.name, online.name, "reference", ("partial:3",), part_copied))
+                           full_copied, True))  # fmt: skip
+        pairs.append(_pair(part.name, online.name, "reference", ("partial:3",), part_copied, False))
         pairs.append(_pair(full.name, part.name, "shared-source", ("via " + online.name,),
-                           sorted(set(full_copied) & set(part_copied))))  # fmt: skip
+                           sorted(set(full_copied) & set(part_copied)), False))  # fmt: skip
         copiers += [full, part]
 
     course = dest
@@ -1827,10 +1833,19 @@ def build(
     return truth
 
 
+WHOLE, PARTIAL = "whole", "partial"
+"""A planted pair's scopes: a copy of every answer of its source, or of some of them."""
+
+
 def _pair(
-    a: str, b: str, kind: str, transforms: tuple[str, ...], copied: list[str]
+    a: str, b: str, kind: str, transforms: tuple[str, ...], copied: list[str], whole: bool
 ) -> dict[str, Any]:
-    return {"a": a, "b": b, "kind": kind, "transformations": list(transforms), "copied": copied}
+    return {"a": a, "b": b, "kind": kind, "transformations": list(transforms), "copied": copied,
+            "scope": WHOLE if whole else PARTIAL}  # fmt: skip
+
+
+def _whole(transforms: tuple[str, ...]) -> bool:
+    return not any(t.startswith("partial:") for t in transforms)
 
 
 def _copied(pairs: list[dict[str, Any]], name: str) -> list[str]:

@@ -143,6 +143,28 @@ def test_ground_truth_names_real_students(built: tuple[Path, dict[str, Any]]) ->
     assert set(kinds) == set(corpus.PLAN)
 
 
+def test_a_planted_pair_is_whole_when_every_answer_of_its_source_was_copied(
+    built: tuple[Path, dict[str, Any]],
+) -> None:
+    _, truth = built
+    links: dict[str, list[str]] = {}
+    for pair in truth["pairs"]:
+        if pair["kind"] == "shared-source":
+            continue
+        source = truth["students"][pair["b"]]["questions"]
+        answered = sorted(k for k, v in source.items() if v not in ("unanswered", "partial"))
+        assert pair["scope"] == ("whole" if sorted(pair["copied"]) == answered else "partial")
+        assert (pair["scope"] == "partial") == any(
+            t.startswith("partial:") for t in pair["transformations"]
+        )
+        links.setdefault(pair["a"], []).append(pair["scope"])
+    for pair in truth["pairs"]:
+        if pair["kind"] == "shared-source":
+            both = links[pair["a"]] + links[pair["b"]]
+            assert pair["scope"] == ("whole" if set(both) == {"whole"} else "partial")
+    assert Counter(p["scope"] for p in truth["pairs"]) == {"whole": 9, "partial": 5}
+
+
 def test_the_released_notebook_is_the_solution_stripped(built: tuple[Path, dict[str, Any]]) -> None:
     from grader.authoring.release import strip_notebook
 
