@@ -59,7 +59,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -93,23 +93,30 @@ SCOPES = {
 }
 
 
-@dataclass
-class Outcome:
-    seed: int
-    size: int
-    students: int
-    pairs: int
-    wall: float
-    floor: float
-    flagged: int
-    hits: int
-    planted: dict[str, int]
+@dataclass(frozen=True)
+class Tally:
+    """What the command flagged against the ground truth, in one corpus or summed over several."""
+
+    flagged: int = 0
+    hits: int = 0
+    """Flagged pairs that are planted."""
+    planted: Counter[str] = field(default_factory=Counter)
     """Per scope, how many pairs were planted."""
-    found: dict[str, int]
+    found: Counter[str] = field(default_factory=Counter)
     """Per scope, how many of those are flagged."""
-    lowest: dict[str, float]
+    lowest: dict[str, float] = field(default_factory=dict)
     """Per scope, the lowest similarity of a planted pair."""
-    highest_other: float
+    highest_other: float = 0.0
+    """The highest similarity of a pair that is not planted."""
+
+    def __add__(self, other: Tally) -> Tally:
+        lowest = {
+            s: min(t.lowest[s] for t in (self, other) if s in t.lowest)
+            for s in self.lowest.keys() | other.lowest.keys()
+        }
+        return Tally(self.flagged + other.flagged, self.hits + other.hits,
+                     self.planted + other.planted, self.found + other.found, lowest,
+                     max(self.highest_other, other.highest_other))  # fmt: skip
 
     @property
     def precision(self) -> float:
@@ -117,12 +124,34 @@ class Outcome:
 
     def recall(self, scope: str | None = None) -> float:
         scopes = [scope] if scope else list(self.planted)
-        total = sum(self.planted.get(s, 0) for s in scopes)
-        return sum(self.found.get(s, 0) for s in scopes) / total if total else 1.0
+        total = sum(self.planted[s] for s in scopes)
+        return sum(self.found[s] for s in scopes) / total if total else 1.0
 
     @property
     def lowest_planted(self) -> float:
         return min(self.lowest.values())
+
+    @property
+    def lowest_whole(self) -> float:
+        return self.lowest.get(WHOLE, 1.0)
+
+    def target(self) -> tuple[bool, str]:
+        """Whether every whole copy is flagged and no other pair is: and how."""
+        whole, planted = self.found[WHOLE], self.planted[WHOLE]
+        wrong = self.flagged - self.hits
+        met = whole == planted and wrong == 0
+        return met, f"{whole} of {planted} whole copies flagged, {wrong} other pairs flagged"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    seed: int
+    size: int
+    students: int
+    pairs: int
+    wall: float
+    floor: float
+    tally: Tally
 
 
 def log(message: str) -> None:
@@ -258,28 +287,28 @@ def evaluate(
     highest = others[0][0] if others else 0.0
     n_refs = len(truth["references"])
     n_pairs = len(students) * (len(students) - 1) // 2 + len(students) * n_refs
-    outcome = Outcome(
-        seed, size, len(students), n_pairs, wall, floor, len(flagged), len(hits),
-        planted=dict(Counter(scopes.values())),
-        found=dict(Counter(scopes[k] for k in hits)),
-        lowest={
-            s: min(similarity(k) for k in planted if scopes[k] == s) for s in set(scopes.values())
-        },
-        highest_other=highest,
-    )  # fmt: skip
+    tally = Tally(
+        len(flagged),
+        len(hits),
+        Counter(scopes.values()),
+        Counter(scopes[k] for k in hits),
+        {s: min(similarity(k) for k in planted if scopes[k] == s) for s in set(scopes.values())},
+        highest,
+    )
+    outcome = Outcome(seed, size, len(students), n_pairs, wall, floor, tally)
 
     print(f"\n== {size} independent students + {len(students) - size} copiers, "
           f"{n_refs} references: {n_pairs} pairs, {len(found)} listed, {len(flagged)} flagged "
           f"(threshold {cut})")  # fmt: skip
     print(f"wall {wall:.2f} s (floor, reading the notebooks: {floor:.2f} s)")
-    print(f"precision {outcome.precision:.3f} ({len(hits)}/{len(flagged)} flagged are planted),"
-          f" recall {outcome.recall():.3f} ({len(hits)}/{len(planted)} planted are"
+    print(f"precision {tally.precision:.3f} ({len(hits)}/{len(flagged)} flagged are planted),"
+          f" recall {tally.recall():.3f} ({len(hits)}/{len(planted)} planted are"
           " flagged)")  # fmt: skip
     for name, what in SCOPES.items():
-        print(f"  recall, {what}: {outcome.recall(name):.3f} "
-              f"({outcome.found.get(name, 0)}/{outcome.planted.get(name, 0)})")  # fmt: skip
-    print(f"margin: lowest planted {outcome.lowest_planted:.3f} (whole copies "
-          f"{outcome.lowest.get(WHOLE, 1.0):.3f}), highest other {highest:.3f}"
+        print(f"  recall, {what}: {tally.recall(name):.3f} "
+              f"({tally.found[name]}/{tally.planted[name]})")  # fmt: skip
+    print(f"margin: lowest planted {tally.lowest_planted:.3f} (whole copies "
+          f"{tally.lowest_whole:.3f}), highest other {highest:.3f}"
           + (f" ({others[0][1][0]} / {others[0][1][1]})" if others else ""))  # fmt: skip
     print("per transformation (similarity of each planted pair):")
     by_label: dict[str, list[float]] = {}
@@ -305,15 +334,6 @@ def evaluate(
             print(f"  {value:.3f} {a} / {b}: same implementations "
                   f"{shared_implementations(truth, a, b)}")  # fmt: skip
     return outcome
-
-
-def target(outcomes: list[Outcome]) -> tuple[bool, str]:
-    """Whether every whole copy is flagged and no other pair is, over ``outcomes``: and how."""
-    whole = sum(o.found.get(WHOLE, 0) for o in outcomes)
-    planted = sum(o.planted.get(WHOLE, 0) for o in outcomes)
-    wrong = sum(o.flagged - o.hits for o in outcomes)
-    met = whole == planted and wrong == 0
-    return met, f"{whole} of {planted} whole copies flagged, {wrong} other pairs flagged"
 
 
 def main() -> None:
@@ -348,42 +368,37 @@ def main() -> None:
           f"{'precision':>9} {'recall':>6} {'whole':>6} {'partial':>7} {'lowest whole':>12} "
           f"{'highest other':>13}")  # fmt: skip
     for o in outcomes:
+        t = o.tally
         print(f"{o.seed:>4} {o.students:>8} {o.pairs:>7} {o.wall:>7.2f} {o.floor:>8.2f} "
-              f"{o.precision:>9.3f} {o.recall():>6.3f} {o.recall(WHOLE):>6.3f} "
-              f"{o.recall(PARTIAL):>7.3f} {o.lowest.get(WHOLE, 1.0):>12.3f} "
-              f"{o.highest_other:>13.3f}")  # fmt: skip
+              f"{t.precision:>9.3f} {t.recall():>6.3f} {t.recall(WHOLE):>6.3f} "
+              f"{t.recall(PARTIAL):>7.3f} {t.lowest_whole:>12.3f} "
+              f"{t.highest_other:>13.3f}")  # fmt: skip
     print("(recall: every planted pair; whole: whole notebooks copied as the issue lists, the"
           " target; partial: 2 or 3 answers copied, beyond it)")  # fmt: skip
 
     ratios = []
     for size in sizes:
         mine = [o for o in outcomes if o.size == size]
-        met, how = target(mine)
+        total = sum((o.tally for o in mine), Tally())
+        met, how = total.target()
         print(f"\ntarget at {size} students ({len(mine)} corpora): every whole copy flagged, no"
               f" other pair flagged: {'met' if met else 'NOT met'} ({how})")  # fmt: skip
-        flagged, hits = sum(o.flagged for o in mine), sum(o.hits for o in mine)
-        planted = Counter[str]()
-        found = Counter[str]()
-        for o in mine:
-            planted.update(o.planted)
-            found.update(o.found)
-        highest = max(max(o.highest_other for o in mine), 0.01)
-        lowest_whole = min(o.lowest.get(WHOLE, 1.0) for o in mine)
+        highest = max(total.highest_other, 0.01)
         walls = sorted(o.wall / o.floor for o in mine)
         ratios += [
-            baseline.Ratio(f"precision at {size}", hits / flagged if flagged else 1.0, "lower",
+            baseline.Ratio(f"precision at {size}", total.precision, "lower",
                            TOLERANCE["accuracy"], "share of the flagged pairs that are planted"
                            " copies"),
-            baseline.Ratio(f"recall at {size}", sum(found.values()) / sum(planted.values()),
-                           "lower", TOLERANCE["accuracy"], "share of the planted pairs that are"
-                           " flagged"),
-            baseline.Ratio(f"whole-copy recall at {size}", found[WHOLE] / planted[WHOLE], "lower",
+            baseline.Ratio(f"recall at {size}", total.recall(), "lower", TOLERANCE["accuracy"],
+                           "share of the planted pairs that are flagged"),
+            baseline.Ratio(f"whole-copy recall at {size}", total.recall(WHOLE), "lower",
                            TOLERANCE["accuracy"], "share of the whole copies (the issue's"
                            " transformations) that are flagged"),
-            baseline.Ratio(f"separation at {size}", min(o.lowest_planted for o in mine) / highest,
+            baseline.Ratio(f"separation at {size}", total.lowest_planted / highest,
                            "lower", TOLERANCE["separation"], "lowest planted similarity over the"
                            " highest other (> 1: a threshold separates them)"),
-            baseline.Ratio(f"whole-copy separation at {size}", lowest_whole / highest, "lower",
+            baseline.Ratio(f"whole-copy separation at {size}", total.lowest_whole / highest,
+                           "lower",
                            TOLERANCE["separation"], "lowest similarity of a whole copy over the"
                            " highest other pair's"),
             baseline.Ratio(f"wall/floor at {size}", walls[len(walls) // 2], "higher",
