@@ -51,9 +51,8 @@ cohorts, if students wrote their answers independently of each other and a pair'
 were one surprise. It is a sum over answers and aspects, whose tail is heavier: on the
 benchmark's corpora no independent pair reached it in 25 cohorts of 60, and one to three did
 in 4 of 10 cohorts of 500 (docs/grading.md). The similarity is the evidence over twice that,
-at most 1. Two students each flagged with a third (a student or a
-reference) on an answer all three share have it from one source
-(:func:`through_common_source`).
+at most 1. Two students each flagged with a third (a student or a reference) on an answer all
+three share have it from one source (:func:`through_common_source`).
 """
 
 from __future__ import annotations
