@@ -1779,9 +1779,7 @@ def build(
             crng = random.Random(f"{seed}:copy:{round_}:{index}")
             copier, copied = copy_of(source, next(ids), transforms, crng, varied)
             made.append(copier)
-            pairs.append(
-                _pair(copier.name, source.name, "copy", transforms, copied, _whole(transforms))
-            )
+            pairs.append(_pair(copier.name, source.name, "copy", transforms, copied))
         one, two = (made[i] for i in SHARED)
         shared = sorted(set(_copied(pairs, one.name)) & set(_copied(pairs, two.name)))
         pairs.append(
@@ -1805,10 +1803,11 @@ def build(
             online, next(ids), ("partial:3",), random.Random(f"{seed}:r2"), varied
         )
         pairs.append(_pair(full.name, online.name, "reference", ("rename", "comments_whitespace"),
-                           full_copied, True))  # fmt: skip
-        pairs.append(_pair(part.name, online.name, "reference", ("partial:3",), part_copied, False))
+                           full_copied))  # fmt: skip
+        pairs.append(_pair(part.name, online.name, "reference", ("partial:3",), part_copied))
         pairs.append(_pair(full.name, part.name, "shared-source", ("via " + online.name,),
-                           sorted(set(full_copied) & set(part_copied)), False))  # fmt: skip
+                           sorted(set(full_copied) & set(part_copied)),
+                           pairs[-2]["scope"] == pairs[-1]["scope"] == WHOLE))  # fmt: skip
         copiers += [full, part]
 
     course = dest
@@ -1838,8 +1837,15 @@ WHOLE, PARTIAL = "whole", "partial"
 
 
 def _pair(
-    a: str, b: str, kind: str, transforms: tuple[str, ...], copied: list[str], whole: bool
+    a: str,
+    b: str,
+    kind: str,
+    transforms: tuple[str, ...],
+    copied: list[str],
+    whole: bool | None = None,
 ) -> dict[str, Any]:
+    """A planted pair; ``whole``: a copy of all of its source (default: by ``transforms``)."""
+    whole = _whole(transforms) if whole is None else whole
     return {"a": a, "b": b, "kind": kind, "transformations": list(transforms), "copied": copied,
             "scope": WHOLE if whole else PARTIAL}  # fmt: skip
 
